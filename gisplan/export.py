@@ -1,0 +1,72 @@
+"""Write layers to a GeoPackage atomically.
+
+The GeoPackage is written to a temporary file in the target folder and moved over the
+target with :func:`os.replace` only once every layer is written, so a failed export
+leaves an earlier file intact and no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from gisplan._errors import CRSError, GisplanError
+from gisplan.crs import WGS84
+
+__all__ = ["write_geopackage"]
+
+
+def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
+    if isinstance(frame, gpd.GeoDataFrame):
+        if frame.crs is None:
+            raise CRSError(f"layer {name!r} has no CRS; set it before export")
+        frame = frame.to_crs(WGS84)
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False)
+    else:
+        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG")
+
+
+def write_geopackage(layers: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write named layers into one GeoPackage, atomically.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Layer name -> data. GeoDataFrames are written in EPSG:4326; plain
+        DataFrames become attribute tables.
+    path : str or os.PathLike
+        Target ``.gpkg`` file. It is replaced only after every layer is written.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    GisplanError
+        If there is nothing to write; any error while writing is re-raised after the
+        temporary file is removed, and the target is left as it was.
+    """
+    if not layers:
+        raise GisplanError("no layers to write; pass at least one named layer")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".gpkg",
+                                        dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        for name, frame in layers.items():
+            _write_one(tmp, name, frame)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
