@@ -143,7 +143,8 @@ def _planning_zones(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _coverage_area(districts: gpd.GeoDataFrame, city: shapely.Geometry) -> gpd.GeoDataFrame:
     central = districts[districts["urban_class"] == "中心城区"]
     records = [
-        {"area_id": "core_five_districts", "name_zh": "中心城区五城区（锦江、青羊、金牛、武侯、成华）",
+        {"area_id": "core_five_districts",
+         "name_zh": "中心城区五城区（锦江、青羊、金牛、武侯、成华）",
          "name_en": "Core five districts (Jinjiang, Qingyang, Jinniu, Wuhou, Chenghua)",
          "description": "Union of the five old-city districts. A proxy for the plan's "
          "中心城区建成区 (L2464), whose boundary the plan does not publish.",

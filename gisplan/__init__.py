@@ -15,6 +15,7 @@ from gisplan._errors import (
     LayerFileError,
     UnknownLayerError,
 )
+from gisplan.geocode import GeocodeResult, geocode, geocode_candidates
 from gisplan.layers import layer_metadata, list_layers, load_layer
 
 try:
@@ -26,10 +27,13 @@ __all__ = [
     "AmbiguousNameError",
     "CRSError",
     "GeocodeError",
+    "GeocodeResult",
     "GisplanError",
     "LayerFileError",
     "UnknownLayerError",
     "__version__",
+    "geocode",
+    "geocode_candidates",
     "layer_metadata",
     "list_layers",
     "load_layer",

@@ -1,0 +1,237 @@
+"""Offline geocoder over every named feature of the catalogue, with optional online providers.
+
+Every spatial layer with a ``name_zh`` column is indexed under the keys produced by
+:func:`gisplan._names.name_keys` (normalised Chinese, pinyin, English, bracketed
+aliases). A query returns one :class:`GeocodeResult`; when it matches distinct places
+it raises :class:`~gisplan.AmbiguousNameError` whose ``candidates`` lists them, and
+:func:`geocode_candidates` returns every match without deciding.
+
+Lines and polygons are reduced to a point on the feature; the result's precision is
+then at least the farthest distance from that point to the feature, so a district
+found by name honestly carries a precision of kilometres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gisplan import settings
+from gisplan._errors import AmbiguousNameError, GeocodeError
+from gisplan._names import name_keys, normalise_name
+from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.layers import layer_metadata, list_layers, load_layer
+
+__all__ = ["GeocodeResult", "clear_geocoder_cache", "geocode", "geocode_candidates"]
+
+Provider = Literal["offline", "nominatim", "amap"]
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    """One geocoded place.
+
+    Attributes
+    ----------
+    query : str
+        The name asked for.
+    name_zh, name_en : str or None
+        The matched feature's names.
+    lon, lat : float
+        WGS84 position (a point on the feature for lines and polygons).
+    precision_m : float
+        Horizontal uncertainty in metres.
+    layer : str
+        Catalogue layer that matched, or the online provider's name.
+    source : str
+        Source id of the feature (see the layer's metadata).
+    geocode_method : str or None
+        How the feature's geometry was obtained.
+    """
+
+    query: str
+    name_zh: str | None
+    name_en: str | None
+    lon: float
+    lat: float
+    precision_m: float
+    layer: str
+    source: str
+    geocode_method: str | None = None
+
+    @property
+    def point(self) -> shapely.Point:
+        """The position as a shapely Point (WGS84)."""
+        return shapely.Point(self.lon, self.lat)
+
+
+_INDEX_CACHE: dict[tuple, pd.DataFrame] = {}
+_SAME_PLACE_M = 150.0
+
+
+def clear_geocoder_cache() -> None:
+    """Forget the name index (call after changing layers or overrides)."""
+    _INDEX_CACHE.clear()
+
+
+def _named_layers() -> list[str]:
+    names = []
+    for name in list_layers():
+        meta = layer_metadata(name)
+        if meta.get("kind") == "spatial" and "name_zh" in meta.get("columns", {}):
+            names.append(name)
+    return names
+
+
+def _layer_entries(name: str) -> pd.DataFrame:
+    frame = load_layer(name)
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if frame.empty:
+        return pd.DataFrame()
+    points = shapely.point_on_surface(frame.geometry.values)
+    metric_points = gpd.GeoSeries(points, crs=WGS84).to_crs(METRIC_CRS).values
+    metric_geoms = frame.geometry.to_crs(METRIC_CRS).values
+    extent = shapely.hausdorff_distance(metric_points, metric_geoms)
+    precision = np.maximum(frame["precision_m"].to_numpy(dtype=float), np.ceil(extent))
+    return pd.DataFrame({
+        "layer": name,
+        "name_zh": frame["name_zh"].to_numpy(),
+        "name_en": frame["name_en"].to_numpy() if "name_en" in frame else None,
+        "lon": shapely.get_x(points),
+        "lat": shapely.get_y(points),
+        "precision_m": precision,
+        "source": frame["source"].to_numpy(),
+        "geocode_method": (frame["geocode_method"].to_numpy()
+                           if "geocode_method" in frame else None),
+    })
+
+
+def _index() -> pd.DataFrame:
+    overrides = tuple(sorted(map(str, settings.layer_overrides.items())))
+    cache_key = (str(settings.layers_dir), overrides)
+    if cache_key not in _INDEX_CACHE:
+        entries = pd.concat([_layer_entries(n) for n in _named_layers()], ignore_index=True)
+        rows = []
+        for position, (zh, en) in enumerate(zip(entries["name_zh"], entries["name_en"],
+                                                 strict=True)):
+            for key, rank in name_keys(zh, en).items():
+                rows.append((key, rank, position))
+        keys = pd.DataFrame(rows, columns=["key", "rank", "entry"])
+        _INDEX_CACHE[cache_key] = keys.join(entries, on="entry")
+    return _INDEX_CACHE[cache_key]
+
+
+def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
+    """Return every catalogue feature matching a name, best match first.
+
+    Parameters
+    ----------
+    name : str
+        Chinese, pinyin or English name; case, full-width characters, brackets and
+        the suffixes 站/区/市/县 do not matter.
+    layer : str, optional
+        Restrict the search to one layer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``layer, name_zh, name_en, lon, lat, precision_m, source,
+        geocode_method, rank`` (rank 0 = matched the name itself); empty when
+        nothing matches.
+    """
+    if not isinstance(name, str) or not normalise_name(name):
+        raise GeocodeError(f"cannot geocode {name!r}: give a non-empty place name")
+    index = _index()
+    if layer is not None:
+        layer_metadata(layer)  # raises UnknownLayerError listing valid names
+        index = index[index["layer"] == layer]
+    hits = index[index["key"] == normalise_name(name)]
+    if hits.empty:
+        hits = index[index["key"] == normalise_name(name.replace(" ", ""))]
+    hits = hits.sort_values(["rank", "precision_m"]).drop_duplicates("entry")
+    return hits.drop(columns=["key", "entry"]).reset_index(drop=True)
+
+
+def _distinct_places(best: pd.DataFrame) -> pd.DataFrame:
+    """Collapse candidates that are the same place (within precision) into one."""
+    points = gpd.GeoSeries(gpd.points_from_xy(best["lon"], best["lat"]), crs=WGS84)
+    metric = points.to_crs(METRIC_CRS)
+    keep: list[int] = []
+    for i in range(len(best)):
+        same = any(
+            metric.iloc[i].distance(metric.iloc[j])
+            <= max(_SAME_PLACE_M, best["precision_m"].iloc[j])
+            for j in keep
+        )
+        if not same:
+            keep.append(i)
+    return best.iloc[keep]
+
+
+def geocode(
+    name: str, *, layer: str | None = None, provider: Provider = "offline"
+) -> GeocodeResult:
+    """Find a named place of the plan: its point, precision and the layer that matched.
+
+    Parameters
+    ----------
+    name : str
+        Chinese, pinyin or English name, e.g. ``"天府广场"``, ``"Tianfu Square"``,
+        ``"tianfuguangchang"``, ``"锦江"``.
+    layer : str, optional
+        Restrict the offline search to one layer (resolves ambiguous names).
+    provider : {"offline", "nominatim", "amap"}
+        ``"offline"`` (default) searches the catalogue. ``"nominatim"`` asks
+        OpenStreetMap's Nominatim through geopy; ``"amap"`` asks Amap's geocoder with
+        the key in ``$AMAP_KEY`` and converts its GCJ-02 answer to WGS84. Both need
+        internet.
+
+    Returns
+    -------
+    GeocodeResult
+        The best match; features found in several layers at the same place count as
+        one match, and the most precise one is returned.
+
+    Raises
+    ------
+    AmbiguousNameError
+        If the name matches distinct places; ``.candidates`` lists them.
+    GeocodeError
+        If nothing matches (or the online provider finds nothing).
+    """
+    if provider != "offline":
+        from gisplan._online_geocoders import online_geocode
+
+        return online_geocode(name, provider)
+    hits = geocode_candidates(name, layer=layer)
+    if hits.empty:
+        raise GeocodeError(
+            f"no feature named {name!r} in the catalogue"
+            + (f" layer {layer!r}" if layer else "")
+            + "; check the spelling, try the Chinese name, or use provider='nominatim'"
+        )
+    best = hits[hits["rank"] == hits["rank"].min()]
+    places = _distinct_places(best)
+    if len(places) > 1:
+        listing = "; ".join(
+            f"{r.name_zh} ({r.layer}, {r.lon:.5f}, {r.lat:.5f})" for r in places.itertuples()
+        )
+        raise AmbiguousNameError(
+            f"{name!r} matches {len(places)} different places: {listing}. Pass layer=... "
+            "or a fuller name", candidates=places.reset_index(drop=True),
+        )
+    top = places.iloc[0]
+    return GeocodeResult(
+        query=name, name_zh=_text(top["name_zh"]), name_en=_text(top["name_en"]),
+        lon=float(top["lon"]), lat=float(top["lat"]), precision_m=float(top["precision_m"]),
+        layer=top["layer"], source=top["source"], geocode_method=_text(top["geocode_method"]),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,169 @@
+"""Offline geocoder: name normalisation, ambiguity, bad input; online providers mocked."""
+
+import json
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Point
+
+import gisplan
+from gisplan import _online_geocoders, settings
+from gisplan._errors import AmbiguousNameError, GeocodeError, GisplanError, UnknownLayerError
+from gisplan._names import name_keys, normalise_name
+from gisplan.crs import WGS84, gcj02_to_wgs84
+from gisplan.geocode import clear_geocoder_cache
+
+
+def _write_layer(folder, name, frame):
+    meta = {
+        "name": name, "kind": "spatial", "title_zh": name, "title_en": name,
+        "description": "test", "licence": "test", "attribution": "test",
+        "sources": [{"id": "t"}], "required": ["name_zh"], "feature_count": len(frame),
+        "geometry_types": sorted(set(frame.geom_type)),
+        "columns": {c: {"type": "float" if c == "precision_m" else "str"}
+                    for c in frame.columns if c != "geometry"},
+    }
+    (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False))
+    frame.to_file(folder / f"{name}.geojson", driver="GeoJSON")
+
+
+@pytest.fixture
+def catalogue(tmp_path, monkeypatch):
+    stations = gpd.GeoDataFrame({
+        "name_zh": ["人民北路（人北）", "新津", "天府广场"],
+        "name_en": ["Renmin Beilu", "Xinjin", "Tianfu Square"],
+        "source": "t", "precision_m": [10.0, 10.0, 10.0],
+    }, geometry=[Point(104.0705, 30.6872), Point(103.8712, 30.4658), Point(104.06339, 30.65957)],
+        crs=WGS84)
+    places = gpd.GeoDataFrame({
+        "name_zh": ["新津区", "天府广场", "沙河"],
+        "name_en": ["Xinjin District", None, "Sha River"],
+        "source": "t", "precision_m": [100.0, 30.0, 50.0],
+    }, geometry=[Point(103.80, 30.41), Point(104.06340, 30.65960),
+                 LineString([(104.10, 30.70), (104.12, 30.64)])], crs=WGS84)
+    _write_layer(tmp_path, "stations", stations)
+    _write_layer(tmp_path, "places", places)
+    monkeypatch.setattr(settings, "layers_dir", tmp_path)
+    clear_geocoder_cache()
+    yield tmp_path
+    clear_geocoder_cache()
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("锦江区", "锦江"), ("火车南站", "火车南"), ("人民北路（人北）", "人民北路"),
+     ("Ｔｉａｎｆｕ　Ｓｑｕａｒｅ", "tianfusquare"), ("Jinjiang District", "jinjiang"),
+     ("  Chengdu East Railway Station ", "chengdueast"), ("区", "区")],
+)
+def test_normalise_name(raw, key):
+    assert normalise_name(raw) == key
+
+
+def test_name_keys_rank_aliases_below_names():
+    keys = name_keys("人民北路（人北）", "Renmin Beilu")
+    assert keys["人民北路"] == 0 and keys["renminbeilu"] == 0 and keys["人北"] == 2
+
+
+@pytest.mark.parametrize("query", ["天府广场", "天府广场站", "tianfuguangchang", "Tianfu Square",
+                                   "ＴＩＡＮＦＵ　ＳＱＵＡＲＥ"])
+def test_same_place_in_two_layers_is_one_match(catalogue, query):
+    result = gisplan.geocode(query)
+    assert result.name_zh == "天府广场"
+    assert result.layer == "stations" and result.precision_m == 10.0  # most precise wins
+    assert result.point.distance(Point(104.06339, 30.65957)) < 1e-9
+
+
+def test_bracket_alias_and_pinyin(catalogue):
+    assert gisplan.geocode("人北").name_zh == "人民北路（人北）"
+    assert gisplan.geocode("renminbeilu").layer == "stations"
+
+
+def test_ambiguous_name_lists_candidates(catalogue):
+    with pytest.raises(AmbiguousNameError) as info:
+        gisplan.geocode("新津")
+    candidates = info.value.candidates
+    assert set(candidates["layer"]) == {"stations", "places"}
+    assert "layer=" in str(info.value)
+    assert gisplan.geocode("新津", layer="places").name_en == "Xinjin District"
+    assert len(gisplan.geocode_candidates("xinjin")) == 2
+
+
+def test_line_precision_covers_its_extent(catalogue):
+    result = gisplan.geocode("沙河")
+    assert result.layer == "places"
+    assert result.precision_m > 3000  # the line is about 7 km long
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "（）"])
+def test_empty_name_is_an_error(catalogue, bad):
+    with pytest.raises(GeocodeError, match="non-empty"):
+        gisplan.geocode(bad)
+
+
+def test_unknown_name_and_layer(catalogue):
+    with pytest.raises(GeocodeError, match="no feature named"):
+        gisplan.geocode("不存在的地方")
+    with pytest.raises(UnknownLayerError):
+        gisplan.geocode("新津", layer="nope")
+
+
+def test_embedded_catalogue_finds_districts():
+    clear_geocoder_cache()
+    for query in ("锦江区", "Jinjiang District", "jinjiangqu", "郫都"):
+        result = gisplan.geocode(query, layer="districts")
+        assert result.layer == "districts"
+        assert result.precision_m > 1000  # a district is not a point
+    assert gisplan.geocode("郫都区", layer="districts").name_en == "Pidu District"
+
+
+def test_every_embedded_name_is_found():
+    clear_geocoder_cache()
+    for name in gisplan.list_layers():
+        meta = gisplan.layer_metadata(name)
+        if meta["kind"] != "spatial" or "name_zh" not in meta["columns"]:
+            continue
+        frame = gisplan.load_layer(name)
+        located = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        for value in located["name_zh"].dropna().unique():
+            candidates = gisplan.geocode_candidates(value, layer=name)
+            assert value in set(candidates["name_zh"]), f"{name}: {value} not found"
+
+
+# --- online providers, with the network replaced -------------------------------
+
+def test_amap_converts_gcj02_and_never_leaks_the_key(monkeypatch):
+    secret = "SECRET-KEY-123"
+    monkeypatch.setenv("AMAP_KEY", secret)
+    calls = []
+
+    def fake_get(url, params, timeout=10.0):
+        calls.append(params)
+        return {"status": "1", "geocodes": [{"location": "104.065891,30.657141",
+                                             "level": "兴趣点",
+                                             "formatted_address": "四川省成都市天府广场"}]}
+
+    monkeypatch.setattr(_online_geocoders, "_http_get_json", fake_get)
+    result = gisplan.geocode("天府广场", provider="amap")
+    expected = gcj02_to_wgs84(104.065891, 30.657141)
+    assert (result.lon, result.lat) == pytest.approx(expected)
+    assert result.precision_m == 50.0 and calls[0]["key"] == secret
+    assert secret not in repr(result)
+
+    def failing_get(url, params, timeout=10.0):
+        raise ValueError(f"bad answer for key={params['key']}")
+
+    monkeypatch.setattr(_online_geocoders, "_http_get_json", failing_get)
+    with pytest.raises(GeocodeError) as info:
+        gisplan.geocode("天府广场", provider="amap")
+    assert secret not in str(info.value) and "***" in str(info.value)
+
+
+def test_amap_without_key(monkeypatch):
+    monkeypatch.delenv("AMAP_KEY", raising=False)
+    with pytest.raises(GisplanError, match="AMAP_KEY"):
+        gisplan.geocode("天府广场", provider="amap")
+
+
+def test_unknown_provider():
+    with pytest.raises(GisplanError, match="unknown geocoding provider"):
+        gisplan.geocode("天府广场", provider="google")
