@@ -1,0 +1,309 @@
+"""Interactive HTML maps (folium) of the plan's layers and its coverage analyses.
+
+Each map is one self-contained HTML file: Leaflet and its plugins are inlined from
+installed copies (see :mod:`gisplan._map_assets`), so the overlays are drawn from
+disk without a network; only basemap tiles are fetched. Overlays are simplified and
+rounded to what their ``precision_m`` warrants and drawn on a canvas.
+
+Maps are built from a mapping of layer name -> (Geo)DataFrame, usually
+:func:`gisplan.pipeline.collect_layers`; layers that are missing are left out, and
+plan layers this module does not name are added (hidden) to the plan map.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+
+from gisplan._errors import GisplanError
+from gisplan._map_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
+from gisplan._map_layers import Legend, overlay
+from gisplan.basemaps import System, add_basemaps, default_basemaps
+from gisplan.symbology import Symbology, layer_symbology
+
+__all__ = [
+    "MAP_FILES",
+    "MAX_MAP_BYTES",
+    "PLAN_LAYERS",
+    "park_coverage_map",
+    "plan_map",
+    "save_map",
+    "station_coverage_map",
+    "write_maps",
+]
+
+PLAN_LAYERS = (
+    "districts", "planning_zones", "metro_lines", "metro_stations", "tod_sites",
+    "functional_zones", "industrial_ecosystems", "ecosystem_projects", "eco_pattern_areas",
+    "eco_pattern_rivers", "parks",
+)
+"""Plan layers on the plan map, bottom to top; the ones that exist are shown."""
+NOT_ON_PLAN_MAP = frozenset({
+    "walk_edges", "walk_nodes", "water", "coverage_area", "station_catchments_800m",
+    "park_service_areas", "coverage_by_district", "indicators",
+})
+"""Layers kept off the plan map: networks, analysis outputs, large context layers."""
+MAP_FILES = {
+    "plan": "chengdu_plan.html",
+    "plan_gcj02": "chengdu_plan_gcj02.html",
+    "stations": "station_coverage.html",
+    "parks": "park_coverage.html",
+}
+"""File names of the maps written by :func:`write_maps`."""
+MAX_MAP_BYTES = 10 * 1024 * 1024
+"""Largest map file :func:`save_map` writes."""
+CHENGDU_CENTRE = (30.66, 104.07)
+_METHOD_NAMES = {"euclidean": "直线 straight-line", "network": "路网 network"}
+
+
+def _spatial(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame | None:
+    frame = layers.get(name)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+        return frame
+    return None
+
+
+def _title(name: str, frame: pd.DataFrame) -> str:
+    meta = frame.attrs.get("gisplan", {})
+    parts = [meta.get("title_zh"), meta.get("title_en")]
+    return " ".join(str(p) for p in parts if p) or name
+
+
+def _base_map(system: System, tianditu_key: str | None) -> folium.Map:
+    fmap = folium.Map(location=CHENGDU_CENTRE, zoom_start=10, tiles=None, prefer_canvas=True,
+                      control_scale=True)
+    fmap.default_js = [("leaflet", LEAFLET_JS_URL)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+    add_basemaps(fmap, default_basemaps(system, tianditu_key))
+    return fmap
+
+
+def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
+            bounds_from: gpd.GeoDataFrame | None) -> folium.Map:
+    if legend:
+        fmap.add_child(Legend(legend))
+    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    if bounds_from is not None:
+        west, south, east, north = bounds_from.to_crs("EPSG:4326").total_bounds
+        fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _add(fmap: folium.Map, frame: gpd.GeoDataFrame, symbology: Symbology, name: str,
+         legend: list[tuple[str, Symbology]], *, show: bool = True, system: System = "wgs84",
+         popup_columns: list[str] | None = None) -> None:
+    overlay(frame, symbology, name, show=show, system=system,
+            popup_columns=popup_columns).add_to(fmap)
+    legend.append((name, symbology))
+
+
+def plan_map(
+    layers: Mapping[str, pd.DataFrame],
+    *,
+    system: System = "wgs84",
+    tianditu_key: str | None = None,
+) -> folium.Map:
+    """Return the map of the plan's layers, each toggleable in the layer control.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Layers by name; those in :data:`PLAN_LAYERS` are drawn in that order, other
+        spatial layers not in :data:`NOT_ON_PLAN_MAP` are added switched off.
+    system : {"wgs84", "gcj02"}
+        ``"gcj02"`` offers Amap basemaps and shifts every overlay to GCJ-02.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps (WGS84 maps only).
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+    """
+    fmap = _base_map(system, tianditu_key)
+    legend: list[tuple[str, Symbology]] = []
+    others = sorted(set(layers) - set(PLAN_LAYERS) - NOT_ON_PLAN_MAP)
+    for name in [*PLAN_LAYERS, *others]:
+        frame = _spatial(layers, name)
+        if frame is None:
+            continue
+        symbology = layer_symbology(name, frame)
+        _add(fmap, frame, symbology, _title(name, frame), legend,
+             show=name in PLAN_LAYERS, system=system)
+    return _finish(fmap, legend, _spatial(layers, "districts"))
+
+
+def _split(frame: gpd.GeoDataFrame, column: str | None) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
+    if column is None or column not in frame.columns:
+        yield "", frame
+        return
+    for value, part in frame.groupby(column, sort=True):
+        yield str(value), part
+
+
+def station_coverage_map(
+    layers: Mapping[str, pd.DataFrame], *, tianditu_key: str | None = None
+) -> folium.Map:
+    """Return the map of rail-station coverage: 800 m catchments, the area measured, shares.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Uses ``coverage_by_district`` (share per district, in popups),
+        ``coverage_area``, ``station_catchments_800m`` (one overlay per ``method``:
+        straight-line and network) and ``metro_stations``.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+    """
+    fmap = _base_map("wgs84", tianditu_key)
+    legend: list[tuple[str, Symbology]] = []
+    coverage = _spatial(layers, "coverage_by_district")
+    if coverage is not None:
+        shares = [c for c in coverage.columns if c != coverage.geometry.name
+                  and pd.api.types.is_numeric_dtype(coverage[c].dtype)]
+        _add(fmap, coverage, layer_symbology("coverage_by_district", coverage),
+             "分区覆盖率 Coverage by district", legend, popup_columns=shares)
+    area = _spatial(layers, "coverage_area")
+    if area is not None:
+        _add(fmap, area, layer_symbology("coverage_area", area), _title("coverage_area", area),
+             legend, popup_columns=["area_km2", "description"])
+    catchments = _spatial(layers, "station_catchments_800m")
+    if catchments is not None:
+        symbology = layer_symbology("station_catchments_800m", catchments)
+        for value, part in _split(catchments, "method"):
+            label = _METHOD_NAMES.get(value, value)
+            name = f"800 m 站点服务范围 catchments ({label})" if label else "800 m catchments"
+            _add(fmap, part, symbology, name, [], popup_columns=["area_km2", "station_id"])
+        legend.append(("800 m 站点服务范围 catchments", symbology))
+    stations = _spatial(layers, "metro_stations")
+    if stations is not None:
+        _add(fmap, stations, layer_symbology("metro_stations", stations),
+             _title("metro_stations", stations), legend, popup_columns=["lines"])
+    return _finish(fmap, legend, area if area is not None else _spatial(layers, "districts"))
+
+
+def park_coverage_map(
+    layers: Mapping[str, pd.DataFrame], *, tianditu_key: str | None = None
+) -> folium.Map:
+    """Return the map of parks by size class and their service areas.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Uses ``districts`` (outline), ``park_service_areas`` (one overlay per class)
+        and ``parks``.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+    """
+    fmap = _base_map("wgs84", tianditu_key)
+    legend: list[tuple[str, Symbology]] = []
+    districts = _spatial(layers, "districts")
+    if districts is not None:
+        _add(fmap, districts, layer_symbology("districts", districts),
+             _title("districts", districts), legend)
+    areas = _spatial(layers, "park_service_areas")
+    if areas is not None:
+        symbology = layer_symbology("park_service_areas", areas)
+        for value, part in _split(areas, symbology.column):
+            name = f"公园服务范围 Park service areas {value}".strip()
+            _add(fmap, part, symbology, name, [], popup_columns=["radius_m", "area_km2"])
+        legend.append(("公园服务范围 Park service areas", symbology))
+    parks = _spatial(layers, "parks")
+    if parks is not None:
+        _add(fmap, parks, layer_symbology("parks", parks), _title("parks", parks), legend,
+             popup_columns=["area_ha", "area_km2"])
+    return _finish(fmap, legend, districts)
+
+
+def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write a map as one self-contained HTML file, atomically.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map from this module.
+    path : str or os.PathLike
+        Target ``.html`` file.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    GisplanError
+        If the page would need an asset without a local copy, or exceed
+        :data:`MAX_MAP_BYTES`.
+    """
+    target = Path(path)
+    page = inline_assets(fmap.get_root().render()).encode("utf-8")
+    if len(page) > MAX_MAP_BYTES:
+        raise GisplanError(
+            f"map {target.name} would be {len(page) / 1e6:.1f} MB, over the "
+            f"{MAX_MAP_BYTES / 1e6:.0f} MB limit; leave large layers off it"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".html",
+                                        dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(page)
+        os.replace(tmp_name, target)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
+    return target
+
+
+def write_maps(
+    layers: Mapping[str, pd.DataFrame],
+    out_dir: str | os.PathLike[str] = "maps",
+    *,
+    tianditu_key: str | None = None,
+    which: Iterable[Literal["plan", "plan_gcj02", "stations", "parks"]] = tuple(MAP_FILES),
+) -> list[Path]:
+    """Write the HTML maps into a folder.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Layers by name, e.g. :func:`gisplan.pipeline.collect_layers`.
+    out_dir : str or os.PathLike
+        Output folder, created if missing.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps to the WGS84 maps.
+    which : iterable of str
+        Keys of :data:`MAP_FILES` to write; all by default.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    builders = {
+        "plan": lambda: plan_map(layers, tianditu_key=tianditu_key),
+        "plan_gcj02": lambda: plan_map(layers, system="gcj02"),
+        "stations": lambda: station_coverage_map(layers, tianditu_key=tianditu_key),
+        "parks": lambda: park_coverage_map(layers, tianditu_key=tianditu_key),
+    }
+    folder = Path(out_dir)
+    return [save_map(builders[key](), folder / MAP_FILES[key]) for key in which]
