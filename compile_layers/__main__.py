@@ -9,7 +9,7 @@ from pathlib import Path
 from compile_layers._common import LAYERS, RAW
 
 # Compilers in dependency order; each module has ``run(out_dir) -> list[str]``.
-ORDER = ["districts"]
+ORDER = ["districts", "metro", "tod"]
 
 
 def compile_all(out_dir: Path) -> list[str]:
