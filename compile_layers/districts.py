@@ -46,7 +46,8 @@ ZONE_ORDER = ["东进", "南拓", "西控", "北改", "中优"]
 
 
 def _read_boundaries() -> gpd.GeoDataFrame:
-    rows = list(csv.DictReader((BOUNDARY_DIR / "index.csv").open(encoding="utf-8")))
+    with (BOUNDARY_DIR / "index.csv").open(encoding="utf-8") as index:
+        rows = list(csv.DictReader(index))
     records = []
     for row in rows:
         geom = shapely.from_geojson((BOUNDARY_DIR / row["file"]).read_text(encoding="utf-8"))
