@@ -103,14 +103,6 @@ def _snap(stations: list[RawStation], points: gpd.GeoSeries,
     return geometry, distances, flags
 
 
-def _source_text(station: RawStation, snapped: bool) -> str:
-    ids = [station.coord_source]
-    if snapped:
-        ids.append(OSM_TRACK_SOURCE["id"])
-    ids += sorted(station.in_files - {station.coord_source})
-    return ";".join(ids)
-
-
 def district_of(points: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> list[str | None]:
     """Return the name_zh of the district containing each point (None outside Chengdu)."""
     joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points.values, crs=WGS84),
@@ -119,8 +111,16 @@ def district_of(points: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> list[str 
     return [None if isinstance(v, float) or v is None else str(v) for v in first.astype(object)]
 
 
-def stations_frame(tracks: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Build the ``metro_stations`` frame from the raw files, OSM tracks and districts."""
+def stations_frame(
+    tracks: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Build the ``metro_stations`` frame from the raw files, OSM tracks and districts.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        The stations inside Chengdu, and those left out (S3 stations in 资阳).
+    """
     stations = list(merged_stations().values())
     points = _converted_points(stations)
     geometry, distances, snapped = _snap(stations, points, tracks)
@@ -132,14 +132,19 @@ def stations_frame(tracks: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> gpd
         "line_count": [len(s.lines) for s in stations],
         "status": [_status(s) for s in stations],
         "district_zh": district_of(geometry, districts),
-        "source": [_source_text(s, f) for s, f in zip(stations, snapped, strict=True)],
+        "listed_in": [";".join(sorted(s.in_files)) for s in stations],
+        "source": [s.coord_source for s in stations],
         "precision_m": [SNAPPED_PRECISION_M if f else SOURCE_PRECISION_M for f in snapped],
         "geocode_method": ["snapped_to_track" if f else "source_coordinates" for f in snapped],
         "snap_distance_m": distances,
         "lon_gcj02": [s.lon_gcj02 for s in stations],
         "lat_gcj02": [s.lat_gcj02 for s in stations],
     }, geometry=geometry.values, crs=WGS84)
-    return frame.sort_values("station_id", kind="stable").reset_index(drop=True)
+    outside = frame[frame["district_zh"].isna()]
+    if not outside["lines"].eq("S3").all():
+        raise ValueError(f"stations outside Chengdu off line S3: {list(outside['name_zh'])}")
+    frame = frame[frame["district_zh"].notna()]
+    return frame.sort_values("station_id", kind="stable").reset_index(drop=True), outside
 
 
 def _tram_schematic(stations: gpd.GeoDataFrame) -> shapely.Geometry:
@@ -156,8 +161,9 @@ def _max_stop_spacing_m(schematic: shapely.Geometry) -> float:
     return float(gpd.GeoSeries(segments, crs=WGS84).to_crs(METRIC_CRS).length.max())
 
 
-def lines_frame(tracks: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Build the ``metro_lines`` frame: OSM tracks per line plus the schematic tram."""
+def lines_frame(tracks: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
+                city: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Build ``metro_lines``: OSM tracks per line clipped to ``city``, plus the schematic tram."""
     colours = line_colours()
     records = []
     counts = {line: int(stations["lines"].str.split(";").map(lambda ls, x=line: x in ls).sum())
@@ -170,7 +176,8 @@ def lines_frame(tracks: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> gpd.Geo
             "colour": colour, "colour_source": colour_source,
             "osm_relation_ids": row.osm_relation_ids, "station_count": counts[row.line_id],
             "source": OSM_TRACK_SOURCE["id"], "precision_m": TRACK_PRECISION_M,
-            "geocode_method": "osm_track_geometry", "geometry": row.geometry,
+            "geocode_method": "osm_track_geometry",
+            "geometry": _multiline(shapely.intersection(row.geometry, city)),
         })
     name_zh, colour, colour_source = colours[TRAM_LINE_ID]
     records.append({
@@ -184,6 +191,11 @@ def lines_frame(tracks: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> gpd.Geo
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     order = frame["line_id"].map(line_sort_key).argsort(kind="stable")
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _multiline(geometry: shapely.Geometry) -> shapely.Geometry:
+    lines = [g for g in shapely.get_parts(geometry) if g.geom_type == "LineString"]
+    return shapely.MultiLineString(lines)
 
 
 def _percentile(values: list[float | None], q: float) -> float:
@@ -203,8 +215,10 @@ STATION_COLUMNS = {
                                                         STATUS_VALUES.items())},
     "district_zh": {"type": "str", "description": "county-level unit of layer districts "
                     "containing the point; empty outside Chengdu (S3 stations in 资阳)"},
-    "source": {"type": "str", "description": "';'-joined source ids: first the file whose "
-               "coordinates were used, then osm when snapped, then any other file listing it"},
+    "listed_in": {"type": "str", "description": "';'-joined ids of the station files listing "
+                  "the station (lines is the union of their memberships)"},
+    "source": {"type": "str", "description": "id of the file whose coordinates were used "
+               "(snapped_to_track points were then moved onto the osm track)"},
     "precision_m": PROVENANCE_COLUMNS["precision_m"],
     **GEOCODE_COLUMN,
     "snap_distance_m": {"type": "float", "description": "distance (EPSG:4544) from the "
@@ -232,7 +246,7 @@ LICENCE = ("ODbL-1.0 for OSM-derived geometry (© OpenStreetMap contributors); s
 ATTRIBUTION = "; ".join(s["attribution"] for s in SOURCES)
 
 
-def _station_description(frame: gpd.GeoDataFrame) -> str:
+def _station_description(frame: gpd.GeoDataFrame, outside: gpd.GeoDataFrame) -> str:
     distances = frame["snap_distance_m"].tolist()
     snapped = int((frame["geocode_method"] == "snapped_to_track").sum())
     return (
@@ -253,8 +267,9 @@ def _station_description(frame: gpd.GeoDataFrame) -> str:
         "January 2025 file; see status. Two stations renamed since 2025 (兴业北街 -> "
         "交大兴业北街, 建设北路 -> 电子科大建设北路) are merged. Station names are unique: "
         "neither file lists two distinct stations with the same name (the bracketed suffixes "
-        "added in 2026, e.g. 新平（宝墩）, are ignored for matching). The five S3 stations east "
-        "of 福田 lie in 资阳 (Ziyang), outside Chengdu."
+        "added in 2026, e.g. 新平（宝墩）, are ignored for matching). The layer covers Chengdu "
+        f"(the dissolved districts layer): the {len(outside)} S3 stations in 资阳 (Ziyang), "
+        f"{'、'.join(outside['name_zh'])}, are left out."
     )
 
 
@@ -262,13 +277,14 @@ def run(out_dir: Path) -> list[str]:
     """Compile ``metro_stations`` and ``metro_lines`` into ``out_dir``."""
     tracks = osm_tracks()
     districts = gpd.read_file(out_dir / "districts.geojson")
-    stations = stations_frame(tracks, districts)
-    lines = lines_frame(tracks, stations)
+    stations, outside = stations_frame(tracks, districts)
+    city = shapely.make_valid(shapely.union_all(districts.geometry.values))
+    lines = lines_frame(tracks, stations, city)
     spacing = _max_stop_spacing_m(lines.loc[lines["line_id"] == TRAM_LINE_ID, "geometry"].iloc[0])
     files = {}
     files.update(layer_files("metro_stations", stations, {
         "title_zh": "成都轨道交通车站", "title_en": "Chengdu rail transit stations",
-        "description": _station_description(stations),
+        "description": _station_description(stations, outside),
         "columns": STATION_COLUMNS, "required": ["station_id", "name_zh", "lines"],
         "geometry_types": ["Point"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
@@ -279,7 +295,9 @@ def run(out_dir: Path) -> list[str]:
             f"One feature per line ({len(lines)}). Metro and S3 geometry are the OpenStreetMap "
             "route relations of the line (both directions and every service pattern with the "
             "same ref, e.g. the 18 express and the airport through-service on 19), unioned and "
-            f"merged; closed ways under 1 km (platform outlines) are dropped. precision_m "
+            "merged; closed ways under 1 km (platform outlines) are dropped; clipped to Chengdu "
+            "(the dissolved districts layer), so S3 ends at the boundary on its way to 资阳 and "
+            "its station_count is the Chengdu part only. precision_m "
             f"{TRACK_PRECISION_M:.0f}: OSM tunnels are often traced between entrances, and "
             "converted Amap stations lie a median 6 m from these tracks (PROVENANCE). The 蓉2 "
             "tram has no OSM geometry here: it is drawn schematically as straight segments "

@@ -53,16 +53,22 @@ def _district_source(entity: dict) -> str:
     return entity["district_source"]
 
 
+def _single(values: object) -> str:
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) != 1:
+        raise ValueError(f"linked stations come from several sources {distinct}")
+    return str(distinct[0])
+
+
 def _station_site(names: list[str], stations: gpd.GeoDataFrame) -> dict:
     rows = stations.set_index("name_zh").loc[names]
     lines = {line for text in rows["lines"] for line in text.split(";")}
-    sources = [s for text in rows["source"] for s in text.split(";")]
     points = list(rows.geometry)
     return {
         "lines": ";".join(sorted(lines, key=line_sort_key)),
         "station_ids": ";".join(rows["station_id"]),
         "district_by_overlay": ";".join(dict.fromkeys(rows["district_zh"])),
-        "source": ";".join(dict.fromkeys([PLAN_SOURCE["id"], *sources])),
+        "source": _single(rows["source"]),
         "precision_m": float(rows["precision_m"].max()),
         "geocode_method": ";".join(dict.fromkeys(rows["geocode_method"])),
         "geometry": points[0] if len(points) == 1 else shapely.MultiPoint(points),
@@ -78,7 +84,7 @@ def _district_site(district: str, districts: gpd.GeoDataFrame) -> dict:
     radius = shapely.hausdorff_distance(point, metric.boundary)
     return {
         "lines": None, "station_ids": None, "district_by_overlay": district,
-        "source": ";".join([PLAN_SOURCE["id"], CNMAPS_SOURCE["id"]]),
+        "source": CNMAPS_SOURCE["id"],
         "precision_m": math.ceil(radius / DISTRICT_ROUNDING_M) * DISTRICT_ROUNDING_M,
         "geocode_method": "district_centroid",
         "geometry": gpd.GeoSeries([point], crs=METRIC_CRS).to_crs(WGS84).iloc[0],
@@ -167,8 +173,8 @@ COLUMNS = {
     **PROVENANCE_COLUMNS,
     **GEOCODE_COLUMN,
 }
-COLUMNS["source"] = {"type": "str", "description": "';'-joined source ids: plan for the "
-                     "name, then the sources of the geometry"}
+COLUMNS["source"] = {"type": "str", "description": "source id of the geometry (the name "
+                     "and the site come from the plan, see plan_lines)"}
 SOURCES = [PLAN_SOURCE, AMAP_2026_SOURCE, AMAP_2025_SOURCE, OSM_TRACK_SOURCE, CNMAPS_SOURCE]
 
 
