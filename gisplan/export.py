@@ -1,8 +1,10 @@
-"""Write layers to a GeoPackage atomically.
+"""Write layers to a GeoPackage atomically, with QGIS styles and layer metadata.
 
-The GeoPackage is written to a temporary file in the target folder and moved over the
-target with :func:`os.replace` only once every layer is written, so a failed export
-leaves an earlier file intact and no half-written file behind.
+The GeoPackage is written to a temporary file in the target folder: every layer, then
+a default QGIS style per spatial layer (``layer_styles``) and the layers' metadata
+(``gpkg_metadata``), see :mod:`gisplan._gpkg_meta`. Only then is it moved over the
+target with :func:`os.replace`, so a failed export leaves an earlier file intact and
+no half-written file behind.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from gisplan._errors import CRSError, GisplanError
+from gisplan._gpkg_meta import add_layer_styles, add_metadata
 from gisplan.crs import WGS84
 
 __all__ = ["write_geopackage"]
@@ -33,13 +36,14 @@ def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
 
 
 def write_geopackage(layers: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write named layers into one GeoPackage, atomically.
+    """Write named layers into one GeoPackage with styles and metadata, atomically.
 
     Parameters
     ----------
     layers : mapping of str to (Geo)DataFrame
         Layer name -> data. GeoDataFrames are written in EPSG:4326; plain
-        DataFrames become attribute tables.
+        DataFrames become attribute tables. Each spatial layer gets a default QGIS
+        style; metadata come from ``frame.attrs["gisplan"]`` where present.
     path : str or os.PathLike
         Target ``.gpkg`` file. It is replaced only after every layer is written.
 
@@ -66,6 +70,8 @@ def write_geopackage(layers: Mapping[str, pd.DataFrame], path: str | os.PathLike
     try:
         for name, frame in layers.items():
             _write_one(tmp, name, frame)
+        add_layer_styles(tmp, layers)
+        add_metadata(tmp, layers)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -121,6 +121,7 @@ class Symbology:
 class _Rule:
     categorise: tuple[str, ...] = ()
     colour_columns: tuple[str, ...] = ()
+    label_columns: tuple[str, ...] = ()
     graduate: bool = False
     colour: str = "#3388ff"
     fill_opacity: float = 0.3
@@ -138,6 +139,7 @@ _RULES: dict[str, _Rule] = {
     "metro_lines": _Rule(
         categorise=("line_name_zh", "line_zh", "line", "line_id", "name_zh"),
         colour_columns=("colour", "color", "line_colour", "line_color"),
+        label_columns=("name_zh",),
         width=3.0,
     ),
     "metro_stations": _Rule(colour="#222222", radius=3.5, label=True, fill_opacity=0.9),
@@ -208,17 +210,32 @@ def _share_column(frame: pd.DataFrame) -> str | None:
     return shares[0] if shares else None
 
 
+def _natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting '2' before '10' (metro line numbers)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.findall(r"\d+|\D+", value))
+
+
+def _first_per_key(frame: pd.DataFrame, column: str, other: str | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    if other is not None and other != column:
+        for key, value in zip(frame[column], frame[other], strict=True):
+            if isinstance(value, str) and value:
+                found.setdefault(_category_key(key), value)
+    return found
+
+
 def _categories(
-    frame: pd.DataFrame, column: str, colour_column: str | None
+    frame: pd.DataFrame, column: str, colour_column: str | None, label_column: str | None
 ) -> tuple[Category, ...]:
-    values = sorted({_category_key(v) for v in frame[column]})
-    given: dict[str, str] = {}
-    if colour_column is not None:
-        for key, colour in zip(frame[column], frame[colour_column], strict=True):
-            if isinstance(colour, str) and _HEX.match(colour):
-                given.setdefault(_category_key(key), "#" + colour.lstrip("#").lower())
+    values = sorted({_category_key(v) for v in frame[column]}, key=_natural_key)
+    given = {key: "#" + colour.lstrip("#").lower()
+             for key, colour in _first_per_key(frame, column, colour_column).items()
+             if _HEX.match(colour)}
+    labels = _first_per_key(frame, column, label_column)
     return tuple(
-        Category(value, value or "(none)", given.get(value, PALETTE[i % len(PALETTE)]))
+        Category(value, labels.get(value, value) or "(none)",
+                 given.get(value, PALETTE[i % len(PALETTE)]))
         for i, value in enumerate(values)
     )
 
@@ -256,7 +273,8 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
     categories: tuple[Category, ...] = ()
     classes: tuple[GradClass, ...] = ()
     if column is not None:
-        categories = _categories(frame, column, _first_column(frame, rule.colour_columns))
+        categories = _categories(frame, column, _first_column(frame, rule.colour_columns),
+                                 _first_column(frame, rule.label_columns))
     elif rule.graduate:
         column = _share_column(frame)
         if column is not None:

@@ -1,0 +1,244 @@
+"""QGIS styles (QML) and OGC SLD 1.1 documents from a layer's :class:`~gisplan.symbology.Symbology`.
+
+The QML documents follow the format QGIS 3.22 writes (``renderer-v2`` with
+``categorizedSymbol``, ``graduatedSymbol`` or ``singleSymbol``, symbol layers as
+``Option`` maps, simple labeling); :mod:`gisplan.export` stores them in the
+GeoPackage's ``layer_styles`` table so QGIS opens each layer styled.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from gisplan.symbology import Symbology
+
+__all__ = ["qml", "sld"]
+
+QGIS_VERSION = "3.22.0-Białowieża"
+"""QGIS version written in QML documents (the oldest version gisplan supports)."""
+_GEOMETRY_TYPE = {"point": "0", "line": "1", "polygon": "2"}
+_SYMBOL_TYPE = {"point": "marker", "line": "line", "polygon": "fill"}
+_LABEL_PLACEMENT = {"point": "0", "line": "2", "polygon": "1"}  # around point, line, over centroid
+_PX_TO_MM = 0.26
+_LABEL_FONT = "Noto Sans CJK SC"
+
+
+def _rgba(colour: str, alpha: float = 1.0) -> str:
+    value = colour.lstrip("#")
+    red, green, blue = (int(value[i:i + 2], 16) for i in (0, 2, 4))
+    return f"{red},{green},{blue},{round(alpha * 255)}"
+
+
+def _options(parent: ET.Element, values: dict[str, str]) -> None:
+    mapping = ET.SubElement(parent, "Option", type="Map")
+    for key, value in values.items():
+        ET.SubElement(mapping, "Option", type="QString", name=key, value=value)
+
+
+def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str]]:
+    width_mm = f"{symbology.width * _PX_TO_MM:.2f}"
+    line_style = "dash" if symbology.dashed else "solid"
+    if symbology.geometry == "point":
+        return "SimpleMarker", {
+            "name": "circle", "color": _rgba(colour, symbology.fill_opacity),
+            "outline_color": "255,255,255,255", "outline_width": "0.2",
+            "outline_width_unit": "MM", "outline_style": "solid",
+            "size": f"{2 * symbology.radius * _PX_TO_MM:.2f}", "size_unit": "MM",
+        }
+    if symbology.geometry == "line":
+        return "SimpleLine", {
+            "line_color": _rgba(colour), "line_width": width_mm, "line_width_unit": "MM",
+            "line_style": line_style, "capstyle": "round", "joinstyle": "round",
+        }
+    outline = colour if symbology.fill_opacity == 0 or not symbology.column else "#333333"
+    return "SimpleFill", {
+        "color": _rgba(colour, symbology.fill_opacity),
+        "style": "solid" if symbology.fill_opacity > 0 else "no",
+        "outline_color": _rgba(outline), "outline_width": width_mm,
+        "outline_width_unit": "MM", "outline_style": line_style, "joinstyle": "round",
+    }
+
+
+def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) -> None:
+    symbol = ET.SubElement(parent, "symbol", type=_SYMBOL_TYPE[symbology.geometry], name=name,
+                           alpha="1", clip_to_extent="1", force_rhr="0")
+    layer_class, values = _symbol_layer(symbology, colour)
+    layer = ET.SubElement(symbol, "layer", attrib={"class": layer_class, "enabled": "1",
+                                                   "locked": "0", "pass": "0"})
+    _options(layer, values)
+
+
+def _renderer(root: ET.Element, symbology: Symbology) -> None:
+    common = {"symbollevels": "0", "enableorderby": "0", "forceraster": "0"}
+    if symbology.categories:
+        renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol",
+                                 attr=symbology.column or "", **common)
+        categories = ET.SubElement(renderer, "categories")
+        symbols = ET.SubElement(renderer, "symbols")
+        for i, category in enumerate(symbology.categories):
+            ET.SubElement(categories, "category", symbol=str(i), value=category.value,
+                          label=category.label, render="true")
+            _symbol(symbols, symbology, str(i), category.colour)
+        source = ET.SubElement(renderer, "source-symbol")
+        _symbol(source, symbology, "0", symbology.colour)
+    elif symbology.classes:
+        renderer = ET.SubElement(root, "renderer-v2", type="graduatedSymbol",
+                                 attr=symbology.column or "", graduatedMethod="GraduatedColor",
+                                 **common)
+        ranges = ET.SubElement(renderer, "ranges")
+        symbols = ET.SubElement(renderer, "symbols")
+        for i, grad in enumerate(symbology.classes):
+            ET.SubElement(ranges, "range", symbol=str(i), lower=f"{grad.lower:g}",
+                          upper=f"{grad.upper:g}", label=grad.label, render="true")
+            _symbol(symbols, symbology, str(i), grad.colour)
+        ET.SubElement(renderer, "mode", name="equal")
+    else:
+        renderer = ET.SubElement(root, "renderer-v2", type="singleSymbol", **common)
+        symbols = ET.SubElement(renderer, "symbols")
+        _symbol(symbols, symbology, "0", symbology.colour)
+
+
+def _labeling(root: ET.Element, symbology: Symbology) -> None:
+    labeling = ET.SubElement(root, "labeling", type="simple")
+    settings = ET.SubElement(labeling, "settings", calloutType="simple")
+    text_style = ET.SubElement(settings, "text-style", fieldName=symbology.label_column or "",
+                               isExpression="0", fontFamily=_LABEL_FONT, fontSize="8",
+                               fontSizeUnit="Point", textColor="30,30,30,255", textOpacity="1",
+                               namedStyle="Regular", fontWeight="50", fontItalic="0")
+    ET.SubElement(text_style, "text-buffer", bufferDraw="1", bufferSize="0.8",
+                  bufferSizeUnits="MM", bufferColor="255,255,255,255", bufferOpacity="1",
+                  bufferNoFill="1", bufferJoinStyle="128")
+    ET.SubElement(settings, "text-format", wrapChar="", multilineAlign="3")
+    ET.SubElement(settings, "placement", placement=_LABEL_PLACEMENT[symbology.geometry],
+                  dist="1", distUnits="MM", offsetType="0", centroidInside="1")
+    ET.SubElement(settings, "rendering", scaleVisibility="1", scaleMin="1", scaleMax="150000",
+                  obstacle="1", displayAll="0", upsidedownLabels="0", fontLimitPixelSize="0")
+
+
+def qml(symbology: Symbology) -> str:
+    """Return a QGIS style document (QML) for a layer.
+
+    Parameters
+    ----------
+    symbology : Symbology
+        How the layer is drawn (see :func:`gisplan.symbology.layer_symbology`).
+
+    Returns
+    -------
+    str
+        A ``<qgis>`` document with the renderer and, when the symbology has a label
+        column, labels on it.
+    """
+    labels = symbology.label_column is not None
+    root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Labeling",
+                      labelsEnabled="1" if labels else "0")
+    _renderer(root, symbology)
+    if labels:
+        _labeling(root, symbology)
+    ET.SubElement(root, "blendMode").text = "0"
+    ET.SubElement(root, "featureBlendMode").text = "0"
+    ET.SubElement(root, "layerOpacity").text = "1"
+    ET.SubElement(root, "layerGeometryType").text = _GEOMETRY_TYPE[symbology.geometry]
+    ET.indent(root)
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
+        root, encoding="unicode"
+    ) + "\n"
+
+
+_SLD = "http://www.opengis.net/sld"
+_SE = "http://www.opengis.net/se"
+_OGC = "http://www.opengis.net/ogc"
+
+
+def _se(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{_SE}}}{tag}", attrib)
+    element.text = text
+    return element
+
+
+def _parameters(parent: ET.Element, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        _se(parent, "SvgParameter", value, name=name)
+
+
+def _sld_symbolizer(rule: ET.Element, symbology: Symbology, colour: str) -> None:
+    stroke = {"stroke": colour, "stroke-width": f"{symbology.width:g}"}
+    if symbology.dashed:
+        stroke["stroke-dasharray"] = "6 4"
+    if symbology.geometry == "point":
+        point = _se(rule, "PointSymbolizer")
+        graphic = _se(point, "Graphic")
+        mark = _se(graphic, "Mark")
+        _se(mark, "WellKnownName", "circle")
+        _parameters(_se(mark, "Fill"), {"fill": colour})
+        _parameters(_se(mark, "Stroke"), {"stroke": "#ffffff", "stroke-width": "1"})
+        _se(graphic, "Size", f"{2 * symbology.radius:g}")
+    elif symbology.geometry == "line":
+        _parameters(_se(_se(rule, "LineSymbolizer"), "Stroke"), stroke)
+    else:
+        polygon = _se(rule, "PolygonSymbolizer")
+        if symbology.fill_opacity > 0:
+            _parameters(_se(polygon, "Fill"),
+                        {"fill": colour, "fill-opacity": f"{symbology.fill_opacity:g}"})
+        _parameters(_se(polygon, "Stroke"), stroke)
+
+
+def _filter(rule: ET.Element, operator: str, column: str, value: str) -> ET.Element:
+    condition = ET.SubElement(rule, f"{{{_OGC}}}{operator}")
+    ET.SubElement(condition, f"{{{_OGC}}}PropertyName").text = column
+    ET.SubElement(condition, f"{{{_OGC}}}Literal").text = value
+    return condition
+
+
+def sld(symbology: Symbology) -> str:
+    """Return an OGC Styled Layer Descriptor 1.1 document for a layer.
+
+    Parameters
+    ----------
+    symbology : Symbology
+        How the layer is drawn.
+
+    Returns
+    -------
+    str
+        An SLD with one rule per class (or one rule) and a label rule if labelled.
+    """
+    ET.register_namespace("", _SLD)
+    ET.register_namespace("se", _SE)
+    ET.register_namespace("ogc", _OGC)
+    root = ET.Element(f"{{{_SLD}}}StyledLayerDescriptor", version="1.1.0")
+    layer = ET.SubElement(root, f"{{{_SLD}}}NamedLayer")
+    _se(layer, "Name", symbology.layer)
+    style = ET.SubElement(layer, f"{{{_SLD}}}UserStyle")
+    _se(style, "Name", symbology.layer)
+    feature_style = _se(style, "FeatureTypeStyle")
+    column = symbology.column or ""
+    if symbology.categories:
+        for category in symbology.categories:
+            rule = _se(feature_style, "Rule")
+            _se(rule, "Name", category.label)
+            _filter(ET.SubElement(rule, f"{{{_OGC}}}Filter"), "PropertyIsEqualTo", column,
+                    category.value)
+            _sld_symbolizer(rule, symbology, category.colour)
+    elif symbology.classes:
+        for grad in symbology.classes:
+            rule = _se(feature_style, "Rule")
+            _se(rule, "Name", grad.label)
+            both = ET.SubElement(ET.SubElement(rule, f"{{{_OGC}}}Filter"), f"{{{_OGC}}}And")
+            _filter(both, "PropertyIsGreaterThanOrEqualTo", column, f"{grad.lower:g}")
+            _filter(both, "PropertyIsLessThanOrEqualTo", column, f"{grad.upper:g}")
+            _sld_symbolizer(rule, symbology, grad.colour)
+    else:
+        rule = _se(feature_style, "Rule")
+        _se(rule, "Name", symbology.layer)
+        _sld_symbolizer(rule, symbology, symbology.colour)
+    if symbology.label_column:
+        rule = _se(feature_style, "Rule")
+        _se(rule, "Name", "labels")
+        text = _se(rule, "TextSymbolizer")
+        label = _se(text, "Label")
+        ET.SubElement(label, f"{{{_OGC}}}PropertyName").text = symbology.label_column
+        _parameters(_se(text, "Font"), {"font-family": _LABEL_FONT, "font-size": "11"})
+        _parameters(_se(_se(text, "Halo"), "Fill"), {"fill": "#ffffff"})
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
