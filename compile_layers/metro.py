@@ -30,7 +30,7 @@ from compile_layers._metro_raw import (
 from gisplan.crs import METRIC_CRS, WGS84, gcj02_to_wgs84
 
 SNAP_MAX_M = 60.0
-SNAPPED_PRECISION_M = 15.0
+SNAPPED_PRECISION_M = 20.0
 SOURCE_PRECISION_M = 40.0
 TRACK_PRECISION_M = 20.0
 SCHEMATIC_PRECISION_M = 1000.0
@@ -198,8 +198,8 @@ def _multiline(geometry: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiLineString(lines)
 
 
-def _percentile(values: list[float | None], q: float) -> float:
-    return float(np.percentile([v for v in values if v is not None], q))
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.nanpercentile(np.asarray(values, dtype=float), q))
 
 
 STATION_COLUMNS = {
@@ -246,7 +246,16 @@ LICENCE = ("ODbL-1.0 for OSM-derived geometry (© OpenStreetMap contributors); s
 ATTRIBUTION = "; ".join(s["attribution"] for s in SOURCES)
 
 
-def _station_description(frame: gpd.GeoDataFrame, outside: gpd.GeoDataFrame) -> str:
+def _farthest_own_track_m(stations: gpd.GeoDataFrame, tracks: gpd.GeoDataFrame) -> float:
+    metric = dict(zip(tracks["line_id"], tracks.to_crs(METRIC_CRS).geometry, strict=True))
+    points = stations.to_crs(METRIC_CRS).geometry
+    return max(point.distance(metric[line]) for point, text in zip(points, stations["lines"],
+                                                                    strict=True)
+               for line in text.split(";") if line in metric)
+
+
+def _station_description(frame: gpd.GeoDataFrame, outside: gpd.GeoDataFrame,
+                         farthest_m: float) -> str:
     distances = frame["snap_distance_m"].tolist()
     snapped = int((frame["geocode_method"] == "snapped_to_track").sum())
     return (
@@ -259,12 +268,15 @@ def _station_description(frame: gpd.GeoDataFrame, outside: gpd.GeoDataFrame) -> 
         f"{snapped} stations within {SNAP_MAX_M:.0f} m were moved onto it (snapped_to_track). "
         "Snapping removes the cross-track error; the along-track error remains and is taken "
         "to be like the cross-track one, hence precision_m "
-        f"{SNAPPED_PRECISION_M:.0f} (about p85). Other stations keep the converted source "
-        f"position (source_coordinates, precision_m {SOURCE_PRECISION_M:.0f}, about p95): the "
+        f"{SNAPPED_PRECISION_M:.0f} (p85 rounded up). Other stations keep the converted source "
+        f"position (source_coordinates, precision_m {SOURCE_PRECISION_M:.0f}, p95 rounded up): the "
         "few metro stations farther from the track (where OSM ways look incomplete) and the "
         "tram stops, which have no OSM track to check against. "
         "Stations the July 2026 file dropped (line 2 east end to 龙泉驿, the tram) come from the "
-        "January 2025 file; see status. Two stations renamed since 2025 (兴业北街 -> "
+        "January 2025 file; see status. An interchange is one point, on the track of its "
+        "nearest line; the platforms of its other lines can be apart (up to "
+        f"{farthest_m:.0f} m from the point, e.g. 孵化园 line 18). Two "
+        "stations renamed since 2025 (兴业北街 -> "
         "交大兴业北街, 建设北路 -> 电子科大建设北路) are merged. Station names are unique: "
         "neither file lists two distinct stations with the same name (the bracketed suffixes "
         "added in 2026, e.g. 新平（宝墩）, are ignored for matching). The layer covers Chengdu "
@@ -284,7 +296,8 @@ def run(out_dir: Path) -> list[str]:
     files = {}
     files.update(layer_files("metro_stations", stations, {
         "title_zh": "成都轨道交通车站", "title_en": "Chengdu rail transit stations",
-        "description": _station_description(stations, outside),
+        "description": _station_description(
+            stations, outside, _farthest_own_track_m(stations, tracks)),
         "columns": STATION_COLUMNS, "required": ["station_id", "name_zh", "lines"],
         "geometry_types": ["Point"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
