@@ -1,31 +1,187 @@
-"""The ``gisplan`` command."""
+"""The ``gisplan`` command: layers, GeoPackage and maps, coverage, scoreboard, geocoding.
+
+Run ``gisplan --help`` or ``gisplan COMMAND --help``. Errors are reported on stderr
+with exit code 1 (2 for command-line usage errors), never as a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from gisplan._errors import GisplanError
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+from tqdm import tqdm
+
+from gisplan._errors import AmbiguousNameError, CRSError, GisplanError, LayerFileError
 from gisplan.layers import layer_metadata, list_layers, load_layer
-from gisplan.pipeline import build_geopackage
+from gisplan.maps import MAP_FILES
+from gisplan.pipeline import write_outputs
 
 __all__ = ["main"]
 
+DEFAULT_AREA = "core_five_districts"
+"""``area_id`` of the ``coverage_area`` row measured when ``--area`` is not given."""
+
 
 def _cmd_layers(args: argparse.Namespace) -> int:
-    for name in list_layers():
-        meta = layer_metadata(name)
+    names = args.names or list_layers()
+    metas = [layer_metadata(name) for name in names]  # unknown names fail before output
+    print(f"{'layer':28s} {'features':>8s}  {'sources':30s} licence")
+    for name, meta in zip(names, metas, strict=True):
         count = len(load_layer(name))
         sources = ",".join(s["id"] for s in meta["sources"])
-        print(f"{name:28s} {count:6d}  {sources:30s} {meta['licence']}")
+        print(f"{name:28s} {count:8d}  {sources:30s} {meta['licence']}")
+    return 0
+
+
+def _run_outputs(out: Path | None, maps_dir: Path | None, tianditu_key: str | None) -> int:
+    total = (1 if out is not None else 0) + (len(MAP_FILES) if maps_dir is not None else 0) + 1
+    with tqdm(total=total, desc="gisplan", unit="step", file=sys.stderr,
+              disable=None) as bar:
+
+        def progress(step: str) -> None:
+            bar.set_postfix_str(step)
+            bar.update()
+
+        paths = write_outputs(out, maps_dir, tianditu_key=tianditu_key, progress=progress)
+    for path in paths:
+        print(f"wrote {path}")
     return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    path = build_geopackage(args.out)
-    print(f"wrote {path}")
+    return _run_outputs(args.out, None if args.no_maps else args.maps_dir, args.tianditu_key)
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    return _run_outputs(None, args.out, args.tianditu_key)
+
+
+def _read_area(spec: str) -> gpd.GeoDataFrame:
+    """Return the area to measure: an ``area_id`` of ``coverage_area`` or a polygon file."""
+    areas = load_layer("coverage_area")
+    if spec in set(areas["area_id"]):
+        return areas[areas["area_id"] == spec]
+    path = Path(spec)
+    if not path.exists():
+        raise LayerFileError(
+            f"--area {spec!r} is neither a file nor an area_id of layer coverage_area "
+            f"({', '.join(areas['area_id'])})"
+        )
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise LayerFileError(
+            f"--area {spec!r} could not be read as GeoPackage, GeoJSON or Shapefile: {exc}"
+        ) from exc
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
+        raise LayerFileError(f"--area {spec!r} has no geometries; give a polygon layer")
+    if frame.crs is None:
+        raise CRSError(
+            f"--area {spec!r} has no coordinate reference system; save it with one "
+            "(e.g. EPSG:4326; convert GCJ-02/BD-09 data with gisplan.crs first)"
+        )
+    return frame
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _metres(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of metres, got {text!r}")
+    return value
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from gisplan.coverage import park_coverage, station_coverage
+
+    area = _read_area(args.area)
+    districts = load_layer("districts")
+    if args.what == "stations":
+        radius = {} if args.radius is None else {"radius": args.radius}
+        result = station_coverage(load_layer("metro_stations"), area, method=args.method,
+                                  groups=districts, **radius)
+    else:
+        radii = {} if args.radius is None else {"radii": ((0.0, args.radius),),
+                                                "radius_column": ""}
+        result = park_coverage(load_layer("parks"), area, method=args.method,
+                               groups=districts, **radii)
+    by_group = result.by_group
+    if args.json:
+        report = {
+            "indicator": args.what, "share": result.share, "covered_km2": result.covered_km2,
+            "total_km2": result.total_km2, "population_share": result.population_share,
+            "params": result.params, "notes": result.notes,
+            "by_group": by_group.to_dict(orient="records"),
+        }
+        print(json.dumps(_jsonable(report), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{args.what} coverage ({result.params.get('method')}, area "
+          f"{result.params.get('area')}): {result.share:.1%} of {result.total_km2:.1f} km2 "
+          f"({result.covered_km2:.1f} km2 covered)")
+    by_group = by_group[by_group["total_km2"] > 0] if len(by_group) else by_group
+    if len(by_group):
+        table = by_group.copy()
+        table["share"] = table["share"].map("{:.1%}".format)
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _cmd_scoreboard(args: argparse.Namespace) -> int:
+    from gisplan.targets import scoreboard
+
+    table = scoreboard()
+    if args.json:
+        print(table.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            print(table.to_string(index=False))
+    return 0
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from gisplan.geocode import geocode
+
+    try:
+        found = geocode(args.name, layer=args.layer)
+    except AmbiguousNameError as exc:
+        print(f"gisplan: error: {exc}", file=sys.stderr)
+        return 3
+    record = {"query": found.query, "name_zh": found.name_zh, "name_en": found.name_en,
+              "lon": round(found.lon, 7), "lat": round(found.lat, 7),
+              "precision_m": found.precision_m, "layer": found.layer, "source": found.source,
+              "geocode_method": found.geocode_method}
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(f"{found.name_zh or ''} {found.name_en or ''}: {found.lon:.6f}, {found.lat:.6f} "
+              f"(±{found.precision_m:.0f} m, layer {found.layer}, source {found.source})")
     return 0
 
 
@@ -33,12 +189,62 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gisplan", description="Layers and spatial targets of Chengdu's 14th Five-Year Plan."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    layers = commands.add_parser("layers", help="list the layers: name, features, source, licence")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    layers = commands.add_parser("layers", help="list the layers: name, features, source, licence",
+                                 description="List catalogue layers with feature counts, "
+                                 "source ids and licence.")
+    layers.add_argument("names", nargs="*", metavar="NAME", help="only these layers")
     layers.set_defaults(func=_cmd_layers)
-    build = commands.add_parser("build", help="write the GeoPackage chengdu.gpkg")
-    build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+
+    key_help = "Tianditu key (tk); adds Tianditu basemaps (the key is written into the HTML)"
+    build = commands.add_parser("build", help="write the GeoPackage and the HTML maps",
+                                description="Write <out>/chengdu.gpkg (every layer and analysis "
+                                "output, QGIS styles, metadata) and the HTML maps.")
+    build.add_argument("--out", type=Path, default=Path("build"),
+                       help="folder of the GeoPackage (default: build)")
+    build.add_argument("--maps-dir", type=Path, default=Path("maps"),
+                       help="folder of the HTML maps (default: maps)")
+    build.add_argument("--no-maps", action="store_true", help="write the GeoPackage only")
+    build.add_argument("--tianditu-key", help=key_help)
     build.set_defaults(func=_cmd_build)
+
+    fmap = commands.add_parser("map", help="write the HTML maps",
+                               description="Write the self-contained HTML maps: "
+                               + ", ".join(MAP_FILES.values()) + ".")
+    fmap.add_argument("--out", type=Path, default=Path("maps"),
+                      help="output folder (default: maps)")
+    fmap.add_argument("--tianditu-key", help=key_help)
+    fmap.set_defaults(func=_cmd_map)
+
+    coverage = commands.add_parser(
+        "coverage", help="share of an area within reach of rail stations or parks",
+        description="Rail-station 800 m coverage (plan L2464) or park service-radius "
+        "coverage (plan L1849, GB/T 50563), overall and per district.")
+    coverage.add_argument("what", choices=("stations", "parks"), help="what to measure")
+    coverage.add_argument("--method", choices=("euclidean", "network"), default="euclidean",
+                          help="straight-line or walking distance (default: euclidean)")
+    coverage.add_argument("--area", default=DEFAULT_AREA, metavar="FILE|AREA_ID",
+                          help="polygon file (with a CRS) or an area_id of layer coverage_area "
+                          f"(default: {DEFAULT_AREA})")
+    coverage.add_argument("--radius", type=_metres, metavar="M",
+                          help="radius in metres (stations: 800; parks: by size class)")
+    coverage.add_argument("--json", action="store_true", help="print JSON")
+    coverage.set_defaults(func=_cmd_coverage)
+
+    scoreboard = commands.add_parser("scoreboard", help="the plan's spatial targets, measured",
+                                     description="Each measurable target of the plan with "
+                                     "its value and status.")
+    scoreboard.add_argument("--json", action="store_true", help="print JSON")
+    scoreboard.set_defaults(func=_cmd_scoreboard)
+
+    geocode = commands.add_parser("geocode", help="find a named place of the plan",
+                                  description="Look a name (Chinese, pinyin or English) up in "
+                                  "the layers; exit code 3 when it is ambiguous.")
+    geocode.add_argument("name", metavar="NAME", help="place name, e.g. 天府广场")
+    geocode.add_argument("--layer", help="search this layer only")
+    geocode.add_argument("--json", action="store_true", help="print JSON")
+    geocode.set_defaults(func=_cmd_geocode)
     return parser
 
 
@@ -53,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 on a gisplan error (the message goes to stderr).
+        0 on success, 1 on a gisplan error (the message goes to stderr), 2 on a usage
+        error, 3 for an ambiguous geocoding query.
     """
     args = _parser().parse_args(argv)
     try:

@@ -1,16 +1,18 @@
-"""The main job: every catalogue layer (and analysis output) into one GeoPackage."""
+"""The main job: every catalogue layer (and analysis output) into one GeoPackage, and the maps."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from gisplan.export import write_geopackage
 from gisplan.layers import list_layers, load_layer
+from gisplan.maps import MAP_FILES, write_maps
 
-__all__ = ["GEOPACKAGE_NAME", "build_geopackage", "collect_layers"]
+__all__ = ["GEOPACKAGE_NAME", "build_geopackage", "collect_layers", "write_outputs"]
 
 GEOPACKAGE_NAME = "chengdu.gpkg"
 
@@ -40,3 +42,42 @@ def build_geopackage(out_dir: str | os.PathLike[str] = "build") -> Path:
         Path of the GeoPackage written.
     """
     return write_geopackage(collect_layers(), Path(out_dir) / GEOPACKAGE_NAME)
+
+
+def write_outputs(
+    out_dir: str | os.PathLike[str] | None = "build",
+    maps_dir: str | os.PathLike[str] | None = "maps",
+    *,
+    tianditu_key: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the GeoPackage and the HTML maps from one collection of the layers.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike or None
+        Folder of ``chengdu.gpkg``; None writes no GeoPackage.
+    maps_dir : str or os.PathLike or None
+        Folder of the maps (:data:`gisplan.maps.MAP_FILES`); None writes no maps.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps to the maps.
+    progress : callable, optional
+        Called with a short label after each step (collecting, the GeoPackage, each map).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    report = progress or (lambda step: None)
+    layers = collect_layers()
+    report("layers")
+    written = []
+    if out_dir is not None:
+        written.append(write_geopackage(layers, Path(out_dir) / GEOPACKAGE_NAME))
+        report(GEOPACKAGE_NAME)
+    if maps_dir is not None:
+        for key, filename in MAP_FILES.items():
+            written += write_maps(layers, maps_dir, tianditu_key=tianditu_key, which=[key])
+            report(filename)
+    return written
