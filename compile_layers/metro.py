@@ -22,6 +22,7 @@ from compile_layers._metro_raw import (
     OSM_TRACK_SOURCE,
     TRAM_LINE_ID,
     RawStation,
+    base_name,
     line_colours,
     line_sequences_2025,
     merged_stations,
@@ -148,7 +149,7 @@ def stations_frame(
 
 
 def _tram_schematic(stations: gpd.GeoDataFrame) -> shapely.Geometry:
-    by_name = dict(zip(stations["name_zh"].map(lambda n: n.split("（")[0]),
+    by_name = dict(zip(stations["name_zh"].map(base_name),
                        stations.geometry, strict=True))
     paths = [shapely.LineString([by_name[n] for n in path])
              for path in line_sequences_2025(TRAM_LINE_ID)]
