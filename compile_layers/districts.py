@@ -17,6 +17,7 @@ import shapely
 
 from compile_layers._common import (
     GEOCODE_COLUMN,
+    OSM_SOURCE,
     PLAN_SOURCE,
     PROVENANCE_COLUMNS,
     RAW,
@@ -24,6 +25,7 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
+from compile_layers._osm_extract import extract_polygon
 from gisplan.crs import METRIC_CRS, WGS84, convert_geometries
 
 BOUNDARY_DIR = RAW / "boundary"
@@ -159,9 +161,16 @@ def _coverage_area(districts: gpd.GeoDataFrame, city: shapely.Geometry) -> gpd.G
          "description": "The whole municipality (Amap boundary of 510100).",
          "geometry": city},
     ]
+    records.append({
+        "area_id": "central_osm_extract", "name_zh": "中心城区OSM样区",
+        "name_en": "Central OpenStreetMap extract",
+        "description": "The <bounds> of the central OSM extract (network/PROVENANCE.md): the "
+        "extent of the parks, water and walking-network layers.",
+        "geometry": extract_polygon(),
+    })
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     frame["area_km2"] = frame.to_crs(METRIC_CRS).area.round(-3) / 1e6
-    frame["source"] = CNMAPS_SOURCE["id"]
+    frame["source"] = [CNMAPS_SOURCE["id"]] * (len(frame) - 1) + [OSM_SOURCE["id"]]
     frame["precision_m"] = BOUNDARY_PRECISION_M
     return frame
 
@@ -242,7 +251,9 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["area_id"],
         "geometry_types": ["MultiPolygon", "Polygon"],
-        "sources": sources, "licence": CNMAPS_SOURCE["licence"], "attribution": attribution,
+        "sources": [*sources, OSM_SOURCE],
+        "licence": f"{CNMAPS_SOURCE['licence']}; ODbL-1.0 (central_osm_extract)",
+        "attribution": f"{attribution}; {OSM_SOURCE['attribution']}",
     }))
     write_files(files, out_dir)
     return sorted(files)
