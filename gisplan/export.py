@@ -22,17 +22,22 @@ from gisplan._errors import CRSError, GisplanError
 from gisplan._gpkg_meta import add_layer_styles, add_metadata
 from gisplan.crs import WGS84
 
-__all__ = ["write_geopackage"]
+__all__ = ["GPKG_VERSION", "write_geopackage"]
+
+GPKG_VERSION = "1.3"
+"""GeoPackage version written: the newest that QGIS 3.22's GDAL reads without warnings."""
 
 
 def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
+    options = {} if path.exists() else {"dataset_options": {"VERSION": GPKG_VERSION}}
     if isinstance(frame, gpd.GeoDataFrame):
         if frame.crs is None:
             raise CRSError(f"layer {name!r} has no CRS; set it before export")
         frame = frame.to_crs(WGS84)
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False)
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False,
+                                **options)
     else:
-        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG")
+        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG", **options)
 
 
 def write_geopackage(layers: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,114 @@
+import sqlite3
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+import gisplan.export
+from gisplan import load_layer
+from gisplan.export import write_geopackage
+
+LAYER_STYLES_COLUMNS = [
+    "id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
+    "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time",
+]
+
+
+@pytest.fixture
+def layers():
+    districts = load_layer("districts")
+    stations = gpd.GeoDataFrame(
+        {"name_zh": ["天府广场", "春熙路"], "source": ["t", "t"], "precision_m": [10.0, 10.0]},
+        geometry=[shapely.Point(104.0637, 30.6595), shapely.Point(104.0774, 30.6549)],
+        crs="EPSG:4326",
+    )
+    table = pd.DataFrame({"indicator": ["a"], "value": [0.5]})
+    return {"districts": districts, "stations_sample": stations, "indicators_sample": table}
+
+
+def _rows(path, sql, args=()):
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(sql, args).fetchall()
+    connection.close()
+    return rows
+
+
+def test_layer_styles_table_follows_the_qgis_convention(tmp_path, layers):
+    path = write_geopackage(layers, tmp_path / "out.gpkg")
+    with sqlite3.connect(path) as connection:
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(layer_styles)")]
+    connection.close()
+    assert columns == LAYER_STYLES_COLUMNS
+    assert _rows(path, "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'") \
+        == [("attributes",)]
+
+
+def test_every_spatial_layer_has_one_default_style_that_parses_as_qml(tmp_path, layers):
+    path = write_geopackage(layers, tmp_path / "out.gpkg")
+    spatial = {r[0]: r[1] for r in _rows(
+        path, "SELECT table_name, column_name FROM gpkg_geometry_columns")}
+    assert set(spatial) == {"districts", "stations_sample"}
+    styles = _rows(path, "SELECT f_table_name, f_geometry_column, styleQML, styleSLD, "
+                         "useAsDefault FROM layer_styles")
+    assert sorted(s[0] for s in styles) == sorted(spatial)
+    for name, geometry_column, qml_text, sld_text, default in styles:
+        assert geometry_column == spatial[name]
+        assert default == 1
+        root = ET.fromstring(qml_text.split("\n", 1)[1])
+        assert root.tag == "qgis" and root.find("renderer-v2") is not None
+        assert ET.fromstring(sld_text.split("\n", 1)[1]).tag.endswith("StyledLayerDescriptor")
+
+
+def test_layer_metadata_are_in_the_geopackage_metadata_tables(tmp_path, layers):
+    path = write_geopackage(layers, tmp_path / "out.gpkg")
+    refs = _rows(path, "SELECT r.reference_scope, r.table_name, m.metadata FROM "
+                       "gpkg_metadata_reference r JOIN gpkg_metadata m ON m.id = r.md_file_id")
+    by_table = {table: text for scope, table, text in refs if scope == "table"}
+    assert set(by_table) == set(layers)
+    assert any(scope == "geopackage" for scope, _, _ in refs)
+    districts = ET.fromstring(by_table["districts"].split("\n", 1)[1])
+    meta = layers["districts"].attrs["gisplan"]
+    assert meta["title_en"] in districts.findtext("title")
+    assert districts.findtext("abstract") == meta["description"]
+    assert districts.findtext("licenses/license") == meta["licence"]
+    assert len(districts.findall("links/link")) == len(meta["sources"])
+    extensions = _rows(path, "SELECT table_name FROM gpkg_extensions WHERE "
+                             "extension_name = 'gpkg_metadata'")
+    assert sorted(e[0] for e in extensions) == ["gpkg_metadata", "gpkg_metadata_reference"]
+
+
+def test_layers_read_back_with_their_names(tmp_path, layers):
+    path = write_geopackage(layers, tmp_path / "out.gpkg")
+    names = [name for name, _ in pyogrio.list_layers(path)]
+    assert set(layers) <= set(names)
+    assert len(pyogrio.read_dataframe(path, layer="districts")) == len(layers["districts"])
+
+
+def test_failed_export_keeps_the_old_file_and_leaves_no_temporary_file(
+    tmp_path, layers, monkeypatch
+):
+    target = tmp_path / "chengdu.gpkg"
+    write_geopackage({"stations_sample": layers["stations_sample"]}, target)
+    before = target.read_bytes()
+
+    def broken(path, frames):
+        raise RuntimeError("simulated failure while writing metadata")
+
+    monkeypatch.setattr(gisplan.export, "add_metadata", broken)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        write_geopackage(layers, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chengdu.gpkg"]
+
+
+def test_failed_first_export_leaves_nothing(tmp_path, layers, monkeypatch):
+    def broken(path, frames):
+        raise RuntimeError("simulated failure while writing styles")
+
+    monkeypatch.setattr(gisplan.export, "add_layer_styles", broken)
+    with pytest.raises(RuntimeError):
+        write_geopackage(layers, tmp_path / "chengdu.gpkg")
+    assert list(tmp_path.iterdir()) == []

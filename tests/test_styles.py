@@ -1,0 +1,103 @@
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from gisplan.styles import qml, sld
+from gisplan.symbology import geometry_kind, layer_symbology
+
+SE = "{http://www.opengis.net/se}"
+
+
+def _frame(geoms, **columns):
+    return gpd.GeoDataFrame(columns, geometry=geoms, crs="EPSG:4326")
+
+
+def _squares(n):
+    return [shapely.box(104 + i * 0.01, 30.6, 104.005 + i * 0.01, 30.605) for i in range(n)]
+
+
+def test_metro_lines_categorised_by_line_with_their_own_colours_in_natural_order():
+    lines = [shapely.LineString([(104, 30.6 + i / 100), (104.1, 30.6 + i / 100)])
+             for i in range(3)]
+    frame = _frame(lines, line_id=["10", "2", "1"], name_zh=["10号线", "2号线", "1号线"],
+                   colour=["#AA0000", "#00bb00", "not-a-colour"])
+    symbology = layer_symbology("metro_lines", frame)
+    assert symbology.renderer == "categorised"
+    assert symbology.geometry == "line"
+    assert [c.value for c in symbology.categories] == ["1", "2", "10"]
+    assert [c.label for c in symbology.categories] == ["1号线", "2号线", "10号线"]
+    assert symbology.colour_of("10") == "#aa0000"
+    assert symbology.colour_of("2") == "#00bb00"
+    assert symbology.colour_of("1").startswith("#")
+
+
+def test_coverage_share_is_graduated_and_classes_cover_zero_to_one():
+    frame = _frame(_squares(3), name_zh=["a", "b", "c"], share=[0.1, 0.55, 0.95])
+    symbology = layer_symbology("coverage_by_district", frame)
+    assert symbology.renderer == "graduated"
+    assert symbology.column == "share"
+    assert symbology.classes[0].lower == 0 and symbology.classes[-1].upper == 1
+    assert symbology.colour_of(0.1) != symbology.colour_of(0.95)
+
+
+def test_unknown_layer_gets_a_single_symbol_and_points_get_labels():
+    frame = _frame([shapely.Point(104, 30.6)], name_zh=["天府广场"])
+    symbology = layer_symbology("brand_new_layer", frame)
+    assert symbology.renderer == "single"
+    assert symbology.label_column == "name_zh"
+    assert geometry_kind(frame) == "point"
+
+
+@pytest.mark.parametrize(
+    ("name", "frame", "renderer", "geometry_type"),
+    [
+        ("ecosystem_projects",
+         _frame([shapely.Point(104, 30.6), shapely.Point(104.1, 30.7)],
+                name_zh=["p1", "p2"], ecosystem=["电子信息", "生物医药"]),
+         "categorizedSymbol", "0"),
+        ("coverage_by_district", _frame(_squares(2), name_zh=["a", "b"], share=[0.2, 0.8]),
+         "graduatedSymbol", "2"),
+        ("eco_pattern_rivers", _frame([shapely.LineString([(104, 30), (104.1, 30.1)])]),
+         "singleSymbol", "1"),
+    ],
+)
+def test_qml_documents_parse_and_match_the_symbology(name, frame, renderer, geometry_type):
+    text = qml(layer_symbology(name, frame))
+    assert text.startswith("<!DOCTYPE qgis")
+    root = ET.fromstring(text.split("\n", 1)[1])
+    assert root.tag == "qgis"
+    node = root.find("renderer-v2")
+    assert node is not None and node.get("type") == renderer
+    assert root.findtext("layerGeometryType") == geometry_type
+    symbols = node.findall("symbols/symbol")
+    if renderer == "categorizedSymbol":
+        assert node.get("attr") == "ecosystem"
+        values = [c.get("value") for c in node.findall("categories/category")]
+        assert sorted(values) == ["生物医药", "电子信息"]
+        assert len(symbols) == 2
+    if renderer == "graduatedSymbol":
+        assert node.get("attr") == "share"
+        assert len(node.findall("ranges/range")) == len(symbols) == 5
+    for symbol in symbols:
+        assert symbol.find("layer/Option[@type='Map']") is not None
+
+
+def test_station_labels_are_on_name_zh():
+    frame = _frame([shapely.Point(104, 30.6)], name_zh=["春熙路"], name_en=["Chunxi Road"])
+    root = ET.fromstring(qml(layer_symbology("metro_stations", frame)).split("\n", 1)[1])
+    assert root.get("labelsEnabled") == "1"
+    assert root.find("labeling/settings/text-style").get("fieldName") == "name_zh"
+
+
+def test_sld_has_one_rule_per_category_and_a_label_rule():
+    frame = _frame(_squares(3), name_zh=["a", "b", "c"], zone_type=["x", "y", "x"])
+    symbology = layer_symbology("functional_zones", frame)
+    root = ET.fromstring(sld(symbology).split("\n", 1)[1])
+    rules = root.findall(f".//{SE}Rule")
+    assert len(rules) == len(symbology.categories) == 2
+    assert all(rule.find(f"{SE}PolygonSymbolizer") is not None for rule in rules)
+    stations = _frame([shapely.Point(104, 30.6)], name_zh=["春熙路"])
+    root = ET.fromstring(sld(layer_symbology("metro_stations", stations)).split("\n", 1)[1])
+    assert root.find(f".//{SE}TextSymbolizer") is not None
