@@ -40,10 +40,10 @@ def display_frame(
 ) -> gpd.GeoDataFrame:
     """Return a light copy of a layer for display: few columns, simplified, rounded.
 
-    Geometries are simplified in :data:`gisplan.crs.METRIC_CRS` within half the layer's
-    finest ``precision_m`` (at most 20 m, below a pixel at city zoom levels), and
-    coordinates are rounded to the decimals that precision warrants (at least 1e-6
-    degrees, about 0.1 m).
+    Multi-points become one feature per point. Geometries are simplified in
+    :data:`gisplan.crs.METRIC_CRS` within half the layer's finest ``precision_m`` (at
+    most 20 m, below a pixel at city zoom levels), and coordinates are rounded to the
+    decimals that precision warrants (at least 1e-6 degrees, about 0.1 m).
 
     Parameters
     ----------
@@ -62,7 +62,12 @@ def display_frame(
     keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
     present = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     light = gpd.GeoDataFrame(present[keep].copy(), geometry=present.geometry.values,
-                             crs=frame.crs).reset_index(drop=True)
+                             crs=frame.crs)
+    # Leaflet 1.9.3 fails on MultiPoint features (a layer group without an element).
+    multipoint = light.geom_type == "MultiPoint"
+    if multipoint.any():
+        light = pd.concat([light[~multipoint], light[multipoint].explode(index_parts=False)])
+    light = light.reset_index(drop=True)
     precision = _precision(frame)
     tolerance = min(0.5 * precision, _MAX_SIMPLIFY_M)
     metric = light.to_crs(METRIC_CRS)

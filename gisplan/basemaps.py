@@ -14,6 +14,8 @@ from typing import Literal
 
 import folium
 
+from gisplan._errors import GisplanError
+
 __all__ = [
     "AMAP_NORMAL",
     "AMAP_SATELLITE",
@@ -92,9 +94,14 @@ def tianditu(key: str) -> tuple[Basemap, Basemap]:
     -------
     tuple of Basemap
         The vector basemap and the annotation layer (an overlay).
+
+    Raises
+    ------
+    GisplanError
+        If the key is not a plain string of letters and digits.
     """
     if not key.strip().isalnum():
-        raise ValueError(f"a Tianditu key is letters and digits only, got {key!r}")
+        raise GisplanError(f"a Tianditu key is letters and digits only, got {key!r}")
     vec = Basemap("天地图 Tianditu", _TIANDITU_URL.format(layer="vec", key=key.strip()),
                   _TIANDITU_ATTRIBUTION, subdomains="01234567", max_zoom=18)
     cva = Basemap("天地图注记 Tianditu labels", _TIANDITU_URL.format(layer="cva", key=key.strip()),

@@ -265,9 +265,12 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".html",
                                         dir=target.parent)
+    umask = os.umask(0o022)
+    os.umask(umask)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(page)
+        os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, target)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
