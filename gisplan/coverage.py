@@ -1,0 +1,593 @@
+"""Service-area coverage: rail-station catchments and park service radii.
+
+Two indicators of the plan are shares of an area lying within a distance of a
+facility:
+
+* 「中心城区建成区轨道站点800米范围覆盖面超过50%」 (plan L2464):
+  :func:`station_coverage`;
+* 「公园绿地服务半径覆盖率不低于90%」 (plan L1849): :func:`park_coverage`, with the
+  service radii of GB/T 50563 (:data:`gisplan.parks.PARK_SERVICE_RADII`).
+
+The plan says neither whether a distance is straight-line or along streets nor
+which polygon is the 建成区, so both methods are offered and the area is an input:
+
+``method="euclidean"``
+    Union of discs (stations) or of polygon buffers (parks). Discs are 128-gons, whose
+    area is within 0.05 % of pi r^2.
+``method="network"``
+    Distance along a :class:`~gisplan.network.WalkNetwork`. Sources are snapped to
+    the nearest street (the snap distance counts towards the radius); one Dijkstra
+    pass gives every node its distance to the nearest source; every street segment
+    within the radius is kept, partial segments up to the remaining distance; the
+    kept segments are buffered by the street-access distance
+    (:data:`DEFAULT_ACCESS_M`) and dissolved.
+
+All measurement is made in EPSG:4544; the covered geometry is returned in EPSG:4544.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from gisplan._errors import CRSError, GisplanError
+from gisplan.crs import METRIC_CRS
+from gisplan.network import EdgeSources, WalkNetwork, load_walk_network
+from gisplan.parks import PARK_SERVICE_RADII
+from gisplan.population import PopulationInput, population_totals
+
+__all__ = [
+    "CIRCLE_QUAD_SEGS",
+    "DEFAULT_ACCESS_M",
+    "DEFAULT_MAX_SNAP_M",
+    "DEFAULT_PARK_ENTRANCE_M",
+    "DEFAULT_RADIUS_M",
+    "CoverageInputError",
+    "CoverageResult",
+    "park_coverage",
+    "park_service_radius",
+    "station_coverage",
+]
+
+DEFAULT_RADIUS_M = 800.0
+"""Station catchment radius of plan L2464 (「轨道站点800米范围」)."""
+DEFAULT_ACCESS_M = 50.0
+"""Street-access distance: land within this distance of a reached street is covered."""
+DEFAULT_MAX_SNAP_M = 400.0
+"""A source farther than this from every street is reported unreachable, not used."""
+DEFAULT_PARK_ENTRANCE_M = 50.0
+"""Streets within this distance of a park count as its entrances (entrances are unknown)."""
+CIRCLE_QUAD_SEGS = 32
+"""Segments per quarter circle of a catchment disc: a 128-gon, area error < 0.05 %."""
+ACCESS_QUAD_SEGS = 4
+"""Segments per quarter circle of the street-access buffer."""
+
+METHODS = ("euclidean", "network")
+
+
+class CoverageInputError(ValueError, GisplanError):
+    """Inputs of a coverage computation that would give a wrong number; the message says why."""
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Result of a coverage computation.
+
+    Attributes
+    ----------
+    share : float
+        Covered area / total area, between 0 and 1.
+    covered_km2, total_km2 : float
+        Covered and total area in km2 (EPSG:4544).
+    by_group : pandas.DataFrame
+        Per group (e.g. district): ``group``, ``total_km2``, ``covered_km2``,
+        ``share``; empty when no groups were given.
+    covered : geopandas.GeoSeries
+        The covered part of the area (one geometry, EPSG:4544).
+    params : dict
+        Everything the number depends on: method, radius, area name, distances, data.
+    snap_distances : pandas.DataFrame
+        Network method: per source that could reach the area (input index; sources
+        farther than radius + access distance from it are left out, as no walk is
+        shorter than the straight line), ``snap_m`` (NaN if not snapped),
+        ``component_nodes`` (size of the network component it snapped to) and
+        ``reachable``. Empty for the Euclidean method.
+    unreachable : list
+        Input index labels of sources that could not be placed on the network.
+    population_share : float or None
+        Share of the population of the area living in the covered part, when a
+        population layer was given.
+    notes : list of str
+        Caveats worth reporting next to the number.
+    """
+
+    share: float
+    covered_km2: float
+    total_km2: float
+    by_group: pd.DataFrame
+    covered: gpd.GeoSeries
+    params: dict[str, Any]
+    snap_distances: pd.DataFrame
+    unreachable: list[Any]
+    population_share: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
+    if not isinstance(data, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise CoverageInputError(
+            f"{what} must be a GeoDataFrame or GeoSeries with a CRS, got {type(data).__name__}"
+        )
+    if data.crs is None:
+        raise CRSError(
+            f"{what} have no CRS; set it (e.g. .set_crs('EPSG:4326') for WGS84 data, or "
+            "convert GCJ-02 data with gisplan.crs.to_wgs84 first)"
+        )
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    return geoms.to_crs(METRIC_CRS)
+
+
+def _points(stations: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
+    geoms = _metric(stations, "stations")
+    missing = geoms.isna() | geoms.is_empty
+    if missing.any():
+        raise CoverageInputError(
+            f"{int(missing.sum())} station(s) have no geometry (index "
+            f"{list(geoms.index[missing][:5])}); drop or locate them"
+        )
+    kinds = set(geoms.geom_type)
+    if kinds - {"Point"}:
+        raise CoverageInputError(
+            f"stations must be Points, found {sorted(kinds)}; use representative points "
+            "(e.g. frame.representative_point()) if you have station polygons"
+        )
+    return geoms
+
+
+def _polygon_union(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> shapely.Geometry:
+    geoms = _metric(data, what)
+    geoms = geoms[~(geoms.isna() | geoms.is_empty)]
+    kinds = set(geoms.geom_type)
+    if kinds - {"Polygon", "MultiPolygon"}:
+        raise CoverageInputError(f"{what} must be polygons, found {sorted(kinds)}")
+    invalid = ~geoms.is_valid
+    if invalid.any():
+        reasons = list(shapely.is_valid_reason(geoms[invalid].values[:3]))
+        raise CoverageInputError(
+            f"{int(invalid.sum())} invalid polygon(s) in {what} (e.g. {reasons}); repair "
+            "them with shapely.make_valid (or QGIS 'Fix geometries') and check the result"
+        )
+    union = shapely.union_all(geoms.values)
+    if union.is_empty or union.area <= 0:
+        raise CoverageInputError(f"{what} have no area; a share of an empty area is undefined")
+    return union
+
+
+def _area_name(area: gpd.GeoDataFrame | gpd.GeoSeries, name: str | None) -> str:
+    if name is not None:
+        return name
+    if isinstance(area, gpd.GeoDataFrame) and "area_id" in area.columns and len(area):
+        return ";".join(str(a) for a in area["area_id"])
+    return "user area"
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise CoverageInputError(f"method must be one of {METHODS}, got {method!r}")
+
+
+# ----------------------------------------------------------------------- geometry
+
+
+def _substrings(geoms: npt.NDArray[np.object_], start: npt.NDArray[np.float64],
+                end: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    """Vectorised ``shapely.ops.substring``: the part of each line from ``start`` to ``end``."""
+    if not len(geoms):
+        return np.empty(0, dtype=object)
+    coords, line = shapely.get_coordinates(geoms, return_index=True)
+    step = np.zeros(len(coords))
+    same = line[1:] == line[:-1]
+    step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
+    cum = np.cumsum(step)
+    first = np.searchsorted(line, np.arange(len(geoms)))
+    cum -= cum[first][line]
+    inner = (cum > start[line]) & (cum < end[line])
+    head = shapely.get_coordinates(shapely.line_interpolate_point(geoms, start))
+    tail = shapely.get_coordinates(shapely.line_interpolate_point(geoms, end))
+    idx = np.arange(len(geoms))
+    xy = np.concatenate([head, coords[inner], tail])
+    owner = np.concatenate([idx, line[inner], idx])
+    rank = np.concatenate([np.zeros(len(idx)), np.ones(inner.sum()), np.full(len(idx), 2.0)])
+    order = np.lexsort((rank, np.concatenate([start, cum[inner], end]), owner))
+    return shapely.linestrings(xy[order], indices=owner[order])
+
+
+def _reached_segments(net: WalkNetwork, dist: npt.NDArray[np.float64], sources: EdgeSources,
+                      limit: float) -> npt.NDArray[np.object_]:
+    """Street segments within ``limit`` of a source, partial segments included."""
+    length = net.edge_length
+    du, dv = dist[net.edge_u], dist[net.edge_v]
+    reach_u = np.where(du <= limit, limit - du, -1.0)
+    reach_v = np.where(dv <= limit, limit - dv, -1.0)
+    full = (reach_u >= 0) & (reach_v >= 0) & (reach_u + reach_v >= length)
+    full |= (reach_u >= length) | (reach_v >= length)
+    part_u = ~full & (reach_u > 0)
+    part_v = ~full & (reach_v > 0)
+    remaining = limit - sources.start
+    own = remaining > 0
+    own_edge = sources.edge[own]
+    own_len = length[own_edge]
+    cut_edge = np.concatenate([np.flatnonzero(part_u), np.flatnonzero(part_v), own_edge])
+    cut_start = np.concatenate([
+        np.zeros(part_u.sum()),
+        length[part_v] - reach_v[part_v],
+        np.clip(sources.position[own] - remaining[own], 0.0, own_len),
+    ])
+    cut_end = np.concatenate([
+        reach_u[part_u],
+        length[part_v],
+        np.clip(sources.position[own] + remaining[own], 0.0, own_len),
+    ])
+    keep = cut_end > cut_start
+    pieces = _substrings(net.edge_geometry[cut_edge[keep]], cut_start[keep], cut_end[keep])
+    return np.concatenate([net.edge_geometry[full], pieces])
+
+
+def _dissolve_buffers(geoms: npt.NDArray[np.object_], distance: float,
+                      quad_segs: int) -> shapely.Geometry:
+    if not len(geoms):
+        return shapely.Polygon()
+    return shapely.union_all(shapely.buffer(geoms, distance, quad_segs=quad_segs))
+
+
+def _component_sizes(net: WalkNetwork, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    sizes = np.bincount(net.component)
+    return sizes[net.component[net.edge_u[edges]]]
+
+
+def _network_for(network: WalkNetwork | None, area: shapely.Geometry,
+                 access: float) -> WalkNetwork:
+    net = load_walk_network() if network is None else network
+    if not isinstance(net, WalkNetwork):
+        raise CoverageInputError(
+            "network must be a gisplan.network.WalkNetwork (see network_from_edges, "
+            f"network_from_osm), got {type(net).__name__}"
+        )
+    inside = shapely.intersection(area, net.extent(margin=access)).area / area.area
+    if inside < 0.99:
+        raise CoverageInputError(
+            f"the network ({net.source}) covers only {inside:.1%} of the area; streets "
+            "outside it are missing, so the share would be too low. Use a network that "
+            "spans the area (network_from_osm, network_from_place) or a smaller area"
+        )
+    return net
+
+
+# ------------------------------------------------------------------------ results
+
+
+def _by_group(covered: shapely.Geometry, area: shapely.Geometry,
+              groups: gpd.GeoDataFrame | None, group_column: str) -> pd.DataFrame:
+    columns = ["group", "total_km2", "covered_km2", "share"]
+    if groups is None:
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "group" else float)
+                             for c in columns})
+    if group_column not in groups.columns:
+        raise CoverageInputError(
+            f"groups have no column {group_column!r}; pass group_column= one of "
+            f"{[c for c in groups.columns if c != groups.geometry.name]}"
+        )
+    geoms = _metric(groups, "groups").values
+    total = shapely.area(shapely.intersection(geoms, area)) / 1e6
+    cov = shapely.area(shapely.intersection(geoms, covered)) / 1e6
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, cov / np.where(total > 0, total, 1.0), np.nan)
+    return pd.DataFrame({"group": list(groups[group_column].astype(object)),
+                         "total_km2": total, "covered_km2": cov, "share": share})
+
+
+def _result(covered_all: shapely.Geometry, area: shapely.Geometry, *,
+            groups: gpd.GeoDataFrame | None, group_column: str,
+            population: PopulationInput | None, population_column: str | None,
+            params: dict[str, Any], snaps: pd.DataFrame, notes: list[str]) -> CoverageResult:
+    covered = shapely.intersection(covered_all, area)
+    total = area.area
+    pop_share = None
+    if population is not None:
+        people, everyone = population_totals(population, covered, area,
+                                             column=population_column)
+        if everyone <= 0:
+            raise CoverageInputError("the population layer holds no people inside the area")
+        pop_share = people / everyone
+        params["population_total"] = everyone
+    unreachable = list(snaps.index[~snaps["reachable"]]) if len(snaps) else []
+    if unreachable:
+        notes.append(f"{len(unreachable)} source(s) not on the network: {unreachable[:10]}")
+    return CoverageResult(
+        share=float(covered.area / total),
+        covered_km2=float(covered.area / 1e6),
+        total_km2=float(total / 1e6),
+        by_group=_by_group(covered, area, groups, group_column),
+        covered=gpd.GeoSeries([covered], crs=METRIC_CRS),
+        params=params,
+        snap_distances=snaps,
+        unreachable=unreachable,
+        population_share=pop_share,
+        notes=notes,
+    )
+
+
+def _empty_snaps(index: Sequence[Any] = ()) -> pd.DataFrame:
+    return pd.DataFrame({"snap_m": pd.Series(dtype=float),
+                         "component_nodes": pd.Series(dtype="int64"),
+                         "reachable": pd.Series(dtype=bool)}, index=pd.Index(index))
+
+
+# -------------------------------------------------------------------- indicators
+
+
+def station_coverage(
+    stations: gpd.GeoDataFrame | gpd.GeoSeries,
+    area: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    radius: float = DEFAULT_RADIUS_M,
+    method: str = "euclidean",
+    network: WalkNetwork | None = None,
+    groups: gpd.GeoDataFrame | None = None,
+    group_column: str = "name_zh",
+    area_name: str | None = None,
+    access_distance: float = DEFAULT_ACCESS_M,
+    max_snap: float = DEFAULT_MAX_SNAP_M,
+    population: PopulationInput | None = None,
+    population_column: str | None = None,
+) -> CoverageResult:
+    """Share of an area within ``radius`` of a rail station (plan L2464).
+
+    Parameters
+    ----------
+    stations : geopandas.GeoDataFrame or GeoSeries
+        Station points, any CRS (GCJ-02 data must be converted first).
+    area : geopandas.GeoDataFrame or GeoSeries
+        Polygons of the area measured (dissolved; holes are excluded), e.g. a row of
+        the ``coverage_area`` layer.
+    radius : float, optional
+        Catchment radius in metres (800).
+    method : {"euclidean", "network"}, optional
+        Straight-line discs, or walking distance along ``network``.
+    network : WalkNetwork, optional
+        Walking network for ``method="network"``; the embedded ``walk_edges`` layer
+        by default. It must span the area.
+    groups : geopandas.GeoDataFrame, optional
+        Polygons (e.g. districts) for the breakdown in ``by_group``.
+    group_column : str, optional
+        Column of ``groups`` naming each group.
+    area_name : str, optional
+        Name recorded in ``params["area"]``; the ``area_id`` column by default.
+    access_distance : float, optional
+        Network method: buffer around reached streets, in metres.
+    max_snap : float, optional
+        Network method: stations farther from every street are unreachable.
+    population : str, os.PathLike or geopandas.GeoDataFrame, optional
+        A population raster (read with rasterio) or population polygons; adds
+        ``population_share``.
+    population_column : str, optional
+        Column of population polygons holding the head count.
+
+    Returns
+    -------
+    CoverageResult
+
+    Raises
+    ------
+    CRSError
+        If an input has no CRS.
+    CoverageInputError
+        For invalid or empty areas, non-point stations, an unknown method, or a
+        network that does not span the area.
+
+    Examples
+    --------
+    >>> from gisplan import load_layer, station_coverage
+    >>> areas = load_layer("coverage_area")
+    >>> core = areas[areas["area_id"] == "core_five_districts"]
+    >>> result = station_coverage(load_layer("metro_stations"), core)  # doctest: +SKIP
+    >>> round(result.share, 3)  # doctest: +SKIP
+    """
+    _check_method(method)
+    points = _points(stations)
+    area_geom = _polygon_union(area, "area")
+    params: dict[str, Any] = {
+        "indicator": "station_coverage", "method": method, "radius_m": float(radius),
+        "area": _area_name(area, area_name), "crs": METRIC_CRS,
+        "n_stations": len(points),
+    }
+    notes: list[str] = []
+    if not len(points):
+        notes.append("no stations: nothing is covered")
+    if method == "euclidean":
+        params["circle_quad_segs"] = CIRCLE_QUAD_SEGS
+        covered = _dissolve_buffers(points.values, radius, CIRCLE_QUAD_SEGS)
+        snaps = _empty_snaps()
+    else:
+        net = _network_for(network, area_geom, access_distance)
+        # a walk is never shorter than the straight line: farther stations cannot reach
+        near = points[shapely.dwithin(points.values, area_geom, radius + access_distance)]
+        sources, snapped = net.snap(near.values, max_snap)
+        dist = net.distances(sources, radius)
+        segments = _reached_segments(net, dist, sources, radius)
+        covered = _dissolve_buffers(segments, access_distance, ACCESS_QUAD_SEGS)
+        component = np.zeros(len(near), dtype=np.int64)
+        component[~np.isnan(snapped)] = _component_sizes(net, sources.edge)
+        snaps = pd.DataFrame({"snap_m": snapped, "component_nodes": component,
+                              "reachable": ~np.isnan(snapped)}, index=near.index)
+        params.update(_network_params(net, access_distance, max_snap))
+        params["n_stations_in_reach"] = len(near)
+        small = snaps["reachable"] & (snaps["component_nodes"] < 0.01 * net.n_nodes)
+        if small.any():
+            notes.append(f"{int(small.sum())} station(s) snapped to a small network "
+                         f"component (< 1% of nodes): {list(snaps.index[small][:10])}")
+    return _result(covered, area_geom, groups=groups, group_column=group_column,
+                   population=population, population_column=population_column,
+                   params=params, snaps=snaps, notes=notes)
+
+
+def _network_params(net: WalkNetwork, access: float, max_snap: float) -> dict[str, Any]:
+    return {"access_distance_m": float(access), "max_snap_m": float(max_snap),
+            "network": net.source, "network_nodes": net.n_nodes,
+            "network_edges": net.n_edges, "network_components": net.n_components}
+
+
+def park_service_radius(
+    area_m2: npt.ArrayLike, radii: Sequence[Sequence[Any]] = PARK_SERVICE_RADII
+) -> npt.NDArray[np.float64]:
+    """Service radius of parks from their area (GB/T 50563 classes by default).
+
+    Parameters
+    ----------
+    area_m2 : array_like of float
+        Park areas in m2.
+    radii : sequence of (min_area_m2, radius_m[, size_class])
+        Classes, as in :data:`gisplan.parks.PARK_SERVICE_RADII`; a park takes the
+        class with the largest minimum area it reaches.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Radius in metres, 0 where a park is below every class.
+    """
+    area_m2 = np.asarray(area_m2, dtype=float)
+    out = np.zeros(area_m2.shape)
+    for row in sorted(radii, key=lambda r: float(r[0])):
+        out = np.where(area_m2 >= float(row[0]), float(row[1]), out)
+    return out
+
+
+def park_coverage(
+    parks: gpd.GeoDataFrame | gpd.GeoSeries,
+    area: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    method: str = "euclidean",
+    radii: Sequence[Sequence[Any]] = PARK_SERVICE_RADII,
+    radius_column: str = "service_radius_m",
+    residential: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    network: WalkNetwork | None = None,
+    groups: gpd.GeoDataFrame | None = None,
+    group_column: str = "name_zh",
+    area_name: str | None = None,
+    access_distance: float = DEFAULT_ACCESS_M,
+    entrance_distance: float = DEFAULT_PARK_ENTRANCE_M,
+    population: PopulationInput | None = None,
+    population_column: str | None = None,
+) -> CoverageResult:
+    """Park green-space service-radius coverage (plan L1849, GB/T 50563).
+
+    Each park serves the land within its service radius: the ``radius_column`` of
+    ``parks`` if present, else :func:`park_service_radius` of its area in EPSG:4544.
+    Parks with radius 0 (too small) are left out and counted in ``params``.
+
+    Parameters
+    ----------
+    parks : geopandas.GeoDataFrame or GeoSeries
+        Park polygons, any CRS.
+    area : geopandas.GeoDataFrame or GeoSeries
+        Polygons of the area measured.
+    method : {"euclidean", "network"}, optional
+        Straight-line distance from the park edge (as in the standard), or walking
+        distance from the streets touching the park.
+    radii : sequence of (min_area_m2, radius_m[, size_class]), optional
+        Size classes when ``parks`` has no radius column
+        (:data:`gisplan.parks.PARK_SERVICE_RADII` by default).
+    radius_column : str, optional
+        Column of per-park radii in metres.
+    residential : geopandas.GeoDataFrame or GeoSeries, optional
+        Residential land (居住用地); when given, the denominator is residential land
+        inside the area, as the standard defines it.
+    network : WalkNetwork, optional
+        Walking network for ``method="network"`` (embedded ``walk_edges`` by default).
+    groups, group_column, area_name, access_distance, population, population_column
+        As in :func:`station_coverage`.
+    entrance_distance : float, optional
+        Network method: every street within this distance of a park is an entrance.
+
+    Returns
+    -------
+    CoverageResult
+        ``unreachable`` lists parks with no street within ``entrance_distance``.
+    """
+    _check_method(method)
+    geoms = _metric(parks, "parks")
+    geoms = geoms[~(geoms.isna() | geoms.is_empty)]
+    if isinstance(parks, gpd.GeoDataFrame) and radius_column in parks.columns:
+        radius = parks.loc[geoms.index, radius_column].astype(float).fillna(0.0).to_numpy()
+        radius_source = f"column {radius_column}"
+    else:
+        radius = park_service_radius(geoms.area.to_numpy(), radii)
+        radius_source = f"park area classes {[tuple(r[:2]) for r in radii]}"
+    used = radius > 0
+    area_geom = _polygon_union(area, "area")
+    name = _area_name(area, area_name)
+    if residential is not None:
+        area_geom = shapely.intersection(area_geom, _polygon_union(residential, "residential"))
+        if area_geom.area <= 0:
+            raise CoverageInputError("no residential land inside the area")
+        name = f"{name} (residential land)"
+    params: dict[str, Any] = {
+        "indicator": "park_coverage", "method": method, "area": name, "crs": METRIC_CRS,
+        "radius_source": radius_source, "n_parks": len(geoms),
+        "n_parks_used": int(used.sum()), "n_parks_too_small": int((~used).sum()),
+    }
+    notes: list[str] = []
+    park_geoms = geoms.values[used]
+    park_radius = radius[used]
+    if method == "euclidean":
+        covered = shapely.union_all(shapely.buffer(park_geoms, park_radius,
+                                                   quad_segs=CIRCLE_QUAD_SEGS))
+        snaps = _empty_snaps()
+    else:
+        net = _network_for(network, area_geom, access_distance)
+        near = shapely.dwithin(park_geoms, area_geom, park_radius + access_distance)
+        covered, snaps = _park_network_cover(net, park_geoms[near], park_radius[near],
+                                             geoms.index[used][near], access_distance,
+                                             entrance_distance)
+        params.update(_network_params(net, access_distance, entrance_distance))
+        params["entrance_distance_m"] = params.pop("max_snap_m")
+    return _result(covered, area_geom, groups=groups, group_column=group_column,
+                   population=population, population_column=population_column,
+                   params=params, snaps=snaps, notes=notes)
+
+
+def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],
+                        radius: npt.NDArray[np.float64], index: pd.Index, access: float,
+                        entrance: float) -> tuple[shapely.Geometry, pd.DataFrame]:
+    """One Dijkstra pass for parks of different radii: a park of radius r starts at R - r."""
+    if not len(parks):
+        return shapely.Polygon(), _empty_snaps(index)
+    limit = float(radius.max())
+    park_i, edge_j = net.edge_tree.query(parks, predicate="dwithin", distance=entrance)
+    link = shapely.shortest_line(net.edge_geometry[edge_j], parks[park_i])
+    gap = shapely.length(link)
+    position = shapely.line_locate_point(net.edge_geometry[edge_j], shapely.get_point(link, 0))
+    sources = EdgeSources(edge_j.astype(np.int64), np.asarray(position, float),
+                          gap + (limit - radius[park_i]))
+    dist = net.distances(sources, limit)
+    segments = _reached_segments(net, dist, sources, limit)
+    covered = shapely.union_all(np.concatenate([
+        shapely.buffer(segments, access, quad_segs=ACCESS_QUAD_SEGS), parks]))
+    nearest = np.full(len(parks), np.nan)
+    np.fmin.at(nearest, park_i, gap)
+    component = np.zeros(len(parks), dtype=np.int64)
+    if len(edge_j):
+        component[park_i] = _component_sizes(net, sources.edge)
+    snaps = pd.DataFrame({"snap_m": nearest, "component_nodes": component,
+                          "reachable": ~np.isnan(nearest)}, index=index)
+    return covered, snaps

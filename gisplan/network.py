@@ -1,0 +1,477 @@
+"""Walking networks and the multi-source shortest-path engine used for coverage.
+
+A :class:`WalkNetwork` is an undirected street graph in :data:`gisplan.crs.METRIC_CRS`
+(EPSG:4544): node coordinates, one edge per street segment with its geometry and
+length in metres, and a symmetric CSR matrix of edge lengths for
+:func:`scipy.sparse.csgraph.dijkstra`.
+
+Networks come from
+
+* street segments as a GeoDataFrame (:func:`network_from_edges`), e.g. the embedded
+  ``walk_edges`` layer (:func:`load_walk_network`);
+* an OpenStreetMap XML (``.osm``) or PBF (``.osm.pbf``) file (:func:`network_from_osm`);
+* an online OpenStreetMap query through osmnx, cached in
+  :data:`gisplan.settings.cache_dir` (:func:`network_from_place`, needs internet).
+
+Topology is read from the geometry: two segments are connected where an end point of
+one equals (to :data:`NODE_TOLERANCE_M`) an end point of the other.
+
+Distances from many sources are computed in one Dijkstra pass: a virtual source node
+is joined to every source location with an edge whose weight is the source's initial
+distance (snap distance plus any offset), so each node receives its distance to the
+nearest source, exactly as ``dijkstra(..., indices=sources, min_only=True)`` but with
+sources allowed in the middle of an edge and with unequal starting distances.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyogrio
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from gisplan import settings
+from gisplan._errors import CRSError, GisplanError
+from gisplan.crs import METRIC_CRS
+
+__all__ = [
+    "NODE_TOLERANCE_M",
+    "EdgeSources",
+    "WalkNetwork",
+    "load_walk_network",
+    "network_from_edges",
+    "network_from_graph",
+    "network_from_osm",
+    "network_from_place",
+]
+
+NODE_TOLERANCE_M = 0.01
+"""End points closer than this (after rounding to this grid, in metres) are one node."""
+
+NOT_WALKABLE = frozenset({
+    "motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
+    "raceway", "bus_guideway", "razed", "platform", "no",
+})
+"""OpenStreetMap ``highway`` values excluded from walking networks (as in osmnx's walk filter)."""
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class EdgeSources:
+    """Source locations on network edges, with their starting distances.
+
+    Attributes
+    ----------
+    edge : numpy.ndarray of int
+        Index of the edge each source lies on.
+    position : numpy.ndarray of float
+        Distance in metres from the edge's first node along its geometry.
+    start : numpy.ndarray of float
+        Distance already spent on reaching the source (snap distance, offsets).
+    """
+
+    edge: IntArray
+    position: FloatArray
+    start: FloatArray
+
+
+@dataclass
+class WalkNetwork:
+    """An undirected walking network in EPSG:4544.
+
+    Build it with :func:`network_from_edges`, :func:`network_from_osm`,
+    :func:`network_from_place` or :func:`load_walk_network` rather than directly.
+
+    Attributes
+    ----------
+    node_xy : numpy.ndarray, shape (n, 2)
+        Node coordinates in EPSG:4544.
+    edge_u, edge_v : numpy.ndarray of int
+        First and last node of each edge (the geometry runs from ``u`` to ``v``).
+    edge_length : numpy.ndarray of float
+        Edge lengths in metres (length of the geometry in EPSG:4544).
+    edge_geometry : numpy.ndarray of shapely.LineString
+        Edge geometries in EPSG:4544.
+    graph : scipy.sparse.csr_matrix
+        Symmetric n x n matrix of the shortest edge length between adjacent nodes.
+    component : numpy.ndarray of int
+        Connected-component label of each node.
+    source : str
+        Where the network came from.
+    """
+
+    node_xy: FloatArray
+    edge_u: IntArray
+    edge_v: IntArray
+    edge_length: FloatArray
+    edge_geometry: npt.NDArray[np.object_]
+    graph: csr_matrix
+    component: IntArray
+    source: str
+    _tree: shapely.STRtree | None = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges (street segments)."""
+        return len(self.edge_u)
+
+    @property
+    def n_components(self) -> int:
+        """Number of connected components."""
+        return int(self.component.max()) + 1 if len(self.component) else 0
+
+    @property
+    def edge_tree(self) -> shapely.STRtree:
+        """Spatial index of the edge geometries (built on first use)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.edge_geometry)
+        return self._tree
+
+    def extent(self, margin: float = 0.0) -> shapely.Geometry:
+        """Return the convex hull of the nodes, buffered by ``margin`` metres."""
+        hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
+        return shapely.buffer(hull, margin) if margin else hull
+
+    def snap(self, points: npt.ArrayLike, max_distance: float) -> tuple[EdgeSources, FloatArray]:
+        """Project points onto their nearest edge.
+
+        Parameters
+        ----------
+        points : array of shapely.Point
+            Points in EPSG:4544.
+        max_distance : float
+            Points farther than this from every edge are not snapped.
+
+        Returns
+        -------
+        sources : EdgeSources
+            One entry per snapped point (``start`` is the snap distance).
+        snapped : numpy.ndarray of float
+            Per input point, the snap distance in metres, NaN where not snapped.
+        """
+        points = np.asarray(points, dtype=object)
+        snapped = np.full(len(points), np.nan)
+        if not len(points) or not self.n_edges:
+            empty = EdgeSources(np.empty(0, np.int64), np.empty(0), np.empty(0))
+            return empty, snapped
+        pairs, dist = self.edge_tree.query_nearest(
+            points, max_distance=max_distance, return_distance=True, all_matches=False
+        )
+        point_idx, edge_idx = pairs
+        position = shapely.line_locate_point(self.edge_geometry[edge_idx], points[point_idx])
+        snapped[point_idx] = dist
+        sources = EdgeSources(edge_idx.astype(np.int64), np.asarray(position, float),
+                              np.asarray(dist, float))
+        return sources, snapped
+
+    def distances(self, sources: EdgeSources, limit: float) -> FloatArray:
+        """Distance from every node to its nearest source, in one Dijkstra pass.
+
+        Parameters
+        ----------
+        sources : EdgeSources
+            Source locations; a source's distance to an end node of its edge is
+            ``start`` plus the distance along the edge.
+        limit : float
+            Search radius in metres; nodes farther than this get ``inf``.
+
+        Returns
+        -------
+        numpy.ndarray of float
+            Per node, the network distance to the nearest source (``inf`` if beyond
+            ``limit`` or unreachable).
+        """
+        length = self.edge_length[sources.edge]
+        targets = np.concatenate([self.edge_u[sources.edge], self.edge_v[sources.edge]])
+        weights = np.concatenate([sources.start + sources.position,
+                                  sources.start + (length - sources.position)])
+        return node_distances(self.graph, targets, weights, limit)
+
+
+def node_distances(
+    graph: csr_matrix, nodes: npt.ArrayLike, start: npt.ArrayLike, limit: float
+) -> FloatArray:
+    """Multi-source Dijkstra with per-source starting distances, in one pass.
+
+    Parameters
+    ----------
+    graph : scipy.sparse.csr_matrix
+        Square matrix of non-negative edge weights, both directions stored.
+    nodes : array_like of int
+        Source nodes (repeats allowed; the smallest start counts).
+    start : array_like of float
+        Starting distance of each source.
+    limit : float
+        Nodes farther than this get ``inf``.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Per node, ``min over sources (start + network distance)``.
+    """
+    n = graph.shape[0]
+    nodes = np.asarray(nodes, dtype=graph.indices.dtype)
+    start = np.asarray(start, dtype=float)
+    keep = start <= limit
+    nodes, start = nodes[keep], start[keep]
+    if not len(nodes):
+        return np.full(n, np.inf)
+    indptr = np.append(graph.indptr, graph.indptr[-1] + len(nodes)).astype(graph.indptr.dtype)
+    augmented = csr_matrix(
+        (np.concatenate([graph.data, start]), np.concatenate([graph.indices, nodes]), indptr),
+        shape=(n + 1, n + 1),
+    )
+    return dijkstra(augmented, directed=True, indices=n, limit=limit)[:n]
+
+
+def _symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_matrix:
+    loop = u == v
+    rows = np.concatenate([u[~loop], v[~loop]])
+    cols = np.concatenate([v[~loop], u[~loop]])
+    data = np.concatenate([length[~loop], length[~loop]])
+    order = np.lexsort((data, cols, rows))
+    rows, cols, data = rows[order], cols[order], data[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    rows, cols, data = rows[first], cols[first], data[first]
+    index_dtype = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64
+    indptr = np.zeros(n + 1, dtype=index_dtype)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return csr_matrix((data, cols.astype(index_dtype), indptr), shape=(n, n))
+
+
+def _unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Group coordinates equal to :data:`NODE_TOLERANCE_M`: (keys, first index, inverse)."""
+    grid = np.round(xy / NODE_TOLERANCE_M).astype(np.int64)
+    grid -= grid.min(axis=0)
+    span = int(grid[:, 1].max()) + 1
+    if grid[:, 0].max() < np.iinfo(np.int64).max // span:
+        keys = grid[:, 0] * span + grid[:, 1]
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        uniq, first, inverse = np.unique(grid, axis=0, return_index=True, return_inverse=True)
+    return uniq, first, inverse.ravel()
+
+
+def _metric_lines(edges: gpd.GeoDataFrame | gpd.GeoSeries) -> npt.NDArray[np.object_]:
+    if edges.crs is None:
+        raise CRSError(
+            "the street segments have no CRS; set it (e.g. edges.set_crs('EPSG:4326')) "
+            "before building a network"
+        )
+    geoms = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
+    geoms = geoms.to_crs(METRIC_CRS).explode(index_parts=False).values
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    kinds = shapely.get_type_id(geoms)
+    if len(geoms) and not np.all(kinds == 1):
+        found = sorted({shapely.geometry.base.GEOMETRY_TYPES[k] for k in set(kinds.tolist())})
+        raise GisplanError(
+            f"street segments must be LineStrings, found {found}; pass the edges of a "
+            "street network (e.g. osmnx.graph_to_gdfs(G, nodes=False))"
+        )
+    return geoms
+
+
+def network_from_edges(
+    edges: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "user edges"
+) -> WalkNetwork:
+    """Build a :class:`WalkNetwork` from street-segment lines.
+
+    Parameters
+    ----------
+    edges : geopandas.GeoDataFrame or GeoSeries
+        LineStrings (MultiLineStrings are split), in any CRS; projected to EPSG:4544.
+        Segments must meet at their end points (a network's edges, as written by
+        osmnx); reversed duplicates are dropped.
+    source : str, optional
+        Description recorded in :attr:`WalkNetwork.source`.
+
+    Returns
+    -------
+    WalkNetwork
+
+    Raises
+    ------
+    CRSError
+        If ``edges`` has no CRS.
+    GisplanError
+        If a geometry is not a line, or there are no segments.
+    """
+    geoms = _metric_lines(edges)
+    if not len(geoms):
+        raise GisplanError("no street segments: the network needs at least one line")
+    ends = np.concatenate([
+        shapely.get_coordinates(shapely.get_point(geoms, 0)),
+        shapely.get_coordinates(shapely.get_point(geoms, -1)),
+    ])
+    uniq, first, inverse = _unique_points(ends)
+    m = len(geoms)
+    u, v = inverse[:m], inverse[m:]
+    length = shapely.length(geoms)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    _, keep = np.unique(np.stack([lo, hi, np.round(length * 10).astype(np.int64)], axis=1),
+                        axis=0, return_index=True)
+    keep.sort()
+    u, v, length, geoms = u[keep], v[keep], length[keep], geoms[keep]
+    node_xy = ends[first]
+    graph = _symmetric_csr(len(uniq), u, v, length)
+    _, component = connected_components(graph, directed=False)
+    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, geoms, graph,
+                       component.astype(np.int64), source)
+
+
+def _split_at_shared_vertices(lines: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Cut ways into segments at every vertex shared with another way (OSM topology)."""
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    _, _, inverse = _unique_points(coords)
+    counts = np.bincount(inverse)
+    is_first = np.ones(len(line), dtype=bool)
+    is_first[1:] = line[1:] != line[:-1]
+    is_last = np.ones(len(line), dtype=bool)
+    is_last[:-1] = line[1:] != line[:-1]
+    brk = (counts[inverse] > 1) | is_first | is_last
+    starts = brk & ~is_last
+    edge = np.cumsum(starts) - 1
+    segment = np.flatnonzero(~is_last)
+    closing = segment[brk[segment + 1]] + 1
+    vertex = np.concatenate([segment, closing])
+    owner = np.concatenate([edge[segment], edge[closing - 1]])
+    order = np.lexsort((vertex, owner))
+    return shapely.linestrings(coords[vertex[order]], indices=owner[order])
+
+
+def _walkable(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    highway = frame["highway"].astype(object)
+    tags = frame.get("other_tags", pd.Series(None, index=frame.index)).astype(object).fillna("")
+    ok = highway.notna() & ~highway.isin(NOT_WALKABLE)
+    blocked = tags.str.contains('"foot"=>"no"', regex=False) | tags.str.contains(
+        '"access"=>"private"', regex=False
+    )
+    return np.asarray(ok & ~blocked, dtype=bool)
+
+
+def network_from_osm(path: str | os.PathLike[str]) -> WalkNetwork:
+    """Build a walking network from an OpenStreetMap XML or PBF file.
+
+    Ways with a walkable ``highway`` tag (everything except :data:`NOT_WALKABLE`, and
+    not ``foot=no`` or ``access=private``) are read with GDAL's OSM driver and cut at
+    every vertex they share with another way, which reproduces OSM's node topology.
+    Bridges and tunnels therefore do not connect to the streets they cross.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.osm`` (XML) or ``.osm.pbf`` file.
+
+    Returns
+    -------
+    WalkNetwork
+    """
+    path = Path(path)
+    if not path.exists():
+        raise GisplanError(f"OpenStreetMap file {str(path)!r} does not exist")
+    try:
+        frame = pyogrio.read_dataframe(path, layer="lines")
+    except pyogrio.errors.DataSourceError as exc:
+        raise GisplanError(
+            f"{str(path)!r} could not be read as OpenStreetMap XML or PBF ({exc})"
+        ) from exc
+    if "highway" not in frame.columns:
+        raise GisplanError(f"{str(path)!r} holds no ways with a 'highway' tag")
+    frame = frame[_walkable(frame)]
+    if not len(frame):
+        raise GisplanError(f"{str(path)!r} holds no walkable ways")
+    lines = _split_at_shared_vertices(np.asarray(frame.geometry.values, dtype=object))
+    edges = gpd.GeoSeries(lines, crs=frame.crs or "EPSG:4326")
+    return network_from_edges(edges, source=f"OpenStreetMap file {path.name}")
+
+
+def network_from_graph(graph: Any, *, source: str = "osmnx graph") -> WalkNetwork:
+    """Build a :class:`WalkNetwork` from an osmnx graph (projected or not).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A graph as returned by osmnx (nodes with ``x``/``y``, ``crs`` graph attribute).
+    source : str, optional
+        Description recorded in :attr:`WalkNetwork.source`.
+
+    Returns
+    -------
+    WalkNetwork
+    """
+    import osmnx
+
+    edges = osmnx.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True)
+    return network_from_edges(edges, source=source)
+
+
+def network_from_place(
+    query: str | dict[str, str] | shapely.Geometry, *, cache: bool = True
+) -> WalkNetwork:
+    """Download a walking network from OpenStreetMap with osmnx (needs internet).
+
+    Parameters
+    ----------
+    query : str, dict or shapely Polygon
+        A place name or structured query for ``osmnx.graph_from_place``, or a
+        WGS84 polygon for ``osmnx.graph_from_polygon``.
+    cache : bool, optional
+        Keep the graph (GraphML) and osmnx's HTTP cache in
+        ``gisplan.settings.cache_dir``; a repeated query reads the cached graph.
+
+    Returns
+    -------
+    WalkNetwork
+    """
+    import osmnx
+
+    text = query.wkt if isinstance(query, shapely.Geometry) else repr(query)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    folder = Path(settings.cache_dir) / "osmnx"
+    cached = folder / f"walk_{digest}.graphml"
+    if cache and cached.exists():
+        return network_from_graph(osmnx.load_graphml(cached), source=f"osmnx cache {text}")
+    osmnx.settings.use_cache = cache
+    osmnx.settings.cache_folder = str(folder / "http")
+    if isinstance(query, shapely.Geometry):
+        graph = osmnx.graph_from_polygon(query, network_type="walk")
+    else:
+        graph = osmnx.graph_from_place(query, network_type="walk")
+    if cache:
+        folder.mkdir(parents=True, exist_ok=True)
+        osmnx.save_graphml(graph, cached)
+    return network_from_graph(graph, source=f"OpenStreetMap via osmnx: {text}")
+
+
+def load_walk_network() -> WalkNetwork:
+    """Return the embedded walking network (layer ``walk_edges``).
+
+    Returns
+    -------
+    WalkNetwork
+        The central-Chengdu OpenStreetMap extract (see the layer's metadata for its
+        extent, date and licence).
+    """
+    from gisplan.layers import layer_metadata, load_layer
+
+    meta = layer_metadata("walk_edges")
+    return network_from_edges(load_layer("walk_edges"), source=meta["title_en"])

@@ -1,0 +1,113 @@
+"""Population weighting of coverage: how many people live in the covered part of an area.
+
+Two kinds of population data are understood:
+
+* a raster of head counts per cell (e.g. WorldPop ``chn_ppp_2020_UNadj_constrained.tif``,
+  CC BY 4.0), read with rasterio; a cell counts where its centre lies in the polygon;
+* polygons with a head-count column (census units, grid squares); a polygon's people
+  are spread evenly over its area (areal weighting in EPSG:4544).
+
+No population data is embedded in gisplan; the user supplies it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gisplan._errors import CRSError, GisplanError
+from gisplan.crs import METRIC_CRS
+
+__all__ = ["PopulationInput", "population_totals"]
+
+PopulationInput = str | os.PathLike[str] | gpd.GeoDataFrame
+"""A raster path or population polygons."""
+
+
+def population_totals(
+    population: PopulationInput,
+    covered: shapely.Geometry,
+    area: shapely.Geometry,
+    *,
+    column: str | None = None,
+) -> tuple[float, float]:
+    """Return the people living in ``covered`` and in ``area``.
+
+    Parameters
+    ----------
+    population : str, os.PathLike or geopandas.GeoDataFrame
+        Path of a population raster, or population polygons.
+    covered, area : shapely.Geometry
+        Polygons in EPSG:4544; ``covered`` lies inside ``area``.
+    column : str, optional
+        Head-count column of population polygons (required for polygons).
+
+    Returns
+    -------
+    tuple of float
+        ``(people in covered, people in area)``.
+
+    Raises
+    ------
+    GisplanError
+        If the raster cannot be read or the polygon column is missing.
+    CRSError
+        If the raster or the polygons have no CRS.
+    """
+    if isinstance(population, gpd.GeoDataFrame):
+        return _polygon_totals(population, covered, area, column)
+    return _raster_totals(Path(population), covered, area)
+
+
+def _polygon_totals(frame: gpd.GeoDataFrame, covered: shapely.Geometry,
+                    area: shapely.Geometry, column: str | None) -> tuple[float, float]:
+    if column is None or column not in frame.columns:
+        raise GisplanError(
+            f"population polygons need a head-count column: pass population_column= one "
+            f"of {[c for c in frame.columns if c != frame.geometry.name]}"
+        )
+    if frame.crs is None:
+        raise CRSError("population polygons have no CRS; set it before use")
+    geoms = frame.geometry.to_crs(METRIC_CRS).values
+    people = frame[column].astype(float).fillna(0.0).to_numpy()
+    size = shapely.area(geoms)
+    density = np.divide(people, size, out=np.zeros_like(people), where=size > 0)
+    inside = shapely.area(shapely.intersection(geoms, area))
+    reached = shapely.area(shapely.intersection(geoms, covered))
+    return float((density * reached).sum()), float((density * inside).sum())
+
+
+def _raster_totals(path: Path, covered: shapely.Geometry,
+                   area: shapely.Geometry) -> tuple[float, float]:
+    import rasterio
+    import rasterio.features
+    import rasterio.windows
+
+    if not path.exists():
+        raise GisplanError(f"population raster {str(path)!r} does not exist")
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            raise CRSError(f"population raster {str(path)!r} has no CRS")
+        shapes = gpd.GeoSeries([area, covered], crs=METRIC_CRS).to_crs(src.crs).values
+        cols, rows = ~src.transform * np.array(shapes[0].bounds).reshape(2, 2).T
+        col0, row0 = (max(0, int(np.floor(min(v)))) for v in (cols, rows))
+        col1 = min(src.width, int(np.ceil(max(cols))))
+        row1 = min(src.height, int(np.ceil(max(rows))))
+        if col1 <= col0 or row1 <= row0:
+            raise GisplanError(f"population raster {str(path)!r} does not overlap the area")
+        window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
+        data = src.read(1, window=window, masked=True).astype(float).filled(0.0)
+        transform = src.window_transform(window)
+    totals = []
+    for geom in shapes:
+        if geom.is_empty:
+            totals.append(0.0)
+            continue
+        mask = rasterio.features.geometry_mask([geom], out_shape=data.shape,
+                                               transform=transform, invert=True)
+        totals.append(float(data[mask].sum()))
+    return totals[1], totals[0]
