@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from gisplan.export import write_geopackage
+from gisplan.indicators import analysis_layers
 from gisplan.layers import list_layers, load_layer
 from gisplan.maps import MAP_FILES, write_maps
+from gisplan.targets import evaluate, format_scoreboard
 
-__all__ = ["GEOPACKAGE_NAME", "build_geopackage", "collect_layers", "write_outputs"]
+__all__ = ["GEOPACKAGE_NAME", "build_geopackage", "collect_layers", "geopackage_layers",
+           "write_outputs"]
 
 GEOPACKAGE_NAME = "chengdu.gpkg"
 
@@ -28,20 +31,49 @@ def collect_layers() -> dict[str, pd.DataFrame]:
     return {name: load_layer(name) for name in list_layers()}
 
 
-def build_geopackage(out_dir: str | os.PathLike[str] = "build") -> Path:
-    """Write ``<out_dir>/chengdu.gpkg`` with every layer.
+def geopackage_layers(
+    layers: dict[str, pd.DataFrame], echo: Callable[[str], None] | None = print
+) -> dict[str, pd.DataFrame]:
+    """Return the catalogue layers plus the analysis outputs, and echo the scoreboard.
+
+    Parameters
+    ----------
+    layers : dict of str to (Geo)DataFrame
+        The catalogue layers (:func:`collect_layers`).
+    echo : callable, optional
+        Receives the scoreboard text (:func:`gisplan.targets.format_scoreboard`);
+        None keeps quiet.
+
+    Returns
+    -------
+    dict of str to (Geo)DataFrame
+        ``layers`` and :func:`gisplan.indicators.analysis_layers`.
+    """
+    evaluation = evaluate()
+    if echo is not None:
+        echo(format_scoreboard(evaluation.table))
+    return {**layers, **analysis_layers(evaluation)}
+
+
+def build_geopackage(
+    out_dir: str | os.PathLike[str] = "build", *, echo: Callable[[str], None] | None = print
+) -> Path:
+    """Write ``<out_dir>/chengdu.gpkg`` with every layer and the analysis outputs.
 
     Parameters
     ----------
     out_dir : str or os.PathLike
         Output folder, created if missing.
+    echo : callable, optional
+        Receives the scoreboard text; None keeps quiet.
 
     Returns
     -------
     pathlib.Path
         Path of the GeoPackage written.
     """
-    return write_geopackage(collect_layers(), Path(out_dir) / GEOPACKAGE_NAME)
+    return write_geopackage(geopackage_layers(collect_layers(), echo),
+                            Path(out_dir) / GEOPACKAGE_NAME)
 
 
 def write_outputs(
@@ -50,6 +82,7 @@ def write_outputs(
     *,
     tianditu_key: str | None = None,
     progress: Callable[[str], None] | None = None,
+    echo: Callable[[str], None] | None = print,
 ) -> list[Path]:
     """Write the GeoPackage and the HTML maps from one collection of the layers.
 
@@ -63,6 +96,8 @@ def write_outputs(
         Adds Tianditu basemaps to the maps.
     progress : callable, optional
         Called with a short label after each step (collecting, the GeoPackage, each map).
+    echo : callable, optional
+        Receives the scoreboard text when the GeoPackage is written; None keeps quiet.
 
     Returns
     -------
@@ -74,7 +109,8 @@ def write_outputs(
     report("layers")
     written = []
     if out_dir is not None:
-        written.append(write_geopackage(layers, Path(out_dir) / GEOPACKAGE_NAME))
+        written.append(write_geopackage(geopackage_layers(layers, echo),
+                                        Path(out_dir) / GEOPACKAGE_NAME))
         report(GEOPACKAGE_NAME)
     if maps_dir is not None:
         for key, filename in MAP_FILES.items():
