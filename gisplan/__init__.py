@@ -15,8 +15,17 @@ from gisplan._errors import (
     LayerFileError,
     UnknownLayerError,
 )
+from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
 from gisplan.geocode import GeocodeResult, geocode, geocode_candidates
 from gisplan.layers import layer_metadata, list_layers, load_layer
+from gisplan.network import (
+    WalkNetwork,
+    load_walk_network,
+    network_from_edges,
+    network_from_osm,
+    network_from_place,
+)
+from gisplan.targets import TARGETS, scoreboard
 
 try:
     __version__ = version("gisplan")
@@ -24,17 +33,28 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = [
+    "TARGETS",
     "AmbiguousNameError",
     "CRSError",
+    "CoverageInputError",
+    "CoverageResult",
     "GeocodeError",
     "GeocodeResult",
     "GisplanError",
     "LayerFileError",
     "UnknownLayerError",
+    "WalkNetwork",
     "__version__",
     "geocode",
     "geocode_candidates",
     "layer_metadata",
     "list_layers",
     "load_layer",
+    "load_walk_network",
+    "network_from_edges",
+    "network_from_osm",
+    "network_from_place",
+    "park_coverage",
+    "scoreboard",
+    "station_coverage",
 ]

@@ -152,8 +152,8 @@ def rail_route_length_km(lines: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     OpenStreetMap often draws each direction of a metro line as its own track, so the
     geometric length is about twice the route length. The route length is taken as
     ``(A(w2) - A(w1)) / (2 (w2 - w1))`` where ``A(w)`` is the area of the line buffered
-    by ``w`` (:data:`ROUTE_WIDTHS_M`): parallel tracks closer than ``w1`` count once,
-    whatever their spacing. Measured in EPSG:4544.
+    by ``w`` with flat ends (:data:`ROUTE_WIDTHS_M`): parallel tracks closer than ``w1``
+    count once, whatever their spacing. Measured in EPSG:4544.
 
     Parameters
     ----------
@@ -167,7 +167,8 @@ def rail_route_length_km(lines: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     """
     geoms = (lines.geometry if isinstance(lines, gpd.GeoDataFrame) else lines).to_crs(METRIC_CRS)
     w1, w2 = ROUTE_WIDTHS_M
-    return ((geoms.buffer(w2).area - geoms.buffer(w1).area) / (2 * (w2 - w1)) / 1000).to_numpy()
+    wide, narrow = (geoms.buffer(w, cap_style="flat").area for w in (w2, w1))
+    return ((wide - narrow) / (2 * (w2 - w1)) / 1000).to_numpy()
 
 
 def _area(area_id: str) -> gpd.GeoDataFrame:
