@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 import pyogrio.errors
 from tqdm import tqdm
@@ -154,14 +153,13 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_scoreboard(args: argparse.Namespace) -> int:
-    from gisplan.targets import scoreboard
+    from gisplan.targets import format_scoreboard, scoreboard
 
     table = scoreboard()
     if args.json:
         print(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(table.to_string(index=False))
+        print(format_scoreboard(table))
     return 0
 
 

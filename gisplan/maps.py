@@ -12,6 +12,7 @@ plan layers this module does not name are added (hidden) to the plan map.
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -33,9 +34,12 @@ __all__ = [
     "MAP_FILES",
     "MAX_MAP_BYTES",
     "PLAN_LAYERS",
+    "MapView",
+    "map_html",
     "park_coverage_map",
     "plan_map",
     "save_map",
+    "show_map",
     "station_coverage_map",
     "write_maps",
 ]
@@ -234,6 +238,54 @@ def park_coverage_map(
     return _finish(fmap, legend, districts)
 
 
+def map_html(fmap: folium.Map) -> str:
+    """Return a map as one self-contained HTML page (Leaflet and plugins inlined).
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map from this module.
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    return inline_assets(fmap.get_root().render())
+
+
+class MapView:
+    """A map shown in Jupyter from its self-contained page (no CDN needed)."""
+
+    def __init__(self, page: str, height: int = 520) -> None:
+        self.page = page
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
+                f'style="width: 100%; height: {self.height}px; border: none"></iframe>')
+
+
+def show_map(fmap: folium.Map, height: int = 520) -> MapView:
+    """Return a view of a map for Jupyter that draws without a network.
+
+    folium's own notebook display links Leaflet from a CDN; this one inlines it.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map from this module.
+    height : int
+        Height of the view in pixels.
+
+    Returns
+    -------
+    MapView
+        An object Jupyter displays as the map.
+    """
+    return MapView(map_html(fmap), height)
+
+
 def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
     """Write a map as one self-contained HTML file, atomically.
 
@@ -256,7 +308,7 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
         :data:`MAX_MAP_BYTES`.
     """
     target = Path(path)
-    page = inline_assets(fmap.get_root().render()).encode("utf-8")
+    page = map_html(fmap).encode("utf-8")
     if len(page) > MAX_MAP_BYTES:
         raise GisplanError(
             f"map {target.name} would be {len(page) / 1e6:.1f} MB, over the "
