@@ -99,6 +99,28 @@ def _round_up_km(metres: float) -> float:
     return float(math.ceil(metres / 1000.0) * 1000.0)
 
 
+def _point_and_radius(polygon: shapely.Geometry) -> tuple[shapely.Point, float]:
+    metric = gpd.GeoSeries([polygon], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    point_m = metric.representative_point()
+    radius = _round_up_km(point_m.hausdorff_distance(metric.boundary))
+    return gpd.GeoSeries([point_m], crs=METRIC_CRS).to_crs(WGS84).iloc[0], radius
+
+
+def city_radius(districts: gpd.GeoDataFrame) -> float:
+    """Return the radius of the municipality about its representative point, in metres.
+
+    This is the precision of an entity known only to be somewhere in Chengdu.
+    """
+    return _point_and_radius(shapely.union_all(districts.geometry.values))[1]
+
+
+def unlocated(districts: gpd.GeoDataFrame, note: str) -> Placement:
+    """Return an empty placement whose precision_m is the municipality's radius."""
+    return Placement(None, "unlocated", city_radius(districts), "plan",
+                     f"{note}; precision_m is the radius of the municipality (location "
+                     "unknown within Chengdu)")
+
+
 def district_placement(
     district_zh: str | None, districts: gpd.GeoDataFrame
 ) -> Placement:
@@ -120,13 +142,8 @@ def district_placement(
     units, managed = split_units(district_zh)
     known = [u for u in units if u in districts.index]
     if not known:
-        return Placement(None, "unlocated", None, "plan",
-                         "district unknown: no public site, no geometry given")
-    polygon = shapely.union_all(districts.loc[known].geometry.values)
-    metric = gpd.GeoSeries([polygon], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    point_m = metric.representative_point()
-    radius = _round_up_km(point_m.hausdorff_distance(metric.boundary))
-    point = gpd.GeoSeries([point_m], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+        return unlocated(districts, "district unknown: no public site, no geometry given")
+    point, radius = _point_and_radius(shapely.union_all(districts.loc[known].geometry.values))
     notes = [f"representative point of {'+'.join(known)}; precision_m = largest distance "
              "from the point to the boundary"]
     if managed:

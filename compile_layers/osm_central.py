@@ -100,8 +100,8 @@ def walk_graph() -> nx.MultiGraph:
 def _joined(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+    if isinstance(value, list):  # osmnx merges tag values through sets: sort them
+        return ";".join(sorted({str(v) for v in value}))
     return str(value)
 
 

@@ -27,14 +27,21 @@ from compile_layers._common import (
     write_files,
 )
 from compile_layers._osm_extract import OSM_PRECISION_M, OTHER_GREEN_FILE, PARKS_FILE
-from compile_layers._places import read_districts, read_stations, station_placement
+from compile_layers._places import (
+    city_radius,
+    read_districts,
+    read_stations,
+    station_placement,
+)
 from compile_layers._schematic import ring_band, to_wgs84
 from compile_layers.ecology import RING_EXPRESSWAY_M, RING_HALF_WIDTH_M, SCHEMATIC_SOURCE
+from compile_layers.functional_zones import SOURCES as ZONE_SOURCES
 from compile_layers.osm_central import named_waterways
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.parks import PARK_SERVICE_RADII, classify_parks
 
 JINJIANG_PARK_HALF_WIDTH_M = 100.0
+METRO_LAYER_SOURCE = next(s for s in ZONE_SOURCES if s["id"] == "metro_stations")
 PLAN_NAMED_OSM = {"东郊记忆": "1836", "人民公园": None}
 """OSM park name -> plan lines where the plan names it (东郊记忆音乐公园, L1836)."""
 
@@ -104,10 +111,11 @@ def _schematic_parks(out_dir: Path) -> list[dict[str, Any]]:
         "plan_lines": "1127;1418;1426",
         "geometry": placed.geometry if placed else None,
         "source": placed.source if placed else "plan",
-        "precision_m": placed.precision_m if placed else None,
+        "precision_m": placed.precision_m if placed else city_radius(districts),
         "geocode_method": placed.method if placed else "unlocated",
         "description": (placed.note if placed else "no source gives its position (the "
-                        "metro_stations layer was not available at compile time)")
+                        "metro_stations layer was not available at compile time; precision_m "
+                        "is the radius of the municipality)")
         + "; a lake of a few km2 in 天府新区 (public knowledge), so precision_m >= 1000",
     })
     return records
@@ -163,7 +171,7 @@ def run(out_dir: Path) -> list[str]:
         "required": ["park_id"],
         "geometry_types": ["Polygon", "MultiPolygon", "Point"],
         "allow_empty_geometry": True,
-        "sources": [OSM_SOURCE, PLAN_SOURCE, SCHEMATIC_SOURCE],
+        "sources": [OSM_SOURCE, PLAN_SOURCE, SCHEMATIC_SOURCE, METRO_LAYER_SOURCE],
         "licence": OSM_SOURCE["licence"],
         "attribution": OSM_SOURCE["attribution"] + "; plan 成都市人民政府",
     })
