@@ -15,7 +15,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gisplan build --out build
+	$(BIN)/gisplan build --out build --maps-dir maps
 
 lint: $(STAMP)
 	$(BIN)/ruff check gisplan compile_layers tests benchmarks
