@@ -65,6 +65,10 @@ MAP_FILES = {
 MAX_MAP_BYTES = 10 * 1024 * 1024
 """Largest map file :func:`save_map` writes."""
 CHENGDU_CENTRE = (30.66, 104.07)
+_CONTROL_CSS = (
+    "<style>.leaflet-control-layers {font-size: 12px; max-width: 340px;}"
+    ".leaflet-control-layers label {white-space: normal; line-height: 1.3;}</style>"
+)
 _METHOD_NAMES = {"euclidean": "直线 straight-line", "network": "路网 network"}
 
 
@@ -96,6 +100,7 @@ def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
         fmap.add_child(Legend(legend))
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(_CONTROL_CSS), name="gisplan_control_css")
     if bounds_from is not None:
         west, south, east, north = bounds_from.to_crs("EPSG:4326").total_bounds
         fmap.fit_bounds([[south, west], [north, east]])
