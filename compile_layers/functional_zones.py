@@ -132,6 +132,8 @@ def build(out_dir: Path) -> gpd.GeoDataFrame:
     """Return the ``functional_zones`` frame (one row per inventory zone)."""
     districts = read_districts(out_dir)
     stations = read_stations(out_dir)
+    ecosystem_ids = {e["name_zh"]: f"eco_{e['ecosystem_no']:02d}"
+                     for e in inventory_layer("industrial_ecosystems")}
     records = []
     for entity in inventory_layer("functional_zones"):
         placed = locate(entity, districts, stations)
@@ -145,6 +147,7 @@ def build(out_dir: Path) -> gpd.GeoDataFrame:
             "counts_toward_66": entity["category"] in ROSTER_STATUSES,
             "lead_industry": entity["lead_industry"],
             "ecosystems": ";".join(entity["ecosystems"]),
+            "ecosystem_ids": ";".join(ecosystem_ids[n] for n in entity["ecosystems"]),
             "district_zh": entity["district_zh"],
             "district_source": entity["district_source"],
             "plan_lines": ";".join(str(n) for n in entity["lines"]),
@@ -215,6 +218,8 @@ def run(out_dir: Path) -> list[str]:
             "counts_toward_66": {"type": "bool", "description": "status explicit or carrier"},
             "lead_industry": {"type": "str", "description": "lead industry (plan text)"},
             "ecosystems": {"type": "str", "description": "industrial ecosystems (';')"},
+            "ecosystem_ids": {"type": "str", "description": "their industrial_ecosystems "
+                              "ecosystem_id (';')"},
             "district_zh": {"type": "str", "description": "district(s) or management "
                             "area(s) (';'), null if unknown"},
             "district_source": {"type": "str", "description": "text:L<n> or knowledge"},

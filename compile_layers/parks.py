@@ -42,8 +42,8 @@ from gisplan.parks import PARK_SERVICE_RADII, classify_parks
 
 JINJIANG_PARK_HALF_WIDTH_M = 100.0
 METRO_LAYER_SOURCE = next(s for s in ZONE_SOURCES if s["id"] == "metro_stations")
-PLAN_NAMED_OSM = {"东郊记忆": "1836", "人民公园": None}
-"""OSM park name -> plan lines where the plan names it (东郊记忆音乐公园, L1836)."""
+PLAN_NAMED_OSM = {"东郊记忆": "842;1001;1836"}
+"""OSM park name -> plan lines naming it (东郊记忆, 东郊记忆艺术区, 东郊记忆音乐公园)."""
 
 
 def _osm_parks() -> gpd.GeoDataFrame:

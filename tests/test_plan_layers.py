@@ -39,6 +39,10 @@ def test_fourteen_ecosystems_with_consistent_counts(layers):
     counted = projects[~projects["supplementary"]].groupby("ecosystem_id").size()
     assert counted.reindex(table["ecosystem_id"]).tolist() == table["project_count"].tolist()
     zones = layers["functional_zones"]
+    ids = dict(zip(table["name_zh"], table["ecosystem_id"], strict=True))
+    for names, keys in zip(zones["ecosystems"].fillna(""), zones["ecosystem_ids"].fillna(""),
+                           strict=True):
+        assert [ids[n] for n in names.split(";") if n] == [k for k in keys.split(";") if k]
     for row in table.itertuples():
         listed = zones["ecosystems"].fillna("").str.split(";").map(lambda v, n=row.name_zh:
                                                                     n in v)
