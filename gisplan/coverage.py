@@ -224,7 +224,7 @@ def _reached_segments(net: WalkNetwork, dist: npt.NDArray[np.float64], sources: 
     part_u = ~full & (reach_u > 0)
     part_v = ~full & (reach_v > 0)
     remaining = limit - sources.start
-    own = remaining > 0
+    own = (remaining > 0) & ~full[sources.edge]
     own_edge = sources.edge[own]
     own_len = length[own_edge]
     cut_edge = np.concatenate([np.flatnonzero(part_u), np.flatnonzero(part_v), own_edge])
@@ -569,25 +569,44 @@ def park_coverage(
 def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],
                         radius: npt.NDArray[np.float64], index: pd.Index, access: float,
                         entrance: float) -> tuple[shapely.Geometry, pd.DataFrame]:
-    """One Dijkstra pass for parks of different radii: a park of radius r starts at R - r."""
+    """Return the walking service area of parks of different radii, in one Dijkstra pass.
+
+    The frontage of a park is the part of each street within ``entrance`` of it; it is
+    covered, and its two ends are sources whose starting distance is their straight
+    distance to the park plus ``R - r`` (``R`` the largest radius, ``r`` the park's), so
+    one search with limit ``R`` gives each park its own radius.
+    """
     if not len(parks):
         return shapely.Polygon(), _empty_snaps(index)
     limit = float(radius.max())
     park_i, edge_j = net.edge_tree.query(parks, predicate="dwithin", distance=entrance)
-    link = shapely.shortest_line(net.edge_geometry[edge_j], parks[park_i])
-    gap = shapely.length(link)
-    position = shapely.line_locate_point(net.edge_geometry[edge_j], shapely.get_point(link, 0))
-    sources = EdgeSources(edge_j.astype(np.int64), np.asarray(position, float),
-                          gap + (limit - radius[park_i]))
+    edges = net.edge_geometry[edge_j]
+    zone = shapely.buffer(parks, entrance, quad_segs=CIRCLE_QUAD_SEGS)
+    front = shapely.intersection(edges, zone[park_i])
+    coords, which = shapely.get_coordinates(front, return_index=True)
+    along = shapely.line_locate_point(edges[which], shapely.points(coords))
+    lo = np.full(len(edge_j), np.inf)
+    hi = np.full(len(edge_j), -np.inf)
+    np.fmin.at(lo, which, along)
+    np.fmax.at(hi, which, along)
+    found = np.isfinite(lo)
+    park_i, edge_j, edges, lo, hi = park_i[found], edge_j[found], edges[found], lo[found], hi[found]
+    ends = np.concatenate([lo, hi])
+    pair_park = np.concatenate([park_i, park_i])
+    gap = shapely.distance(shapely.line_interpolate_point(np.concatenate([edges, edges]), ends),
+                           parks[pair_park])
+    sources = EdgeSources(np.concatenate([edge_j, edge_j]).astype(np.int64), ends,
+                          gap + (limit - radius[pair_park]))
     dist = net.distances(sources, limit)
-    segments = _reached_segments(net, dist, sources, limit)
+    segments = np.concatenate([_reached_segments(net, dist, sources, limit),
+                               _substrings(edges, lo, hi)])
     covered = shapely.union_all(np.concatenate([
         shapely.buffer(segments, access, quad_segs=ACCESS_QUAD_SEGS), parks]))
     nearest = np.full(len(parks), np.nan)
-    np.fmin.at(nearest, park_i, gap)
+    np.fmin.at(nearest, pair_park, gap)
     component = np.zeros(len(parks), dtype=np.int64)
     if len(edge_j):
-        component[park_i] = _component_sizes(net, sources.edge)
+        component[park_i] = _component_sizes(net, edge_j)
     snaps = pd.DataFrame({"snap_m": nearest, "component_nodes": component,
                           "reachable": ~np.isnan(nearest)}, index=index)
     return covered, snaps

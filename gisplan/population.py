@@ -85,6 +85,7 @@ def _raster_totals(path: Path, covered: shapely.Geometry,
                    area: shapely.Geometry) -> tuple[float, float]:
     import rasterio
     import rasterio.features
+    import rasterio.transform
     import rasterio.windows
 
     if not path.exists():
@@ -93,15 +94,16 @@ def _raster_totals(path: Path, covered: shapely.Geometry,
         if src.crs is None:
             raise CRSError(f"population raster {str(path)!r} has no CRS")
         shapes = gpd.GeoSeries([area, covered], crs=METRIC_CRS).to_crs(src.crs).values
-        cols, rows = ~src.transform * np.array(shapes[0].bounds).reshape(2, 2).T
-        col0, row0 = (max(0, int(np.floor(min(v)))) for v in (cols, rows))
-        col1 = min(src.width, int(np.ceil(max(cols))))
-        row1 = min(src.height, int(np.ceil(max(rows))))
+        bounds = rasterio.windows.from_bounds(*shapes[0].bounds, transform=src.transform)
+        col0 = max(0, int(np.floor(bounds.col_off)))
+        row0 = max(0, int(np.floor(bounds.row_off)))
+        col1 = min(src.width, int(np.ceil(bounds.col_off + bounds.width)))
+        row1 = min(src.height, int(np.ceil(bounds.row_off + bounds.height)))
         if col1 <= col0 or row1 <= row0:
             raise GisplanError(f"population raster {str(path)!r} does not overlap the area")
         window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
         data = src.read(1, window=window, masked=True).astype(float).filled(0.0)
-        transform = src.window_transform(window)
+        transform = src.transform @ rasterio.transform.Affine.translation(col0, row0)
     totals = []
     for geom in shapes:
         if geom.is_empty:

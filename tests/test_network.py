@@ -1,0 +1,227 @@
+"""Walking networks and the one-pass multi-source engine, against hand computations and networkx."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gisplan import CRSError, GisplanError
+from gisplan.coverage import _reached_segments
+from gisplan.network import (
+    EdgeSources,
+    network_from_edges,
+    network_from_osm,
+    node_distances,
+)
+
+CRS = "EPSG:4544"
+X0, Y0 = 500_000.0, 3_400_000.0  # inside the zone of EPSG:4544
+
+
+def lines(*coords_list):
+    return gpd.GeoSeries([shapely.LineString([(X0 + x, Y0 + y) for x, y in coords])
+                          for coords in coords_list], crs=CRS)
+
+
+def grid(n: int, spacing: float = 100.0) -> gpd.GeoSeries:
+    segs = []
+    for i in range(n):
+        for j in range(n):
+            if i + 1 < n:
+                segs.append([(i * spacing, j * spacing), ((i + 1) * spacing, j * spacing)])
+            if j + 1 < n:
+                segs.append([(i * spacing, j * spacing), (i * spacing, (j + 1) * spacing)])
+    return lines(*segs)
+
+
+def node_at(net, x, y):
+    return int(np.argmin(np.hypot(net.node_xy[:, 0] - X0 - x, net.node_xy[:, 1] - Y0 - y)))
+
+
+def reached_length(net, sources, limit):
+    dist = net.distances(sources, limit)
+    return shapely.union_all(_reached_segments(net, dist, sources, limit)).length
+
+
+def at_node(net, node):
+    """An EdgeSources entry sitting exactly on ``node``."""
+    edge = int(np.flatnonzero((net.edge_u == node) | (net.edge_v == node))[0])
+    position = 0.0 if net.edge_u[edge] == node else net.edge_length[edge]
+    return EdgeSources(np.array([edge]), np.array([position]), np.array([0.0]))
+
+
+def test_topology_from_end_points_drops_reversed_duplicates():
+    net = network_from_edges(lines([(0, 0), (100, 0)], [(100, 0), (0, 0)],
+                                   [(100, 0), (100, 50), (200, 0)]))
+    assert (net.n_nodes, net.n_edges) == (3, 2)
+    assert net.graph[0, 1] == pytest.approx(100.0)
+    assert net.n_components == 1
+
+
+def test_parallel_edges_keep_the_shorter_in_the_graph():
+    net = network_from_edges(lines([(0, 0), (100, 0)], [(0, 0), (50, 80), (100, 0)]))
+    assert net.n_edges == 2
+    assert net.graph[0, 1] == pytest.approx(100.0)
+
+
+def test_grid_distances_are_manhattan():
+    net = network_from_edges(grid(4))
+    corner = node_at(net, 0, 0)
+    dist = net.distances(at_node(net, corner), 1000.0)
+    expected = (np.abs(net.node_xy[:, 0] - X0) + np.abs(net.node_xy[:, 1] - Y0))
+    np.testing.assert_allclose(dist, expected, atol=1e-6)
+
+
+def test_grid_reached_length_by_hand():
+    # corner source, radius 250 on a 3x3 grid of 100 m: six full edges and four 50 m stubs
+    net = network_from_edges(grid(3))
+    sources = at_node(net, node_at(net, 0, 0))
+    assert reached_length(net, sources, 250.0) == pytest.approx(800.0)
+
+
+def test_partial_edges_from_both_ends_do_not_double_count():
+    net = network_from_edges(lines([(0, 0), (1000, 0)]))
+    both = EdgeSources(np.array([0, 0]), np.array([0.0, 1000.0]), np.zeros(2))
+    assert reached_length(net, both, 300.0) == pytest.approx(600.0)
+    assert reached_length(net, both, 600.0) == pytest.approx(1000.0)
+
+
+def test_source_inside_a_long_edge_covers_both_sides():
+    net = network_from_edges(lines([(0, 0), (3000, 0)]))
+    sources = EdgeSources(np.array([0]), np.array([1500.0]), np.array([0.0]))
+    assert np.all(np.isinf(net.distances(sources, 800.0)))
+    assert reached_length(net, sources, 800.0) == pytest.approx(1600.0)
+
+
+def test_partial_segment_follows_a_bent_street():
+    net = network_from_edges(lines([(0, 0), (100, 0), (100, 100), (200, 100)]))
+    sources = EdgeSources(np.array([0]), np.array([0.0]), np.array([0.0]))
+    dist = net.distances(sources, 150.0)
+    piece = shapely.line_merge(shapely.union_all(_reached_segments(net, dist, sources, 150.0)))
+    assert piece.geom_type == "LineString"
+    assert piece.length == pytest.approx(150.0)
+    assert {piece.coords[0], piece.coords[-1]} == {(X0, Y0), (X0 + 100, Y0 + 50)}
+
+
+def test_snap_distance_is_counted():
+    net = network_from_edges(lines([(0, 0), (1000, 0)]))
+    points = shapely.points([(X0 + 500, Y0 + 50), (X0 + 500, Y0 + 900)])
+    sources, snapped = net.snap(points, max_distance=400.0)
+    assert snapped[0] == pytest.approx(50.0)
+    assert math.isnan(snapped[1])
+    assert sources.position[0] == pytest.approx(500.0)
+    dist = net.distances(sources, 800.0)
+    np.testing.assert_allclose(sorted(dist), [550.0, 550.0])
+
+
+def test_disconnected_parts_are_not_reached():
+    net = network_from_edges(lines([(0, 0), (100, 0)], [(0, 500), (100, 500)]))
+    assert net.n_components == 2
+    dist = net.distances(at_node(net, node_at(net, 0, 0)), 10_000.0)
+    assert np.isfinite(dist).sum() == 2
+    assert np.all(np.isinf(dist[[node_at(net, 0, 500), node_at(net, 100, 500)]]))
+
+
+def test_multilinestrings_are_split_and_non_lines_refused():
+    multi = gpd.GeoSeries([shapely.MultiLineString([[(X0, Y0), (X0 + 10, Y0)],
+                                                    [(X0 + 10, Y0), (X0 + 20, Y0)]])], crs=CRS)
+    assert network_from_edges(multi).n_edges == 2
+    with pytest.raises(GisplanError, match="LineStrings"):
+        network_from_edges(gpd.GeoSeries([shapely.Point(X0, Y0)], crs=CRS))
+    with pytest.raises(CRSError):
+        network_from_edges(gpd.GeoSeries([shapely.LineString([(0, 0), (1, 1)])]))
+
+
+def test_node_distances_start_offsets_and_limit():
+    net = network_from_edges(lines([(0, 0), (100, 0)], [(100, 0), (200, 0)]))
+    a, c = node_at(net, 0, 0), node_at(net, 200, 0)
+    dist = node_distances(net.graph, [a, c], [0.0, 50.0], 1000.0)
+    assert dist[node_at(net, 100, 0)] == pytest.approx(100.0)
+    assert dist[c] == pytest.approx(50.0)
+    assert np.all(np.isinf(node_distances(net.graph, [a], [2000.0], 1000.0)))
+
+
+OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+ <node id="1" lat="30.6500" lon="104.0600"/>
+ <node id="2" lat="30.6500" lon="104.0610"/>
+ <node id="3" lat="30.6500" lon="104.0620"/>
+ <node id="4" lat="30.6490" lon="104.0610"/>
+ <node id="5" lat="30.6510" lon="104.0610"/>
+ <node id="6" lat="30.6520" lon="104.0600"/>
+ <node id="7" lat="30.6520" lon="104.0620"/>
+ <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+ <way id="11"><nd ref="4"/><nd ref="2"/><nd ref="5"/><tag k="highway" v="footway"/></way>
+ <way id="12"><nd ref="6"/><nd ref="7"/><tag k="highway" v="motorway"/></way>
+ <way id="13"><nd ref="5"/><nd ref="7"/><tag k="highway" v="service"/>
+  <tag k="access" v="private"/></way>
+</osm>
+"""
+
+
+def test_network_from_osm_xml_cuts_ways_at_shared_nodes(tmp_path):
+    path = tmp_path / "tiny.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    net = network_from_osm(path)
+    # ways 10 and 11 cross at node 2: four edges, five nodes; motorway and private dropped
+    assert (net.n_nodes, net.n_edges, net.n_components) == (5, 4, 1)
+    assert net.edge_length.sum() == pytest.approx(2 * 96.0 + 2 * 111.0, rel=0.02)
+
+
+def test_network_from_osm_missing_file(tmp_path):
+    with pytest.raises(GisplanError, match="does not exist"):
+        network_from_osm(tmp_path / "absent.osm")
+
+
+@st.composite
+def random_graphs(draw):
+    n = draw(st.integers(3, 25))
+    xy = draw(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), min_size=n,
+                       max_size=n, unique=True))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                          min_size=1, max_size=3 * n))
+    pairs = [(a, b) for a, b in pairs if a != b]
+    sources = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))
+    starts = draw(st.lists(st.floats(0, 300), min_size=len(sources), max_size=len(sources)))
+    limit = draw(st.floats(10, 2000))
+    return [(x * 37.0, y * 23.0) for x, y in xy], pairs, sources, starts, limit
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_one_pass_matches_networkx_multi_source(case):
+    xy, pairs, sources, starts, limit = case
+    if not pairs:
+        return
+    segs = gpd.GeoSeries([shapely.LineString([xy[a], xy[b]]) for a, b in pairs], crs=CRS)
+    net = network_from_edges(segs)
+    index = {tuple(np.round(p, 6)): i for i, p in enumerate(net.node_xy)}
+    graph = nx.Graph()
+    for a, b in pairs:
+        length = math.dist(xy[a], xy[b])
+        if graph.has_edge(a, b):
+            length = min(length, graph[a][b]["length"])
+        graph.add_edge(a, b, length=length)
+    graph.add_node("src")
+    for node, start in zip(sources, starts, strict=True):
+        if node in graph and (not graph.has_edge("src", node) or start < graph["src"][node]
+                              ["length"]):
+            graph.add_edge("src", node, length=start)
+    expected = nx.single_source_dijkstra_path_length(graph, "src", cutoff=limit,
+                                                     weight="length")
+    ours_nodes = [index[tuple(np.round(xy[s], 6))] if s in graph else -1 for s in sources]
+    keep = [i for i, node in enumerate(ours_nodes) if node >= 0]
+    dist = node_distances(net.graph, [ours_nodes[i] for i in keep],
+                          [starts[i] for i in keep], limit)
+    for node, value in expected.items():
+        if node == "src":
+            continue
+        assert dist[index[tuple(np.round(xy[node], 6))]] == pytest.approx(value, abs=1e-6)
+    assert np.isfinite(dist).sum() == len(expected) - 1
