@@ -7,9 +7,10 @@ Four documented methods, tried in this order by the compilers:
 2. ``metro_station_named_after_place``: the point of a station in the compiled
    ``metro_stations`` layer (read from the output folder when it exists) whose name is
    the place's name; the match list is curated, the precision given per match.
-3. ``district_centroid``: the representative point of the district polygon (or of
-   the union of several districts), with ``precision_m`` the largest distance from
-   that point to the polygon's boundary, rounded up to the next kilometre.
+3. ``district_centroid``: the centroid of the district polygon (or of the union of
+   several districts; its representative point when the centroid falls outside),
+   with ``precision_m`` the largest distance from that point to the polygon's
+   boundary, rounded up to the next kilometre.
    Management areas have no polygon and are replaced by the county-level units that
    contain them (:data:`MANAGEMENT_AREA_DISTRICTS`, public knowledge).
 4. ``unlocated``: empty geometry when not even the district is known.
@@ -101,7 +102,8 @@ def _round_up_km(metres: float) -> float:
 
 def _point_and_radius(polygon: shapely.Geometry) -> tuple[shapely.Point, float]:
     metric = gpd.GeoSeries([polygon], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    point_m = metric.representative_point()
+    centroid = metric.centroid
+    point_m = centroid if metric.contains(centroid) else metric.representative_point()
     radius = _round_up_km(point_m.hausdorff_distance(metric.boundary))
     return gpd.GeoSeries([point_m], crs=METRIC_CRS).to_crs(WGS84).iloc[0], radius
 
@@ -144,8 +146,8 @@ def district_placement(
     if not known:
         return unlocated(districts, "district unknown: no public site, no geometry given")
     point, radius = _point_and_radius(shapely.union_all(districts.loc[known].geometry.values))
-    notes = [f"representative point of {'+'.join(known)}; precision_m = largest distance "
-             "from the point to the boundary"]
+    notes = [f"centroid (or representative point) of {'+'.join(known)}; precision_m = "
+             "largest distance from the point to the boundary"]
     if managed:
         notes.append(MANAGEMENT_NOTE.format(units="+".join(
             u for m in managed for u in MANAGEMENT_AREA_DISTRICTS[m])))

@@ -92,7 +92,7 @@ def test_locations_say_how_they_were_found(layers):
         by_district = frame["geocode_method"] == "district_centroid"
         # a district point is never more precise than a few km
         assert (frame.loc[by_district, "precision_m"] >= 3000).all(), name
-        assert frame.loc[by_district, "notes"].str.contains("representative point").all()
+        assert frame.loc[by_district, "notes"].str.contains("centroid").all()
 
 
 def test_district_points_lie_in_their_district(layers):
