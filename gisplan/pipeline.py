@@ -86,6 +86,8 @@ def write_outputs(
 ) -> list[Path]:
     """Write the GeoPackage and the HTML maps from one collection of the layers.
 
+    The analysis outputs (:func:`geopackage_layers`) are computed once and go into both.
+
     Parameters
     ----------
     out_dir : str or os.PathLike or None
@@ -105,12 +107,11 @@ def write_outputs(
         The files written.
     """
     report = progress or (lambda step: None)
-    layers = collect_layers()
+    layers = geopackage_layers(collect_layers(), echo if out_dir is not None else None)
     report("layers")
     written = []
     if out_dir is not None:
-        written.append(write_geopackage(geopackage_layers(layers, echo),
-                                        Path(out_dir) / GEOPACKAGE_NAME))
+        written.append(write_geopackage(layers, Path(out_dir) / GEOPACKAGE_NAME))
         report(GEOPACKAGE_NAME)
     if maps_dir is not None:
         for key, filename in MAP_FILES.items():
