@@ -151,12 +151,75 @@ def plan_map(
     return _finish(fmap, legend, _spatial(layers, "districts"))
 
 
-def _split(frame: gpd.GeoDataFrame, column: str | None) -> Iterable[tuple[str, gpd.GeoDataFrame]]:
-    if column is None or column not in frame.columns:
-        yield "", frame
+def _measurements(frame: gpd.GeoDataFrame) -> Iterable[tuple[str, str, gpd.GeoDataFrame]]:
+    """Split an analysis layer into (method, area, part), in the layer's order."""
+    keys = [c for c in ("method", "area") if c in frame.columns]
+    if not keys:
+        yield "", "", frame
         return
-    for value, part in frame.groupby(column, sort=True):
-        yield str(value), part
+    for key, part in frame.groupby(keys, sort=False):
+        method, area = (*key, "")[:2] if isinstance(key, tuple) else (key, "")
+        yield str(method), str(area), part
+
+
+def _measurement_name(prefix: str, method: str, area: str) -> str:
+    label = ", ".join(p for p in (_METHOD_NAMES.get(method, method), area) if p)
+    return f"{prefix} ({label})" if label else prefix
+
+
+def _district_shares(
+    layers: Mapping[str, pd.DataFrame], indicator: str
+) -> gpd.GeoDataFrame | None:
+    """Return districts with one share column per measurement of an indicator.
+
+    ``coverage_by_district`` is either already spatial (drawn as it is) or a table with
+    ``indicator``, ``method``, ``area``, ``district`` and ``share`` that is joined to the
+    ``districts`` layer on ``name_zh``; the measurement covering most districts (the first
+    of equals) gives the ``share`` column that colours the map.
+    """
+    table = layers.get("coverage_by_district")
+    if isinstance(table, gpd.GeoDataFrame):
+        return _spatial(layers, "coverage_by_district")
+    districts = _spatial(layers, "districts")
+    if table is None or districts is None or "district" not in table.columns:
+        return None
+    rows = table[table["indicator"] == indicator] if "indicator" in table.columns else table
+    if rows.empty:
+        return None
+    labels = [f"share: {_METHOD_NAMES.get(m, m)}, {a}" for m, a in zip(
+        rows["method"], rows["area"], strict=True)]
+    wide = rows.assign(measurement=labels).pivot_table(
+        index="district", columns="measurement", values="share", sort=False)
+    wide = wide[list(dict.fromkeys(labels))]
+    wide.insert(0, "share", wide[wide.count().idxmax()])
+    keep = [c for c in ("name_zh", "name_en", "source", "precision_m") if c in districts]
+    shares = districts[[*keep, districts.geometry.name]].merge(
+        wide, left_on="name_zh", right_index=True)
+    shares.attrs["gisplan"] = table.attrs.get("gisplan", {})
+    return shares
+
+
+def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
+                  legend: list[tuple[str, Symbology]]) -> None:
+    """Add one overlay per (method, area) of an analysis layer; the first per method shown."""
+    symbology = layer_symbology(name, frame)
+    popup = [c for c in frame.columns if c != frame.geometry.name]
+    shown: set[str] = set()
+    for method, area, part in _measurements(frame):
+        _add(fmap, part, symbology, _measurement_name(prefix, method, area), [],
+             show=method not in shown, popup_columns=popup)
+        shown.add(method)
+    legend.append((prefix, symbology))
+
+
+def _measured_areas(layers: Mapping[str, pd.DataFrame],
+                    measured: list[gpd.GeoDataFrame | None]) -> gpd.GeoDataFrame | None:
+    """Return the rows of ``coverage_area`` that the analysis layers measured."""
+    areas = _spatial(layers, "coverage_area")
+    used = {a for f in measured if f is not None and "area" in f.columns for a in f["area"]}
+    if areas is None or not used or "area_id" not in areas.columns:
+        return areas
+    return areas[areas["area_id"].isin(used)]
 
 
 def station_coverage_map(
@@ -167,8 +230,9 @@ def station_coverage_map(
     Parameters
     ----------
     layers : mapping of str to (Geo)DataFrame
-        Uses ``coverage_by_district`` (share per district, in popups),
-        ``coverage_area``, ``station_catchments_800m`` (one overlay per ``method``:
+        Uses ``coverage_by_district`` (share per district and measurement, in popups;
+        joined to ``districts`` when it is a table), ``coverage_area`` (the areas
+        measured), ``station_catchments_800m`` (one overlay per method and area:
         straight-line and network) and ``metro_stations``.
     tianditu_key : str, optional
         Adds Tianditu basemaps.
@@ -180,24 +244,19 @@ def station_coverage_map(
     """
     fmap = _base_map("wgs84", tianditu_key)
     legend: list[tuple[str, Symbology]] = []
-    coverage = _spatial(layers, "coverage_by_district")
-    if coverage is not None:
-        shares = [c for c in coverage.columns if c != coverage.geometry.name
-                  and pd.api.types.is_numeric_dtype(coverage[c].dtype)]
-        _add(fmap, coverage, layer_symbology("coverage_by_district", coverage),
-             "分区覆盖率 Coverage by district", legend, popup_columns=shares)
-    area = _spatial(layers, "coverage_area")
+    shares = _district_shares(layers, "rail_station_coverage_800m")
+    if shares is not None:
+        popup = [c for c in shares.columns if c.startswith("share") or c.endswith("km2")]
+        _add(fmap, shares, layer_symbology("coverage_by_district", shares),
+             "分区覆盖率 Coverage by district", legend, popup_columns=popup)
+    catchments = _spatial(layers, "station_catchments_800m")
+    area = _measured_areas(layers, [catchments])
     if area is not None:
         _add(fmap, area, layer_symbology("coverage_area", area), _title("coverage_area", area),
-             legend, popup_columns=["area_km2", "description"])
-    catchments = _spatial(layers, "station_catchments_800m")
+             legend, popup_columns=["area_id", "area_km2", "description"])
     if catchments is not None:
-        symbology = layer_symbology("station_catchments_800m", catchments)
-        for value, part in _split(catchments, "method"):
-            label = _METHOD_NAMES.get(value, value)
-            name = f"800 m 站点服务范围 catchments ({label})" if label else "800 m catchments"
-            _add(fmap, part, symbology, name, [], popup_columns=["area_km2", "station_id"])
-        legend.append(("800 m 站点服务范围 catchments", symbology))
+        _add_measured(fmap, catchments, "station_catchments_800m",
+                      "800 m 站点服务范围 catchments", legend)
     stations = _spatial(layers, "metro_stations")
     if stations is not None:
         _add(fmap, stations, layer_symbology("metro_stations", stations),
@@ -213,8 +272,8 @@ def park_coverage_map(
     Parameters
     ----------
     layers : mapping of str to (Geo)DataFrame
-        Uses ``districts`` (outline), ``park_service_areas`` (one overlay per class)
-        and ``parks``.
+        Uses ``districts`` (outlines), ``coverage_area`` (the areas measured),
+        ``park_service_areas`` (one overlay per method and area) and ``parks``.
     tianditu_key : str, optional
         Adds Tianditu basemaps.
 
@@ -229,18 +288,20 @@ def park_coverage_map(
     if districts is not None:
         _add(fmap, districts, layer_symbology("districts", districts),
              _title("districts", districts), legend)
-    areas = _spatial(layers, "park_service_areas")
-    if areas is not None:
-        symbology = layer_symbology("park_service_areas", areas)
-        for value, part in _split(areas, symbology.column):
-            name = f"公园服务范围 Park service areas {value}".strip()
-            _add(fmap, part, symbology, name, [], popup_columns=["radius_m", "area_km2"])
-        legend.append(("公园服务范围 Park service areas", symbology))
+    service = _spatial(layers, "park_service_areas")
+    area = _measured_areas(layers, [service])
+    if area is not None and service is not None:
+        _add(fmap, area, layer_symbology("coverage_area", area), _title("coverage_area", area),
+             legend, popup_columns=["area_id", "area_km2", "description"])
+    if service is not None:
+        _add_measured(fmap, service, "park_service_areas",
+                      "公园服务范围 Park service areas", legend)
     parks = _spatial(layers, "parks")
     if parks is not None:
         _add(fmap, parks, layer_symbology("parks", parks), _title("parks", parks), legend,
-             popup_columns=["area_ha", "area_km2"])
-    return _finish(fmap, legend, districts)
+             popup_columns=["area_m2", "service_radius_m", "green_type"])
+    bounds = area if area is not None and service is not None else parks
+    return _finish(fmap, legend, bounds if bounds is not None else districts)
 
 
 def map_html(fmap: folium.Map) -> str:

@@ -168,7 +168,7 @@ _RULES: dict[str, _Rule] = {
         categorise=("size_class", "park_class", "class", "level", "method"), fill_opacity=0.2,
         width=1.0,
     ),
-    "coverage_by_district": _Rule(graduate=True, fill_opacity=0.6, width=1.0),
+    "coverage_by_district": _Rule(graduate=True, colour="#bdbdbd", fill_opacity=0.6, width=1.0),
 }
 
 
