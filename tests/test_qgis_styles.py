@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from gisplan.export import write_geopackage
-from gisplan.pipeline import collect_layers
+from gisplan.pipeline import collect_layers, geopackage_layers
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 QGIS_SCRIPT = """
@@ -46,7 +46,7 @@ def _has_qgis():
 
 @pytest.mark.skipif(not _has_qgis(), reason="QGIS Python bindings (python3-qgis) not installed")
 def test_qgis_opens_every_spatial_layer_with_its_stored_style(tmp_path):
-    layers = collect_layers()
+    layers = geopackage_layers(collect_layers(), echo=None)
     path = write_geopackage(layers, tmp_path / "chengdu.gpkg")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     env.pop("PYTHONPATH", None)
