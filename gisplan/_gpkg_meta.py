@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gisplan.styles import QGIS_VERSION, qml, sld
-from gisplan.symbology import layer_symbology
+from gisplan.symbology import Symbology, alternative_symbologies, layer_symbology
 
 __all__ = ["add_layer_styles", "add_metadata"]
 
@@ -80,8 +80,16 @@ def _geometry_columns(connection: sqlite3.Connection) -> dict[str, str]:
     return dict(rows.fetchall())
 
 
+def _style_description(symbology: Symbology) -> str:
+    by = f" by {symbology.column}" if symbology.column else ""
+    return f"gisplan style: {symbology.renderer}{by}"
+
+
 def add_layer_styles(path: Path, layers: Mapping[str, pd.DataFrame]) -> None:
     """Add a default QGIS style for every spatial layer to a GeoPackage.
+
+    Layers with a coverage share also get a second, graduated style (not default),
+    which QGIS lists under Style > Load Style > From Database.
 
     Parameters
     ----------
@@ -96,19 +104,20 @@ def add_layer_styles(path: Path, layers: Mapping[str, pd.DataFrame]) -> None:
         for name, frame in layers.items():
             if name not in geometry_columns or not isinstance(frame, gpd.GeoDataFrame):
                 continue
-            symbology = layer_symbology(name, frame)
-            connection.execute(
-                "DELETE FROM layer_styles WHERE f_table_name = ? AND styleName = ?",
-                (name, name),
-            )
-            connection.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, 'gisplan', NULL)",
-                (name, geometry_columns[name], name, qml(symbology), sld(symbology),
-                 f"gisplan default style: {symbology.renderer}"
-                 + (f" by {symbology.column}" if symbology.column else "")),
-            )
+            default = layer_symbology(name, frame)
+            for symbology in [default, *alternative_symbologies(name, frame)]:
+                style_name = name if symbology is default else f"{name}_by_{symbology.column}"
+                connection.execute(
+                    "DELETE FROM layer_styles WHERE f_table_name = ? AND styleName = ?",
+                    (name, style_name),
+                )
+                connection.execute(
+                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                    "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
+                    "description, owner, ui) VALUES ('', '', ?, ?, ?, ?, ?, ?, ?, 'gisplan', NULL)",
+                    (name, geometry_columns[name], style_name, qml(symbology), sld(symbology),
+                     int(symbology is default), _style_description(symbology)),
+                )
         connection.execute(
             "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, "
             "description, last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', "

@@ -17,7 +17,14 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["Category", "GradClass", "Symbology", "geometry_kind", "layer_symbology"]
+__all__ = [
+    "Category",
+    "GradClass",
+    "Symbology",
+    "alternative_symbologies",
+    "geometry_kind",
+    "layer_symbology",
+]
 
 GeometryKind = Literal["point", "line", "polygon"]
 
@@ -287,3 +294,33 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
         radius=rule.radius, label_column=label, dashed=rule.dashed,
         title=str(meta.get("title_zh") or name),
     )
+
+
+def alternative_symbologies(name: str, frame: gpd.GeoDataFrame) -> list[Symbology]:
+    """Return further ways to draw a layer, offered besides its default style.
+
+    A layer with a coverage share (e.g. ``station_catchments_800m``, categorised by
+    method by default) also gets a graduated style on that share.
+
+    Parameters
+    ----------
+    name : str
+        Layer name.
+    frame : geopandas.GeoDataFrame
+        The layer's data.
+
+    Returns
+    -------
+    list of Symbology
+        Possibly empty.
+    """
+    default = layer_symbology(name, frame)
+    column = _share_column(frame)
+    if default.renderer == "graduated" or column is None:
+        return []
+    return [Symbology(
+        layer=name, geometry=default.geometry, column=column, classes=_classes(frame, column),
+        colour="#bdbdbd", fill_opacity=max(default.fill_opacity, 0.5), width=default.width,
+        radius=default.radius, label_column=default.label_column, dashed=default.dashed,
+        title=default.title,
+    )]

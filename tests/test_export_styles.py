@@ -112,3 +112,20 @@ def test_failed_first_export_leaves_nothing(tmp_path, layers, monkeypatch):
     with pytest.raises(RuntimeError):
         write_geopackage(layers, tmp_path / "chengdu.gpkg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_coverage_layers_also_get_a_graduated_style_that_is_not_default(tmp_path, layers):
+    catchments = gpd.GeoDataFrame(
+        {"method": ["euclidean", "network"], "share": [0.6, 0.4]},
+        geometry=[shapely.box(104.0, 30.6, 104.1, 30.7), shapely.box(104.0, 30.6, 104.05, 30.65)],
+        crs="EPSG:4326",
+    )
+    path = write_geopackage({**layers, "station_catchments_800m": catchments},
+                            tmp_path / "out.gpkg")
+    rows = _rows(path, "SELECT styleName, useAsDefault, styleQML FROM layer_styles "
+                       "WHERE f_table_name = 'station_catchments_800m' ORDER BY id")
+    assert [(name, default) for name, default, _ in rows] == [
+        ("station_catchments_800m", 1), ("station_catchments_800m_by_share", 0)]
+    renderers = [ET.fromstring(q.split("\n", 1)[1]).find("renderer-v2") for _, _, q in rows]
+    assert [(r.get("type"), r.get("attr")) for r in renderers] == [
+        ("categorizedSymbol", "method"), ("graduatedSymbol", "share")]
