@@ -152,7 +152,7 @@ _RULES: dict[str, _Rule] = {
     "metro_stations": _Rule(colour="#222222", radius=3.5, label=True, fill_opacity=0.9),
     "tod_sites": _Rule(colour="#e7298a", radius=6.0, label=True, fill_opacity=0.8),
     "functional_zones": _Rule(
-        categorise=("zone_type", "function", "industry", "category", "type"), fill_opacity=0.35
+        categorise=("zone_type", "status", "category", "type"), fill_opacity=0.35, radius=5.0
     ),
     "industrial_ecosystems": _Rule(categorise=("ecosystem", "name_zh"), fill_opacity=0.35),
     "ecosystem_projects": _Rule(
@@ -160,9 +160,10 @@ _RULES: dict[str, _Rule] = {
         radius=5.0, fill_opacity=0.8,
     ),
     "eco_pattern_areas": _Rule(
-        categorise=("pattern_type", "area_type", *_CATEGORY_TYPES), fill_opacity=0.3
+        categorise=("component", "pattern_type", "area_type", *_CATEGORY_TYPES),
+        fill_opacity=0.3
     ),
-    "eco_pattern_rivers": _Rule(colour="#1f78b4", width=2.5),
+    "eco_pattern_rivers": _Rule(categorise=("network",), colour="#1f78b4", width=2.5),
     "parks": _Rule(
         categorise=("size_class", "park_class", "class", "level", "park_type"),
         fill_opacity=0.5, radius=5.0,
