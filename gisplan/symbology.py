@@ -141,7 +141,7 @@ class _Rule:
 _CATEGORY_TYPES = ("zone_type", "category", "type", "kind")
 _RULES: dict[str, _Rule] = {
     "districts": _Rule(colour="#555555", fill_opacity=0.0, width=1.5, label=True),
-    "planning_zones": _Rule(categorise=("zone_type", "zone_id"), fill_opacity=0.12, width=2.0),
+    "planning_zones": _Rule(categorise=("zone_type", "zone_id"), fill_opacity=0.06, width=2.0),
     "coverage_area": _Rule(colour="#d95f02", fill_opacity=0.0, width=2.5, dashed=True),
     "metro_lines": _Rule(
         categorise=("line_name_zh", "line_zh", "line", "line_id", "name_zh"),
