@@ -132,14 +132,17 @@ def _text(parent: ET.Element, tag: str, text: str, **attrib: str) -> ET.Element:
     return element
 
 
+def _title(meta: Mapping[str, Any]) -> str:
+    return " ".join(str(meta[k]) for k in ("title_zh", "title_en") if meta.get(k))
+
+
 def _qmd(identifier: str, meta: Mapping[str, Any], kind: str) -> str:
     root = ET.Element("qgis", version=QGIS_VERSION)
     _text(root, "identifier", identifier)
     _text(root, "parentidentifier", "gisplan")
     _text(root, "language", "zh")
     _text(root, "type", kind)
-    title = " ".join(str(meta[k]) for k in ("title_zh", "title_en") if meta.get(k)) or identifier
-    _text(root, "title", title)
+    _text(root, "title", _title(meta) or identifier)
     _text(root, "abstract", str(meta.get("description", "")))
     keywords = ET.SubElement(root, "keywords", vocabulary="gisplan")
     for word in ("Chengdu", "成都", "14th Five-Year Plan", "十四五规划"):
@@ -203,12 +206,15 @@ def add_metadata(path: Path, layers: Mapping[str, pd.DataFrame]) -> None:
             "each layer's own metadata lists its sources and licence.")}
         parent = _insert_metadata(connection, _qmd("gisplan", project, "dataset"),
                                   "geopackage", None, None)
+        used: set[str] = set()
         for name, frame in layers.items():
             meta = frame.attrs.get("gisplan") or {"title_en": name}
             _insert_metadata(connection, _qmd(name, meta, "dataset"), "table", name, parent)
-            title = " ".join(str(meta[k]) for k in ("title_zh", "title_en") if meta.get(k))
+            title = _title(meta) or name
+            identifier = title if title not in used else f"{title} ({name})"  # must be unique
+            used.add(identifier)
             connection.execute(
                 "UPDATE gpkg_contents SET identifier = ?, description = ? WHERE table_name = ?",
-                (title or name, str(meta.get("description", "")), name),
+                (identifier, str(meta.get("description", "")), name),
             )
     connection.close()

@@ -182,3 +182,12 @@ def test_console_script_is_installed():
                           text=True, check=False)
     assert done.returncode == 1
     assert "gisplan: error: unknown layer" in done.stderr
+
+
+def test_build_into_a_path_that_is_a_file_exits_1(capsys, tmp_path):
+    blocker = tmp_path / "build"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "build", "--out", str(blocker), "--no-maps")
+    assert code == 1
+    assert err.startswith("gisplan: error:")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

@@ -129,3 +129,13 @@ def test_coverage_layers_also_get_a_graduated_style_that_is_not_default(tmp_path
     renderers = [ET.fromstring(q.split("\n", 1)[1]).find("renderer-v2") for _, _, q in rows]
     assert [(r.get("type"), r.get("attr")) for r in renderers] == [
         ("categorizedSymbol", "method"), ("graduatedSymbol", "share")]
+
+
+def test_layers_with_the_same_title_get_distinct_identifiers(tmp_path, layers):
+    twin = layers["districts"].copy()
+    twin.attrs["gisplan"] = layers["districts"].attrs["gisplan"]
+    path = write_geopackage({"districts": layers["districts"], "districts_copy": twin},
+                            tmp_path / "out.gpkg")
+    identifiers = _rows(path, "SELECT identifier FROM gpkg_contents WHERE table_name LIKE "
+                              "'districts%' ORDER BY table_name")
+    assert len({i[0] for i in identifiers}) == 2
