@@ -64,6 +64,9 @@ NOT_WALKABLE = frozenset({
 })
 """OpenStreetMap ``highway`` values excluded from walking networks (as in osmnx's walk filter)."""
 
+CELL_SIZE_M = 100.0
+"""Cell size of the node bucket index used to restrict a search to nodes in reach."""
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -121,6 +124,8 @@ class WalkNetwork:
     component: IntArray
     source: str
     _tree: shapely.STRtree | None = field(default=None, repr=False)
+    _cells: tuple[FloatArray, IntArray, IntArray, IntArray] | None = field(
+        default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -143,6 +148,21 @@ class WalkNetwork:
         if self._tree is None:
             self._tree = shapely.STRtree(self.edge_geometry)
         return self._tree
+
+    @property
+    def node_cells(self) -> tuple[FloatArray, IntArray, IntArray, IntArray]:
+        """Bucket index of the nodes in square cells of :data:`CELL_SIZE_M` (built on first use).
+
+        Returns ``(origin, shape, cell_keys_sorted, node_order)``.
+        """
+        if self._cells is None:
+            origin = self.node_xy.min(axis=0)
+            cell = np.floor((self.node_xy - origin) / CELL_SIZE_M).astype(np.int64)
+            shape = cell.max(axis=0) + 1
+            keys = cell[:, 0] * shape[1] + cell[:, 1]
+            order = np.argsort(keys, kind="stable")
+            self._cells = (origin, shape, keys[order], order)
+        return self._cells
 
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
         """Return the convex hull of the nodes, buffered by ``margin`` metres."""
@@ -184,6 +204,12 @@ class WalkNetwork:
     def distances(self, sources: EdgeSources, limit: float) -> FloatArray:
         """Distance from every node to its nearest source, in one Dijkstra pass.
 
+        A walk is never shorter than the straight line, so only nodes within
+        ``limit - start`` of a source as the crow flies can be reached: when the cells
+        holding them (:data:`CELL_SIZE_M`) hold under a quarter of the network, the search
+        runs on the subgraph of those nodes, which keeps its cost independent of the
+        network's size. The result is the same.
+
         Parameters
         ----------
         sources : EdgeSources
@@ -202,7 +228,55 @@ class WalkNetwork:
         targets = np.concatenate([self.edge_u[sources.edge], self.edge_v[sources.edge]])
         weights = np.concatenate([sources.start + sources.position,
                                   sources.start + (length - sources.position)])
-        return node_distances(self.graph, targets, weights, limit)
+        sub = self._within_reach(sources, limit)
+        if sub is None:
+            return node_distances(self.graph, targets, weights, limit)
+        local = np.full(self.n_nodes, -1, dtype=np.int64)
+        local[sub] = np.arange(len(sub))
+        inside = local[targets] >= 0
+        out = np.full(self.n_nodes, np.inf)
+        if len(sub):
+            graph = self.graph[sub][:, sub]
+            out[sub] = node_distances(graph, local[targets[inside]], weights[inside], limit)
+        return out
+
+    def _within_reach(self, sources: EdgeSources, limit: float) -> IntArray | None:
+        """Nodes in the cells within ``limit - start`` of a source (a superset of the reachable).
+
+        None when they would be more than a quarter of the network.
+        """
+        reach = limit - sources.start
+        ok = reach >= 0
+        if not ok.any() or not self.n_nodes:
+            return np.empty(0, dtype=np.int64)
+        origin, shape, keys, order = self.node_cells
+        where = shapely.get_coordinates(shapely.line_interpolate_point(
+            self.edge_geometry[sources.edge[ok]], sources.position[ok]))
+        pad = reach[ok, None] + NODE_TOLERANCE_M
+        low = np.clip(np.floor((where - pad - origin) / CELL_SIZE_M), 0, shape - 1)
+        high = np.clip(np.floor((where + pad - origin) / CELL_SIZE_M), 0, shape - 1)
+        low, span = low.astype(np.int64), (high - low).astype(np.int64) + 1
+        count = span[:, 0] * span[:, 1]
+        owner = np.repeat(np.arange(len(count)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        cx = low[owner, 0] + k // span[owner, 1]
+        cy = low[owner, 1] + k % span[owner, 1]
+        cells = cx * shape[1] + cy
+        n_cells = int(shape[0] * shape[1])
+        if n_cells <= 8 * self.n_nodes:
+            seen = np.zeros(n_cells, dtype=bool)
+            seen[cells] = True
+            wanted = np.flatnonzero(seen)
+        else:
+            wanted = np.unique(cells)
+        first = np.searchsorted(keys, wanted, side="left")
+        size = np.searchsorted(keys, wanted, side="right") - first
+        if size.sum() > self.n_nodes // 4:
+            return None
+        pick = np.repeat(first - (np.cumsum(size) - size), size) + np.arange(size.sum())
+        chosen = np.zeros(self.n_nodes, dtype=bool)
+        chosen[order[pick]] = True
+        return np.flatnonzero(chosen)
 
 
 def node_distances(

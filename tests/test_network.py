@@ -110,6 +110,28 @@ def test_partial_segment_follows_a_bent_street():
     assert {piece.coords[0], piece.coords[-1]} == {(X0, Y0), (X0 + 100, Y0 + 50)}
 
 
+def test_pruned_search_equals_the_full_search():
+    # a 60 x 60 jittered grid with short radii: the search runs on the subgraph in reach
+    rng = np.random.default_rng(3)
+    xy = {(i, j): (i * 100 + rng.uniform(-20, 20), j * 100 + rng.uniform(-20, 20))
+          for i in range(60) for j in range(60)}
+    segs = [[xy[i, j], xy[i + di, j + dj]] for (i, j) in xy for di, dj in ((1, 0), (0, 1))
+            if (i + di, j + dj) in xy and rng.random() > 0.1]
+    net = network_from_edges(lines(*segs))
+    edges = rng.choice(net.n_edges, 5, replace=False)
+    sources = EdgeSources(edges, net.edge_length[edges] * rng.random(5), rng.uniform(0, 80, 5))
+    assert net._within_reach(sources, 350.0) is not None
+    assert net._within_reach(sources, 5000.0) is None
+    pruned = net.distances(sources, 350.0)
+    assert np.isfinite(pruned).sum() > 0
+    length = net.edge_length[sources.edge]
+    full = node_distances(net.graph, np.concatenate([net.edge_u[edges], net.edge_v[edges]]),
+                          np.concatenate([sources.start + sources.position,
+                                          sources.start + length - sources.position]), 350.0)
+    np.testing.assert_array_equal(np.isinf(pruned), np.isinf(full))
+    np.testing.assert_allclose(pruned, full, rtol=1e-12)
+
+
 def test_snap_distance_is_counted():
     net = network_from_edges(lines([(0, 0), (1000, 0)]))
     points = shapely.points([(X0 + 500, Y0 + 50), (X0 + 500, Y0 + 900)])
