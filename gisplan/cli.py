@@ -20,6 +20,7 @@ import pyogrio.errors
 from tqdm import tqdm
 
 from gisplan._errors import AmbiguousNameError, CRSError, GisplanError, LayerFileError
+from gisplan.basemaps import tianditu
 from gisplan.layers import layer_metadata, list_layers, load_layer
 from gisplan.maps import MAP_FILES
 from gisplan.pipeline import write_outputs
@@ -42,6 +43,8 @@ def _cmd_layers(args: argparse.Namespace) -> int:
 
 
 def _run_outputs(out: Path | None, maps_dir: Path | None, tianditu_key: str | None) -> int:
+    if tianditu_key is not None:
+        tianditu(tianditu_key)  # a malformed key fails before anything is written
     total = (1 if out is not None else 0) + (len(MAP_FILES) if maps_dir is not None else 0) + 1
     with tqdm(total=total, desc="gisplan", unit="step", file=sys.stderr,
               disable=None) as bar:

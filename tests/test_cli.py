@@ -191,3 +191,19 @@ def test_build_into_a_path_that_is_a_file_exits_1(capsys, tmp_path):
     assert code == 1
     assert err.startswith("gisplan: error:")
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_map_with_a_tianditu_key_offers_tianditu(capsys, tmp_path):
+    assert run(capsys, "map", "--out", str(tmp_path), "--tianditu-key", "abc123")[0] == 0
+    html = (tmp_path / MAP_FILES["plan"]).read_text(encoding="utf-8")
+    assert "tianditu.gov.cn" in html and "tk=abc123" in html
+    assert "tianditu.gov.cn" not in (tmp_path / MAP_FILES["plan_gcj02"]).read_text(
+        encoding="utf-8")
+
+
+def test_malformed_tianditu_key_exits_1_before_writing_anything(capsys, tmp_path):
+    code, _, err = run(capsys, "build", "--out", str(tmp_path), "--maps-dir",
+                       str(tmp_path), "--tianditu-key", "a\"b")
+    assert code == 1
+    assert "Tianditu key" in err
+    assert list(tmp_path.iterdir()) == []
