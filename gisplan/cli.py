@@ -19,6 +19,7 @@ import pyogrio
 import pyogrio.errors
 from tqdm import tqdm
 
+from gisplan import __version__
 from gisplan._errors import AmbiguousNameError, CRSError, GisplanError, LayerFileError
 from gisplan.basemaps import tianditu
 from gisplan.layers import layer_metadata, list_layers, load_layer
@@ -119,19 +120,27 @@ def _metres(text: str) -> float:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from gisplan.coverage import park_coverage, station_coverage
+    from gisplan.coverage import CoverageInputError, park_coverage, station_coverage
 
     area = _read_area(args.area)
     districts = load_layer("districts")
-    if args.what == "stations":
-        radius = {} if args.radius is None else {"radius": args.radius}
-        result = station_coverage(load_layer("metro_stations"), area, method=args.method,
-                                  groups=districts, **radius)
-    else:
-        radii = {} if args.radius is None else {"radii": ((0.0, args.radius),),
-                                                "radius_column": ""}
-        result = park_coverage(load_layer("parks"), area, method=args.method,
-                               groups=districts, **radii)
+    try:
+        if args.what == "stations":
+            radius = {} if args.radius is None else {"radius": args.radius}
+            result = station_coverage(load_layer("metro_stations"), area, method=args.method,
+                                      groups=districts, **radius)
+        else:
+            radii = {} if args.radius is None else {"radii": ((0.0, args.radius),),
+                                                    "radius_column": ""}
+            result = park_coverage(load_layer("parks"), area, method=args.method,
+                                   groups=districts, **radii)
+    except CoverageInputError as exc:
+        if args.method != "network":
+            raise
+        raise CoverageInputError(
+            f"{exc}. On the command line, pass --area with an area inside the walking "
+            "network (an area_id of layer coverage_area or a polygon file)"
+        ) from exc
     by_group = result.by_group
     if args.json:
         report = {
@@ -188,8 +197,11 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="gisplan", description="Layers and spatial targets of Chengdu's 14th Five-Year Plan."
+        prog="gisplan", description="Layers and spatial targets of Chengdu's 14th Five-Year Plan.",
+        epilog="examples: gisplan build --out build; gisplan coverage stations --json; "
+        "gisplan geocode 天府广场",
     )
+    parser.add_argument("--version", action="version", version=f"gisplan {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     layers = commands.add_parser("layers", help="list the layers: name, features, source, licence",

@@ -207,3 +207,16 @@ def test_malformed_tianditu_key_exits_1_before_writing_anything(capsys, tmp_path
     assert code == 1
     assert "Tianditu key" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_network_coverage_where_the_network_is_missing_explains_itself(capsys):
+    code, out, err = run(capsys, "coverage", "stations", "--method", "network")
+    assert code == 1 and out == ""
+    assert "covers only" in err and "--area" in err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("gisplan ")
