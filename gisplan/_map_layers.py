@@ -15,7 +15,7 @@ import shapely
 from branca.element import MacroElement, Template
 
 from gisplan.crs import METRIC_CRS, WGS84, wgs84_to_gcj02
-from gisplan.symbology import Symbology
+from gisplan.symbology import Symbology, has_geometry
 
 __all__ = ["Legend", "display_frame", "overlay"]
 
@@ -60,7 +60,7 @@ def display_frame(
         A new frame in EPSG:4326 labels (GCJ-02 coordinates when asked for).
     """
     keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
-    present = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    present = frame[has_geometry(frame)]
     light = gpd.GeoDataFrame(present[keep].copy(), geometry=present.geometry.values,
                              crs=frame.crs)
     # Leaflet 1.9.3 fails on MultiPoint features (a layer group without an element).

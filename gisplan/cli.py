@@ -25,6 +25,7 @@ from gisplan.basemaps import tianditu
 from gisplan.layers import layer_metadata, list_layers, load_layer
 from gisplan.maps import MAP_FILES
 from gisplan.pipeline import write_outputs
+from gisplan.symbology import has_geometry
 
 __all__ = ["main"]
 
@@ -85,7 +86,7 @@ def _read_area(spec: str) -> gpd.GeoDataFrame:
         raise LayerFileError(
             f"--area {spec!r} could not be read as GeoPackage, GeoJSON or Shapefile: {exc}"
         ) from exc
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
+    if not isinstance(frame, gpd.GeoDataFrame) or not has_geometry(frame).any():
         raise LayerFileError(f"--area {spec!r} has no geometries; give a polygon layer")
     if frame.crs is None:
         raise CRSError(

@@ -28,7 +28,7 @@ from gisplan._errors import GisplanError
 from gisplan._map_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
 from gisplan._map_layers import Legend, overlay
 from gisplan.basemaps import System, add_basemaps, default_basemaps
-from gisplan.symbology import Symbology, layer_symbology
+from gisplan.symbology import Symbology, has_geometry, layer_symbology
 
 __all__ = [
     "MAP_FILES",
@@ -74,7 +74,7 @@ _METHOD_NAMES = {"euclidean": "直线 straight-line", "network": "路网 network
 
 def _spatial(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame | None:
     frame = layers.get(name)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+    if isinstance(frame, gpd.GeoDataFrame) and has_geometry(frame).any():
         return frame
     return None
 
@@ -110,6 +110,8 @@ def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
 def _add(fmap: folium.Map, frame: gpd.GeoDataFrame, symbology: Symbology, name: str,
          legend: list[tuple[str, Symbology]], *, show: bool = True, system: System = "wgs84",
          popup_columns: list[str] | None = None) -> None:
+    if not has_geometry(frame).any():  # e.g. a network catchment that reached nothing
+        return
     overlay(frame, symbology, name, show=show, system=system,
             popup_columns=popup_columns).add_to(fmap)
     legend.append((name, symbology))

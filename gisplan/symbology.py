@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 __all__ = [
     "Category",
@@ -23,6 +25,7 @@ __all__ = [
     "Symbology",
     "alternative_symbologies",
     "geometry_kind",
+    "has_geometry",
     "layer_symbology",
 ]
 
@@ -180,6 +183,23 @@ _RULES: dict[str, _Rule] = {
 }
 
 
+def has_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Return a mask of the rows whose geometry is neither missing nor empty.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Any spatial layer.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where a row has a drawable geometry.
+    """
+    values = np.asarray(frame.geometry.values)
+    return ~(shapely.is_missing(values) | shapely.is_empty(values))
+
+
 def geometry_kind(frame: gpd.GeoDataFrame) -> GeometryKind:
     """Return the dominant geometry kind of a layer: point, line or polygon.
 
@@ -193,7 +213,7 @@ def geometry_kind(frame: gpd.GeoDataFrame) -> GeometryKind:
     {"point", "line", "polygon"}
         The kind of most of the non-empty geometries (polygon for an empty layer).
     """
-    present = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty]
+    present = frame.geometry[has_geometry(frame)]
     if present.empty:
         return "polygon"
     kinds = present.geom_type.str.replace("Multi", "", regex=False).map(

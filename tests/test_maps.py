@@ -11,7 +11,14 @@ from gisplan._map_assets import external_assets, inline_assets
 from gisplan._map_layers import display_frame
 from gisplan.basemaps import default_basemaps, tianditu
 from gisplan.crs import wgs84_to_gcj02
-from gisplan.maps import MAP_FILES, MAX_MAP_BYTES, plan_map, save_map, write_maps
+from gisplan.maps import (
+    MAP_FILES,
+    MAX_MAP_BYTES,
+    plan_map,
+    save_map,
+    station_coverage_map,
+    write_maps,
+)
 from tests._map_fixtures import map_layers
 
 
@@ -108,3 +115,21 @@ def test_map_over_the_size_limit_is_refused_and_nothing_written(tmp_path, layers
     with pytest.raises(GisplanError, match="MB limit"):
         save_map(plan_map(layers), tmp_path / "m.html")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_and_missing_geometries_are_left_out_without_warnings():
+    point = gpd.GeoDataFrame({"name_zh": ["点"]}, geometry=[shapely.Point(104, 30.6)],
+                             crs="EPSG:4326")
+    catchments = gpd.GeoDataFrame(
+        {"method": ["euclidean", "network", "network"], "area": ["a", "a", "b"]},
+        geometry=[shapely.box(104, 30.6, 104.1, 30.7), shapely.MultiPolygon(), None],
+        crs="EPSG:4326",
+    )
+    html = station_coverage_map({"metro_stations": point,
+                                 "station_catchments_800m": catchments}).get_root().render()
+    assert "straight-line, a" in html
+    assert "network, a" not in html and "network, b" not in html
+    empty_parks = gpd.GeoDataFrame({"name_zh": ["空"]}, geometry=[shapely.Polygon()],
+                                   crs="EPSG:4326")
+    html = plan_map({"districts": point, "parks": empty_parks}).get_root().render()
+    assert html.count("L.geoJson(") == 1
