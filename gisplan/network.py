@@ -124,7 +124,7 @@ class WalkNetwork:
     component: IntArray
     source: str
     _tree: shapely.STRtree | None = field(default=None, repr=False)
-    _cells: tuple[FloatArray, IntArray, IntArray, IntArray] | None = field(
+    _cells: tuple[FloatArray, float, IntArray, IntArray, IntArray] | None = field(
         default=None, repr=False)
 
     @property
@@ -150,18 +150,24 @@ class WalkNetwork:
         return self._tree
 
     @property
-    def node_cells(self) -> tuple[FloatArray, IntArray, IntArray, IntArray]:
-        """Bucket index of the nodes in square cells of :data:`CELL_SIZE_M` (built on first use).
+    def node_cells(self) -> tuple[FloatArray, float, IntArray, IntArray, IntArray]:
+        """Bucket index of the nodes in square cells (built on first use).
 
-        Returns ``(origin, shape, cell_keys_sorted, node_order)``.
+        Returns ``(origin, cell_size, shape, cell_start, node_order)``: the nodes of cell
+        ``(i, j)`` are ``node_order[cell_start[k]:cell_start[k + 1]]``, ``k = i * shape[1]
+        + j``. Cells are :data:`CELL_SIZE_M` wide, or wider so that there are at most two
+        per node.
         """
         if self._cells is None:
             origin = self.node_xy.min(axis=0)
-            cell = np.floor((self.node_xy - origin) / CELL_SIZE_M).astype(np.int64)
+            extent = np.maximum(self.node_xy.max(axis=0) - origin, CELL_SIZE_M)
+            size = max(CELL_SIZE_M, float(np.sqrt(extent.prod() / (2 * self.n_nodes))))
+            cell = np.floor((self.node_xy - origin) / size).astype(np.int64)
             shape = cell.max(axis=0) + 1
             keys = cell[:, 0] * shape[1] + cell[:, 1]
             order = np.argsort(keys, kind="stable")
-            self._cells = (origin, shape, keys[order], order)
+            start = np.searchsorted(keys[order], np.arange(shape.prod() + 1))
+            self._cells = (origin, size, shape, start, order)
         return self._cells
 
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
@@ -206,7 +212,7 @@ class WalkNetwork:
 
         A walk is never shorter than the straight line, so only nodes within
         ``limit - start`` of a source as the crow flies can be reached: when the cells
-        holding them (:data:`CELL_SIZE_M`) hold under a quarter of the network, the search
+        holding them (:attr:`node_cells`) hold under a quarter of the network, the search
         runs on the subgraph of those nodes, which keeps its cost independent of the
         network's size. The result is the same.
 
@@ -231,13 +237,12 @@ class WalkNetwork:
         sub = self._within_reach(sources, limit)
         if sub is None:
             return node_distances(self.graph, targets, weights, limit)
-        local = np.full(self.n_nodes, -1, dtype=np.int64)
-        local[sub] = np.arange(len(sub))
-        inside = local[targets] >= 0
         out = np.full(self.n_nodes, np.inf)
         if len(sub):
-            graph = self.graph[sub][:, sub]
-            out[sub] = node_distances(graph, local[targets[inside]], weights[inside], limit)
+            local = np.minimum(np.searchsorted(sub, targets), len(sub) - 1)
+            inside = sub[local] == targets
+            out[sub] = node_distances(self.graph[sub][:, sub], local[inside],
+                                      weights[inside], limit)
         return out
 
     def _within_reach(self, sources: EdgeSources, limit: float) -> IntArray | None:
@@ -249,31 +254,25 @@ class WalkNetwork:
         ok = reach >= 0
         if not ok.any() or not self.n_nodes:
             return np.empty(0, dtype=np.int64)
-        origin, shape, keys, order = self.node_cells
+        origin, size, shape, start, order = self.node_cells
         where = shapely.get_coordinates(shapely.line_interpolate_point(
             self.edge_geometry[sources.edge[ok]], sources.position[ok]))
         pad = reach[ok, None] + NODE_TOLERANCE_M
-        low = np.clip(np.floor((where - pad - origin) / CELL_SIZE_M), 0, shape - 1)
-        high = np.clip(np.floor((where + pad - origin) / CELL_SIZE_M), 0, shape - 1)
+        low = np.clip(np.floor((where - pad - origin) / size), 0, shape - 1)
+        high = np.clip(np.floor((where + pad - origin) / size), 0, shape - 1)
         low, span = low.astype(np.int64), (high - low).astype(np.int64) + 1
         count = span[:, 0] * span[:, 1]
         owner = np.repeat(np.arange(len(count)), count)
         k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        cx = low[owner, 0] + k // span[owner, 1]
-        cy = low[owner, 1] + k % span[owner, 1]
-        cells = cx * shape[1] + cy
-        n_cells = int(shape[0] * shape[1])
-        if n_cells <= 8 * self.n_nodes:
-            seen = np.zeros(n_cells, dtype=bool)
-            seen[cells] = True
-            wanted = np.flatnonzero(seen)
-        else:
-            wanted = np.unique(cells)
-        first = np.searchsorted(keys, wanted, side="left")
-        size = np.searchsorted(keys, wanted, side="right") - first
-        if size.sum() > self.n_nodes // 4:
+        seen = np.zeros(len(start) - 1, dtype=bool)
+        seen[(low[owner, 0] + k // span[owner, 1]) * shape[1] + low[owner, 1]
+             + k % span[owner, 1]] = True
+        wanted = np.flatnonzero(seen)
+        first = start[wanted]
+        total = start[wanted + 1] - first
+        if total.sum() > self.n_nodes // 4:
             return None
-        pick = np.repeat(first - (np.cumsum(size) - size), size) + np.arange(size.sum())
+        pick = np.repeat(first - (np.cumsum(total) - total), total) + np.arange(total.sum())
         chosen = np.zeros(self.n_nodes, dtype=bool)
         chosen[order[pick]] = True
         return np.flatnonzero(chosen)
