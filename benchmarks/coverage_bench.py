@@ -12,6 +12,8 @@ one run:
   (snapping, distances, covered share and covered-area geometry);
 * ``gisplan_distance_s``: gisplan's distance step alone (one Dijkstra pass from a
   virtual source joined to the snapped stations);
+* ``area_segments_s`` and ``area_buffer_union_s``: the area step alone, cutting the
+  reached street segments and buffering and dissolving them;
 * ``scipy_dijkstra_s``: the floor, ``scipy.sparse.csgraph.dijkstra(graph,
   indices=stations, min_only=True, limit=800)`` on the same symmetric CSR matrix;
 * ``per_station_networkx_s``: the osmnx isochrone-example approach,
@@ -36,7 +38,13 @@ import numpy as np
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan.coverage import station_coverage
+from gisplan.coverage import (
+    ACCESS_QUAD_SEGS,
+    DEFAULT_ACCESS_M,
+    _dissolve_buffers,
+    _reached_segments,
+    station_coverage,
+)
 from gisplan.crs import METRIC_CRS
 from gisplan.network import WalkNetwork, network_from_edges
 
@@ -103,6 +111,8 @@ def run(nodes: int, stations: int, sample: int | None, seed: int) -> dict:
     gis_dist, gisplan_distance_s = timed(net.distances, sources, RADIUS)
     floor, scipy_s = timed(dijkstra, net.graph, directed=True, indices=station_nodes,
                            min_only=True, limit=RADIUS)
+    segments, segments_s = timed(_reached_segments, net, gis_dist, sources, RADIUS)
+    _, dissolve_s = timed(_dissolve_buffers, segments, DEFAULT_ACCESS_M, ACCESS_QUAD_SEGS)
     gisplan_rss = rss_mb()
 
     gis_cov, gis_tie = covered_nodes(gis_dist)
@@ -133,6 +143,8 @@ def run(nodes: int, stations: int, sample: int | None, seed: int) -> dict:
         "gisplan_s": round(gisplan_s, 4),
         "gisplan_distance_s": round(gisplan_distance_s, 5),
         "scipy_dijkstra_s": round(scipy_s, 5),
+        "area_segments_s": round(segments_s, 4),
+        "area_buffer_union_s": round(dissolve_s, 4),
         "per_station_networkx_s": round(per_station_s, 4),
         "networkx_stations_timed": sampled,
         "networkx_extrapolated": sampled < stations,
