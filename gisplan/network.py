@@ -373,7 +373,8 @@ def network_from_edges(
     edges : geopandas.GeoDataFrame or GeoSeries
         LineStrings (MultiLineStrings are split), in any CRS; projected to EPSG:4544.
         Segments must meet at their end points (a network's edges, as written by
-        osmnx); reversed duplicates are dropped.
+        osmnx); duplicates (same end nodes and midpoint, e.g. the two directions of a
+        street) are dropped.
     source : str, optional
         Description recorded in :attr:`WalkNetwork.source`.
 
@@ -400,8 +401,9 @@ def network_from_edges(
     u, v = inverse[:m], inverse[m:]
     length = shapely.length(geoms)
     lo, hi = np.minimum(u, v), np.maximum(u, v)
-    _, keep = np.unique(np.stack([lo, hi, np.round(length * 10).astype(np.int64)], axis=1),
-                        axis=0, return_index=True)
+    middle = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
+    middle = np.round(middle / NODE_TOLERANCE_M).astype(np.int64)
+    _, keep = np.unique(np.column_stack([lo, hi, middle]), axis=0, return_index=True)
     keep.sort()
     u, v, length, geoms = u[keep], v[keep], length[keep], geoms[keep]
     node_xy = ends[first]

@@ -94,13 +94,19 @@ def _raster_totals(path: Path, covered: shapely.Geometry,
         if src.crs is None:
             raise CRSError(f"population raster {str(path)!r} has no CRS")
         shapes = gpd.GeoSeries([area, covered], crs=METRIC_CRS).to_crs(src.crs).values
+        footprint = shapely.box(*src.bounds)
+        inside = shapely.intersection(shapes[0], footprint).area / shapes[0].area
+        if inside < 0.99:
+            raise GisplanError(
+                f"population raster {str(path)!r} covers only {inside:.1%} of the area; "
+                "people outside it would be missing from both counts. Use a raster that "
+                "spans the area"
+            )
         bounds = rasterio.windows.from_bounds(*shapes[0].bounds, transform=src.transform)
         col0 = max(0, int(np.floor(bounds.col_off)))
         row0 = max(0, int(np.floor(bounds.row_off)))
         col1 = min(src.width, int(np.ceil(bounds.col_off + bounds.width)))
         row1 = min(src.height, int(np.ceil(bounds.row_off + bounds.height)))
-        if col1 <= col0 or row1 <= row0:
-            raise GisplanError(f"population raster {str(path)!r} does not overlap the area")
         window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
         data = src.read(1, window=window, masked=True).astype(float).filled(0.0)
         transform = src.transform @ rasterio.transform.Affine.translation(col0, row0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from gisplan import CoverageInputError, CRSError, park_coverage, station_coverage
+from gisplan import CoverageInputError, CRSError, GisplanError, park_coverage, station_coverage
 from gisplan.coverage import ACCESS_QUAD_SEGS, park_service_radius
 from gisplan.network import network_from_edges
 
@@ -283,6 +283,8 @@ def test_population_raster_counts_cells_whose_centre_is_covered(tmp_path):
                        dtype="float32", crs=CRS, transform=transform) as dst:
         dst.write(data, 1)
     result = station_coverage(pts((5000, 5000)), SQUARE, population=path)
+    with pytest.raises(GisplanError, match="covers only"):
+        station_coverage(pts((5000, 5000)), box(0, 0, 2 * SIDE, SIDE), population=path)
     cols, rows = np.meshgrid(np.arange(100), np.arange(100))
     cx, cy = X0 + (cols + 0.5) * cell, Y0 + SIDE - (rows + 0.5) * cell
     disc = shapely.buffer(shapely.Point(X0 + 5000, Y0 + 5000), R, quad_segs=32)

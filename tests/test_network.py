@@ -17,6 +17,7 @@ from gisplan.coverage import _reached_segments
 from gisplan.network import (
     EdgeSources,
     network_from_edges,
+    network_from_graph,
     network_from_osm,
     node_distances,
 )
@@ -200,6 +201,19 @@ def test_network_from_osm_xml_cuts_ways_at_shared_nodes(tmp_path):
 def test_network_from_osm_missing_file(tmp_path):
     with pytest.raises(GisplanError, match="does not exist"):
         network_from_osm(tmp_path / "absent.osm")
+
+
+def test_network_from_an_osmnx_graph_drops_the_reverse_edges():
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    graph.add_node(1, x=104.060, y=30.650)
+    graph.add_node(2, x=104.061, y=30.650)
+    graph.add_node(3, x=104.061, y=30.651)
+    for a, b in [(1, 2), (2, 1), (2, 3), (3, 2)]:
+        graph.add_edge(a, b, length=1.0)
+    net = network_from_graph(graph)
+    assert (net.n_nodes, net.n_edges) == (3, 2)
+    # lengths are measured in EPSG:4544, not taken from the graph
+    assert net.edge_length.sum() == pytest.approx(96.0 + 111.0, rel=0.02)
 
 
 @st.composite
