@@ -296,10 +296,18 @@ def _by_group(covered: shapely.Geometry, area: shapely.Geometry,
                          "total_km2": total, "covered_km2": cov, "share": share})
 
 
+def _labels(data: gpd.GeoDataFrame | gpd.GeoSeries, index: Sequence[Any]) -> list[str]:
+    """Name (``name_zh``) of the given rows for messages, else their index label."""
+    names = data["name_zh"] if isinstance(data, gpd.GeoDataFrame) and "name_zh" in data else None
+    return [str(names.loc[i]) if names is not None and pd.notna(names.loc[i]) else str(i)
+            for i in index]
+
+
 def _result(covered_all: shapely.Geometry, area: shapely.Geometry, *,
             groups: gpd.GeoDataFrame | None, group_column: str,
             population: PopulationInput | None, population_column: str | None,
-            params: dict[str, Any], snaps: pd.DataFrame, notes: list[str]) -> CoverageResult:
+            params: dict[str, Any], snaps: pd.DataFrame, notes: list[str],
+            sources: gpd.GeoDataFrame | gpd.GeoSeries) -> CoverageResult:
     covered = shapely.intersection(covered_all, area)
     total = area.area
     pop_share = None
@@ -312,7 +320,8 @@ def _result(covered_all: shapely.Geometry, area: shapely.Geometry, *,
         params["population_total"] = everyone
     unreachable = list(snaps.index[~snaps["reachable"]]) if len(snaps) else []
     if unreachable:
-        notes.append(f"{len(unreachable)} source(s) not on the network: {unreachable[:10]}")
+        notes.append(f"{len(unreachable)} source(s) within reach of the area but not on the "
+                     f"network: {', '.join(_labels(sources, unreachable[:10]))}")
     return CoverageResult(
         share=float(covered.area / total),
         covered_km2=float(covered.area / 1e6),
@@ -435,10 +444,11 @@ def station_coverage(
         small = snaps["reachable"] & (snaps["component_nodes"] < 0.01 * net.n_nodes)
         if small.any():
             notes.append(f"{int(small.sum())} station(s) snapped to a small network "
-                         f"component (< 1% of nodes): {list(snaps.index[small][:10])}")
+                         "component (< 1% of nodes): "
+                         f"{', '.join(_labels(stations, snaps.index[small][:10]))}")
     return _result(covered, area_geom, groups=groups, group_column=group_column,
                    population=population, population_column=population_column,
-                   params=params, snaps=snaps, notes=notes)
+                   params=params, snaps=snaps, notes=notes, sources=stations)
 
 
 def _network_params(net: WalkNetwork, access: float, max_snap: float) -> dict[str, Any]:
@@ -563,7 +573,7 @@ def park_coverage(
         params["entrance_distance_m"] = params.pop("max_snap_m")
     return _result(covered, area_geom, groups=groups, group_column=group_column,
                    population=population, population_column=population_column,
-                   params=params, snaps=snaps, notes=notes)
+                   params=params, snaps=snaps, notes=notes, sources=parks)
 
 
 def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],

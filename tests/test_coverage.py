@@ -159,6 +159,9 @@ def test_network_unreachable_station_is_reported_not_used():
                               network=net, access_distance=10.0, max_snap=400.0)
     assert result.unreachable == [1]
     assert not result.snap_distances.loc[1, "reachable"]
+    named = gpd.GeoDataFrame({"name_zh": ["甲站", "乙站"]}, geometry=pts((1500, 5), (2500, 500)))
+    notes = station_coverage(named, area, method="network", network=net).notes
+    assert any("乙站" in note for note in notes)
     expected = shapely.buffer(street((705, 0), (2295, 0)), 10.0, quad_segs=ACCESS_QUAD_SEGS)
     assert result.covered_km2 * 1e6 == pytest.approx(expected.intersection(area.iloc[0]).area,
                                                      rel=1e-9)
