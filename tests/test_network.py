@@ -198,6 +198,25 @@ def test_network_from_osm_xml_cuts_ways_at_shared_nodes(tmp_path):
     assert net.edge_length.sum() == pytest.approx(2 * 96.0 + 2 * 111.0, rel=0.02)
 
 
+def test_network_from_osm_pbf_equals_xml(tmp_path):
+    osmium = pytest.importorskip("osmium")
+    from osmium.osm.mutable import Node, Way
+
+    xml = tmp_path / "tiny.osm"
+    xml.write_text(OSM_XML, encoding="utf-8")
+    pbf = tmp_path / "tiny.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    for node in osmium.FileProcessor(str(xml), osmium.osm.NODE):
+        writer.add_node(Node(id=node.id, location=(node.lon, node.lat), version=1, tags={}))
+    for way in osmium.FileProcessor(str(xml), osmium.osm.WAY):
+        writer.add_way(Way(id=way.id, nodes=[n.ref for n in way.nodes], version=1,
+                           tags={t.k: t.v for t in way.tags}))
+    writer.close()
+    from_xml, from_pbf = network_from_osm(xml), network_from_osm(pbf)
+    assert (from_pbf.n_nodes, from_pbf.n_edges) == (from_xml.n_nodes, from_xml.n_edges)
+    assert from_pbf.edge_length.sum() == pytest.approx(from_xml.edge_length.sum())
+
+
 def test_network_from_osm_missing_file(tmp_path):
     with pytest.raises(GisplanError, match="does not exist"):
         network_from_osm(tmp_path / "absent.osm")
