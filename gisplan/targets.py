@@ -183,7 +183,10 @@ def _coverage_row(target: PlanTarget, method: str, area_id: str,
         notes.append(f"network: {result.params['network']}; street access "
                      f"{result.params['access_distance_m']:.0f} m")
     if target.target_id == "T01":
-        notes.append(f"{result.params['n_stations']} stations of metro_stations")
+        lines = load_layer("metro_stations")["lines"].fillna("").str.split(";")
+        tram_only = int(sum(set(ls) == {"蓉2"} for ls in lines))
+        notes.append(f"{result.params['n_stations']} stations of metro_stations "
+                     f"({tram_only} of them 蓉2 tram stops only)")
     else:
         notes.append(f"{result.params['n_parks_used']} parks with a service radius")
         notes.append("denominator: whole area (no residential land layer)")
