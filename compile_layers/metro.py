@@ -120,7 +120,8 @@ def stations_frame(
     Returns
     -------
     tuple of geopandas.GeoDataFrame
-        The stations inside Chengdu, and those left out (S3 stations in 资阳).
+        Every station, and the subset outside Chengdu (S3 stations in 资阳, kept with
+        ``in_chengdu`` False).
     """
     stations = list(merged_stations().values())
     points = _converted_points(stations)
@@ -141,10 +142,11 @@ def stations_frame(
         "lon_gcj02": [s.lon_gcj02 for s in stations],
         "lat_gcj02": [s.lat_gcj02 for s in stations],
     }, geometry=geometry.values, crs=WGS84)
-    outside = frame[frame["district_zh"].isna()]
+    frame.insert(frame.columns.get_loc("district_zh") + 1, "in_chengdu",
+                 frame["district_zh"].notna())
+    outside = frame[~frame["in_chengdu"]]
     if not outside["lines"].eq("S3").all():
         raise ValueError(f"stations outside Chengdu off line S3: {list(outside['name_zh'])}")
-    frame = frame[frame["district_zh"].notna()]
     return frame.sort_values("station_id", kind="stable").reset_index(drop=True), outside
 
 
@@ -216,6 +218,8 @@ STATION_COLUMNS = {
                                                         STATUS_VALUES.items())},
     "district_zh": {"type": "str", "description": "county-level unit of layer districts "
                     "containing the point; empty outside Chengdu (S3 stations in 资阳)"},
+    "in_chengdu": {"type": "bool", "description": "False for the S3 stations in 资阳 (Ziyang), "
+                   "outside the municipality; analyses of Chengdu areas are unaffected"},
     "listed_in": {"type": "str", "description": "';'-joined ids of the station files listing "
                   "the station (lines is the union of their memberships)"},
     "source": {"type": "str", "description": "id of the file whose coordinates were used "
@@ -280,9 +284,10 @@ def _station_description(frame: gpd.GeoDataFrame, outside: gpd.GeoDataFrame,
         "stations renamed since 2025 (兴业北街 -> "
         "交大兴业北街, 建设北路 -> 电子科大建设北路) are merged. Station names are unique: "
         "neither file lists two distinct stations with the same name (the bracketed suffixes "
-        "added in 2026, e.g. 新平（宝墩）, are ignored for matching). The layer covers Chengdu "
-        f"(the dissolved districts layer): the {len(outside)} S3 stations in 资阳 (Ziyang), "
-        f"{'、'.join(outside['name_zh'])}, are left out."
+        "added in 2026, e.g. 新平（宝墩）, are ignored for matching). S3 (成资) runs on to 资阳: "
+        f"its {len(outside)} stations there ({'、'.join(outside['name_zh'])}) are kept with "
+        "in_chengdu False and no district; every other station lies inside Chengdu (the "
+        "dissolved districts layer)."
     )
 
 
@@ -292,7 +297,7 @@ def run(out_dir: Path) -> list[str]:
     districts = gpd.read_file(out_dir / "districts.geojson")
     stations, outside = stations_frame(tracks, districts)
     city = shapely.make_valid(shapely.union_all(districts.geometry.values))
-    lines = lines_frame(tracks, stations, city)
+    lines = lines_frame(tracks, stations[stations["in_chengdu"]], city)
     spacing = _max_stop_spacing_m(lines.loc[lines["line_id"] == TRAM_LINE_ID, "geometry"].iloc[0])
     files = {}
     files.update(layer_files("metro_stations", stations, {

@@ -25,3 +25,12 @@ def test_measured_table_matches_the_scoreboard():
     length = float(re.search(r"\| ([\d.]+) km \|", rail).group(1))
     value = board.loc[board["target_id"] == "T25", "value"].iloc[0]
     assert length == pytest.approx(value, abs=0.051)
+
+
+def test_station_counts_in_the_caveats_match_the_layer():
+    stations = gisplan.load_layer("metro_stations")
+    tram_only = int((stations["lines"] == "蓉2").sum())
+    beyond = int((~stations["in_chengdu"].astype(bool)).sum())
+    assert f"all {len(stations)} stations of `metro_stations`" in README
+    assert f"{tram_only} of them are 蓉2 tram stops only" in README
+    assert f"{beyond} are the S3 stations in 资阳" in README
