@@ -2,8 +2,9 @@
 
 Four documented methods, tried in this order by the compilers:
 
-1. ``osm_name_match``: a named OpenStreetMap feature of the central extract whose
-   name is the place's own name (curated matches in the compilers).
+1. ``osm_outline_point``: a point on the outline of a named OpenStreetMap feature of
+   the central extract whose name is the place's own name (curated matches in the
+   compilers).
 2. ``metro_station_named_after_place``: the point of a station in the compiled
    ``metro_stations`` layer (read from the output folder when it exists) whose name is
    the place's name; the match list is curated, the precision given per match.

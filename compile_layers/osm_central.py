@@ -1,4 +1,4 @@
-"""Compile ``water``, ``walk_edges`` and ``walk_nodes`` from the central OSM extract.
+"""Compile ``water``, ``waterways``, ``walk_edges`` and ``walk_nodes`` from the OSM extract.
 
 Sources (ODbL-1.0, © OpenStreetMap contributors): the OSM XML extract and its filtered
 water files (see :mod:`compile_layers._osm_extract`). The walking network is built
@@ -153,37 +153,52 @@ def named_waterways() -> gpd.GeoDataFrame:
 
 
 def water_frame() -> gpd.GeoDataFrame:
-    """Return the ``water`` frame: merged named waterways, other waterways, water bodies."""
-    named = named_waterways()
-    ways = gpd.read_file(WATERWAYS_FILE)
-    others = ways[~ways["name"].isin(list(WATERWAY_NAMES))].sort_values("osm_id")
+    """Return the ``water`` frame: the extract's water-body polygons.
+
+    Polygons tagged natural=water, waterway=riverbank or landuse=reservoir/basin, with
+    their area in EPSG:4544.
+    """
     polygons = gpd.read_file(WATER_POLYGONS_FILE).sort_values("osm_ref")
     records = [
-        {"name_zh": r.name_zh, "name_en": r.name_en, "water_type": r.waterway,
-         "osm_ids": r.osm_ids, "plan_lines": r.plan_lines, "geometry": r.geometry}
-        for r in named.itertuples()
-    ]
-    records += [
-        {"name_zh": None, "name_en": None, "water_type": r.waterway,
-         "osm_ids": f"way/{r.osm_id}", "plan_lines": None, "geometry": r.geometry}
-        for r in others.itertuples()
-    ]
-    records += [
         {"name_zh": r.name if isinstance(r.name, str) else None, "name_en": None,
          "water_type": next((v for v in (r.water, r.landuse, r.waterway, r.natural)
                              if isinstance(v, str)), "water"),
-         "osm_ids": f"{r.osm_type}/{r.osm_ref}", "plan_lines": None, "geometry": r.geometry}
+         "osm_ids": f"{r.osm_type}/{r.osm_ref}", "geometry": r.geometry}
         for r in polygons.itertuples()
     ]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
-    metric = frame.geometry.to_crs(METRIC_CRS)
-    lines = frame.geom_type.str.contains("Line")
-    frame["length_m"] = metric.length.where(lines).round(1)
-    frame["area_m2"] = metric.area.where(~lines).round(1)
+    frame["area_m2"] = frame.geometry.to_crs(METRIC_CRS).area.round(1)
     frame["source"] = "osm"
     frame["precision_m"] = OSM_PRECISION_M
     frame["geocode_method"] = "source_coordinates"
     frame.insert(0, "water_id", [f"water_{i:03d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
+def waterways_frame() -> gpd.GeoDataFrame:
+    """Return the ``waterways`` frame: merged named waterways, then the unnamed ones.
+
+    River, canal, stream and drain centrelines, with their length in EPSG:4544.
+    """
+    named = named_waterways()
+    ways = gpd.read_file(WATERWAYS_FILE)
+    others = ways[~ways["name"].isin(list(WATERWAY_NAMES))].sort_values("osm_id")
+    records = [
+        {"name_zh": r.name_zh, "name_en": r.name_en, "waterway": r.waterway,
+         "osm_ids": r.osm_ids, "plan_lines": r.plan_lines, "geometry": r.geometry}
+        for r in named.itertuples()
+    ]
+    records += [
+        {"name_zh": None, "name_en": None, "waterway": r.waterway,
+         "osm_ids": f"way/{r.osm_id}", "plan_lines": None, "geometry": r.geometry}
+        for r in others.itertuples()
+    ]
+    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
+    frame["length_m"] = frame.geometry.to_crs(METRIC_CRS).length.round(1)
+    frame["source"] = "osm"
+    frame["precision_m"] = OSM_PRECISION_M
+    frame["geocode_method"] = "source_coordinates"
+    frame.insert(0, "waterway_id", [f"waterway_{i:03d}" for i in range(1, len(frame) + 1)])
     return frame
 
 
@@ -195,29 +210,50 @@ OSM_META = {
 
 
 def run(out_dir: Path) -> list[str]:
-    """Compile ``water``, ``walk_edges`` and ``walk_nodes`` into ``out_dir``."""
+    """Compile ``water``, ``waterways``, ``walk_edges`` and ``walk_nodes`` into ``out_dir``."""
     files = layer_files("water", water_frame(), {
-        "title_zh": "水系（中心城区OSM样区）",
-        "title_en": "Rivers and water bodies (central OSM extract)",
-        "description": "River centrelines and water-body polygons of the central OSM extract "
-        "(2018; 104.04-104.13 E, 30.65-30.73 N plus whole ways that cross it). Waterways "
-        "of the same river are merged into one feature (锦江 from its 锦江/锦江（府河）/錦江 "
-        "pieces, 沙河, 东风渠); unnamed ones stay separate without a name.",
+        "title_zh": "水体（中心城区OSM样区）",
+        "title_en": "Water bodies (central OSM extract)",
+        "description": "Water-body polygons of the central OSM extract (2018; 104.04-104.13 "
+        "E, 30.65-30.73 N plus whole ways that cross it): natural=water (lakes, ponds), "
+        "waterway=riverbank and landuse=reservoir/basin. River and canal centrelines are "
+        "in the 'waterways' layer (one GeoPackage layer holds one geometry family).",
         "columns": {
             "water_id": {"type": "str", "description": "water_<n>"},
             "name_zh": {"type": "str", "description": "Chinese name (null if unnamed)"},
             "name_en": {"type": "str", "description": "English name"},
-            "water_type": {"type": "str", "description": "OSM waterway/water/landuse value"},
+            "water_type": {"type": "str", "description": "OSM water/landuse/waterway/"
+                           "natural value"},
             "osm_ids": {"type": "str", "description": "OSM objects (';')"},
-            "plan_lines": {"type": "str", "description": "plan lines naming the river"},
-            "length_m": {"type": "float", "description": "length of lines, EPSG:4544"},
-            "area_m2": {"type": "float", "description": "area of polygons, EPSG:4544"},
+            "area_m2": {"type": "float", "description": "area in m2, EPSG:4544"},
             **PROVENANCE_COLUMNS, **GEOCODE_COLUMN,
         },
         "required": ["water_id"],
-        "geometry_types": ["LineString", "MultiLineString", "Polygon", "MultiPolygon"],
+        "geometry_types": ["Polygon", "MultiPolygon"],
         **OSM_META,
     })
+    files.update(layer_files("waterways", waterways_frame(), {
+        "title_zh": "河流水系（中心城区OSM样区）",
+        "title_en": "Rivers and canals (central OSM extract)",
+        "description": "River, canal, stream and drain centrelines (OSM waterway) of the "
+        "central OSM extract (2018; 104.04-104.13 E, 30.65-30.73 N plus whole ways that "
+        "cross it). Waterways of the same river are merged into one feature (锦江 from "
+        "its 锦江/锦江（府河）/錦江 pieces, 沙河, 东风渠, 金水); unnamed ones stay separate "
+        "without a name. Water-body polygons are in the 'water' layer.",
+        "columns": {
+            "waterway_id": {"type": "str", "description": "waterway_<n>"},
+            "name_zh": {"type": "str", "description": "Chinese name (null if unnamed)"},
+            "name_en": {"type": "str", "description": "English name"},
+            "waterway": {"type": "str", "description": "OSM waterway values (';')"},
+            "osm_ids": {"type": "str", "description": "OSM ways (';')"},
+            "plan_lines": {"type": "str", "description": "plan lines naming the river"},
+            "length_m": {"type": "float", "description": "length in metres, EPSG:4544"},
+            **PROVENANCE_COLUMNS, **GEOCODE_COLUMN,
+        },
+        "required": ["waterway_id"],
+        "geometry_types": ["LineString", "MultiLineString"],
+        **OSM_META,
+    }))
     nodes, edges = walk_frames()
     network_note = (
         "Walking network of the central OSM extract (2018) built with osmnx "

@@ -5,7 +5,8 @@ leisure=park/garden are 公园绿地 and are classified with
 :func:`gisplan.parks.classify_parks` (GB/T 50563-2010 service radii); other green
 (grass, wood, meadow) is kept with ``park_green`` False and no radius. Pieces of one
 named park (沙河公园 has seven) are merged into one feature. Plan-named parks without
-surveyed geometry are schematic (precision_m >= 1000) and not classified.
+surveyed geometry are schematic (precision_m >= 1000), not classified and have no area;
+the layer holds polygons only, so a park known only by a point is drawn as a marker disc.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from compile_layers._places import (
     read_stations,
     station_placement,
 )
-from compile_layers._schematic import ring_band, to_wgs84
+from compile_layers._schematic import ring_band, to_metric, to_wgs84
 from compile_layers.ecology import RING_EXPRESSWAY_M, RING_HALF_WIDTH_M, SCHEMATIC_SOURCE
 from compile_layers.functional_zones import SOURCES as ZONE_SOURCES
 from compile_layers.osm_central import named_waterways
@@ -41,6 +42,8 @@ from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.parks import PARK_SERVICE_RADII, classify_parks
 
 JINJIANG_PARK_HALF_WIDTH_M = 100.0
+MARKER_DISC_RADIUS_M = 500.0
+"""Radius of the disc marking a park known only by a point (the layer holds polygons)."""
 METRO_LAYER_SOURCE = next(s for s in ZONE_SOURCES if s["id"] == "metro_stations")
 PLAN_NAMED_OSM = {"东郊记忆": "842;1001;1836"}
 """OSM park name -> plan lines naming it (东郊记忆, 东郊记忆艺术区, 东郊记忆音乐公园)."""
@@ -85,6 +88,11 @@ def _classified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return result
 
 
+def _marker_disc(point: shapely.Geometry) -> shapely.Geometry:
+    """Return a WGS84 disc of :data:`MARKER_DISC_RADIUS_M` about a WGS84 point (EPSG:4544)."""
+    return to_wgs84(to_metric(point).buffer(MARKER_DISC_RADIUS_M))
+
+
 def _schematic_parks(out_dir: Path) -> list[dict[str, Any]]:
     districts = read_districts(out_dir)
     ring = ring_band(RING_EXPRESSWAY_M, RING_HALF_WIDTH_M)
@@ -109,14 +117,17 @@ def _schematic_parks(out_dir: Path) -> list[dict[str, Any]]:
     records.append({
         "name_zh": "兴隆湖", "name_en": "Xinglong Lake", "green_type": "lake_park",
         "plan_lines": "1127;1418;1426",
-        "geometry": placed.geometry if placed else None,
-        "source": placed.source if placed else "plan",
+        "geometry": _marker_disc(placed.geometry) if placed else None,
+        "source": "schematic" if placed else "plan",
         "precision_m": placed.precision_m if placed else city_radius(districts),
-        "geocode_method": placed.method if placed else "unlocated",
-        "description": (placed.note if placed else "no source gives its position (the "
-                        "metro_stations layer was not available at compile time; precision_m "
-                        "is the radius of the municipality)")
-        + "; a lake of a few km2 in 天府新区 (public knowledge), so precision_m >= 1000",
+        "geocode_method": "schematic" if placed else "unlocated",
+        "description": (
+            f"Schematic: a disc of radius {MARKER_DISC_RADIUS_M:.0f} m about the {placed.note}"
+            "; the disc only marks the location, because no outline of the lake is in any "
+            "source (its area is not the disc's, so area_m2 is null)" if placed
+            else "no source gives its position (the metro_stations layer was not available "
+            "at compile time; precision_m is the radius of the municipality)"
+        ) + "; a lake of a few km2 in 天府新区 (public knowledge), so precision_m >= 1000",
     })
     return records
 
@@ -148,7 +159,9 @@ def run(out_dir: Path) -> list[str]:
         f"(leisure park/garden; {radii}; smaller parks: size class 'small', no radius). "
         "The thresholds live in gisplan.parks.PARK_SERVICE_RADII. Other green "
         "(grass, wood) has park_green False and no radius. Then the large parks the "
-        "plan names, as schematic features (precision_m >= 1000, not classified). "
+        "plan names, as schematic features (precision_m >= 1000, not classified, no "
+        "area); 兴隆湖, known only by its metro station, is a marker disc of "
+        f"{MARKER_DISC_RADIUS_M:.0f} m radius about that point. "
         "青龙湖 is not named in the plan text and is not included.",
         "columns": {
             "park_id": {"type": "str", "description": "park_<n>"},
@@ -157,7 +170,9 @@ def run(out_dir: Path) -> list[str]:
             "green_type": {"type": "str", "description": "OSM leisure/landuse/natural "
                            "value, or the plan park's type"},
             "park_green": {"type": "bool", "description": "公园绿地 counted by GB/T 50563"},
-            "area_m2": {"type": "float", "description": "area in m2 (EPSG:4544)"},
+            "area_m2": {"type": "float", "description": "area in m2 (EPSG:4544) of the "
+                        "OSM polygons; null for schematic features (a drawing, not the "
+                        "park's area)"},
             "size_class": {"type": "str", "description": "large, medium or small "
                            "(GB/T 50563); null if not classified"},
             "service_radius_m": {"type": "float", "description": "GB/T 50563 service "
@@ -169,7 +184,7 @@ def run(out_dir: Path) -> list[str]:
             **PROVENANCE_COLUMNS, **GEOCODE_COLUMN,
         },
         "required": ["park_id"],
-        "geometry_types": ["Polygon", "MultiPolygon", "Point"],
+        "geometry_types": ["Polygon", "MultiPolygon"],
         "allow_empty_geometry": True,
         "sources": [OSM_SOURCE, PLAN_SOURCE, SCHEMATIC_SOURCE, METRO_LAYER_SOURCE],
         "licence": OSM_SOURCE["licence"],

@@ -51,8 +51,8 @@ PLAN_LAYERS = (
 )
 """Plan layers on the plan map, bottom to top; the ones that exist are shown."""
 NOT_ON_PLAN_MAP = frozenset({
-    "walk_edges", "walk_nodes", "water", "coverage_area", "station_catchments_800m",
-    "park_service_areas", "coverage_by_district", "indicators",
+    "walk_edges", "walk_nodes", "water", "waterways", "coverage_area",
+    "station_catchments_800m", "park_service_areas", "coverage_by_district", "indicators",
 })
 """Layers kept off the plan map: networks, analysis outputs, large context layers."""
 MAP_FILES = {

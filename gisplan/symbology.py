@@ -172,6 +172,7 @@ _RULES: dict[str, _Rule] = {
         fill_opacity=0.5, radius=5.0,
     ),
     "water": _Rule(colour="#6baed6", fill_opacity=0.5, width=1.0),
+    "waterways": _Rule(colour="#3182bd", width=1.5),
     "walk_edges": _Rule(colour="#969696", width=0.5),
     "walk_nodes": _Rule(colour="#969696", radius=1.0),
     "station_catchments_800m": _Rule(categorise=("method",), fill_opacity=0.2, width=1.0),

@@ -1,5 +1,5 @@
 """The plan's own layers: functional zones, ecosystems and projects, ecological pattern,
-parks, water and the walking network."""
+parks, water bodies, waterways and the walking network."""
 
 import math
 
@@ -15,9 +15,9 @@ from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.geocode import geocode_candidates
 
 NAMED_LAYERS = ["functional_zones", "ecosystem_projects", "eco_pattern_areas",
-                "eco_pattern_rivers", "parks", "water"]
+                "eco_pattern_rivers", "parks", "water", "waterways"]
 SPATIAL_LAYERS = [*NAMED_LAYERS, "walk_edges", "walk_nodes"]
-OSM_LAYERS = ["parks", "water", "walk_edges", "walk_nodes", "eco_pattern_rivers"]
+OSM_LAYERS = ["parks", "water", "waterways", "walk_edges", "walk_nodes", "eco_pattern_rivers"]
 TIANFU_SQUARE = (104.06339, 30.65957)
 
 
@@ -186,12 +186,60 @@ def test_park_classes_and_radii_follow_gbt_50563(layers):
     assert merged["pieces"] == 7 and merged["area_m2"] > 5000
 
 
-def test_water_layer(layers):
+def test_water_layer_holds_the_water_body_polygons(layers):
     water = layers["water"]
-    assert {"锦江", "沙河", "东风渠", "升仙湖"} <= set(water["name_zh"].dropna())
-    lines = water.geom_type.str.contains("Line")
-    assert (water.loc[lines, "length_m"] > 0).all()
-    assert (water.loc[~lines, "area_m2"] > 0).all()
+    assert {"升仙湖", "镜湖"} <= set(water["name_zh"].dropna())
+    assert set(water.geom_type) <= {"Polygon", "MultiPolygon"} and _present(water).all()
+    assert water["water_id"].is_unique
+    assert {"riverbank", "reservoir", "basin"} <= set(water["water_type"])
+    np.testing.assert_allclose(water["area_m2"], water.to_crs(METRIC_CRS).area, rtol=1e-3)
+    assert (water["area_m2"] > 0).all()
+
+
+def test_waterways_layer_holds_the_river_centrelines(layers):
+    ways = layers["waterways"]
+    assert {"锦江", "沙河", "东风渠", "金水"} <= set(ways["name_zh"].dropna())
+    assert set(ways.geom_type) <= {"LineString", "MultiLineString"} and _present(ways).all()
+    assert ways["waterway_id"].is_unique
+    assert set(";".join(ways["waterway"]).split(";")) <= {"river", "canal", "stream", "drain"}
+    assert ways["name_zh"].isna().sum() > 10  # the unnamed ways are kept
+    np.testing.assert_allclose(ways["length_m"], ways.to_crs(METRIC_CRS).length, rtol=1e-3)
+    jinjiang = ways.set_index("name_zh").loc["锦江"]
+    assert jinjiang["plan_lines"] and jinjiang["osm_ids"].count("way/") >= 4
+    # every raw way is in exactly one feature
+    ids = ";".join(ways["osm_ids"]).split(";")
+    assert len(ids) == len(set(ids))
+
+
+def test_xinglong_lake_is_a_marker_disc_without_an_area(layers):
+    parks = layers["parks"].set_index("name_zh")
+    lake = parks.loc["兴隆湖"]
+    assert lake["geocode_method"] == "schematic" and lake["source"] == "schematic"
+    assert lake["precision_m"] >= 1000
+    assert pd.isna(lake["area_m2"]) and pd.isna(lake["service_radius_m"])
+    assert pd.isna(lake["size_class"])
+    assert "only marks the location" in lake["description"]
+    disc = gpd.GeoSeries([lake.geometry], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    assert disc.area == pytest.approx(math.pi * 500**2, rel=0.01)
+    stations = gisplan.load_layer("metro_stations").set_index("name_zh")
+    station = gpd.GeoSeries([stations.geometry["兴隆湖"]], crs=WGS84).to_crs(METRIC_CRS)
+    assert disc.centroid.distance(station.iloc[0]) < 1.0
+    schematic = layers["parks"][layers["parks"]["geocode_method"] == "schematic"]
+    assert schematic["area_m2"].isna().all() and schematic["service_radius_m"].isna().all()
+
+
+def test_dongjiao_memory_zone_is_a_point_on_its_osm_outline(layers):
+    zones = layers["functional_zones"].set_index("name_zh")
+    zone = zones.loc["成都东郊记忆艺术区"]
+    assert zone["geocode_method"] == "osm_outline_point" and zone.geometry.geom_type == "Point"
+    assert "point on the surface of the outline" in zone["notes"]
+    outline = layers["parks"].set_index("name_zh").loc[["东郊记忆"]].to_crs(METRIC_CRS)
+    point = gpd.GeoSeries([zone.geometry], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    assert outline.geometry.iloc[0].contains(point)
+    assert zone["area_km2"] == pytest.approx(outline.area.iloc[0] / 1e6, rel=1e-3)
+    assert "OSM outline" in zone["area_source"]
+    farthest = point.hausdorff_distance(outline.geometry.iloc[0].boundary)
+    assert farthest <= zone["precision_m"] < farthest + 100
 
 
 def test_walking_network_is_connected_and_rebuildable(layers):
