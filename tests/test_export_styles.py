@@ -9,7 +9,10 @@ import shapely
 
 import gisplan.export
 from gisplan import load_layer
+from gisplan._errors import GisplanError
 from gisplan.export import write_geopackage
+from gisplan.pipeline import collect_layers, geopackage_layers
+from gisplan.symbology import geometry_kind
 
 LAYER_STYLES_COLUMNS = [
     "id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
@@ -139,3 +142,77 @@ def test_layers_with_the_same_title_get_distinct_identifiers(tmp_path, layers):
     identifiers = _rows(path, "SELECT identifier FROM gpkg_contents WHERE table_name LIKE "
                               "'districts%' ORDER BY table_name")
     assert len({i[0] for i in identifiers}) == 2
+
+
+def _points_and_polygons():
+    return gpd.GeoDataFrame(
+        {"name_zh": ["湖心", "湖面"], "source": ["t", "t"], "precision_m": [10.0, 10.0]},
+        geometry=[shapely.Point(104.07, 30.41), shapely.box(104.06, 30.40, 104.08, 30.42)],
+        crs="EPSG:4326",
+    )
+
+
+def test_a_layer_mixing_geometry_families_is_refused_and_leaves_no_file(tmp_path, layers):
+    with pytest.raises(GisplanError) as info:
+        write_geopackage({**layers, "lake": _points_and_polygons()}, tmp_path / "out.gpkg")
+    message = str(info.value)
+    assert "'lake'" in message and "point" in message and "polygon" in message
+    assert "split the layer" in message and "one geometry family" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_layer_keeps_the_previous_file(tmp_path, layers):
+    target = tmp_path / "chengdu.gpkg"
+    write_geopackage({"stations_sample": layers["stations_sample"]}, target)
+    before = target.read_bytes()
+    with pytest.raises(GisplanError, match="mixes geometry families"):
+        write_geopackage({"lake": _points_and_polygons()}, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["chengdu.gpkg"]
+
+
+def test_single_and_multi_parts_are_written_as_the_multi_type(tmp_path, layers):
+    mixed = gpd.GeoDataFrame(
+        {"source": ["t", "t", "t"], "precision_m": [10.0, 10.0, 10.0]},
+        geometry=[shapely.box(104.0, 30.6, 104.01, 30.61),
+                  shapely.MultiPolygon([shapely.box(104.02, 30.6, 104.03, 30.61),
+                                        shapely.box(104.04, 30.6, 104.05, 30.61)]),
+                  None],
+        crs="EPSG:4326",
+    )
+    path = write_geopackage({**layers, "mixed": mixed}, tmp_path / "out.gpkg")
+    types = dict(pyogrio.list_layers(path))
+    assert types["mixed"] == "MultiPolygon"
+    assert types["stations_sample"] == "Point"
+    back = pyogrio.read_dataframe(path, layer="mixed")
+    assert back.geometry.notna().sum() == 2
+    assert back.to_crs("EPSG:4544").area.sum() == pytest.approx(
+        mixed.to_crs("EPSG:4544").area.sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("declared", "written"), [
+    (["Point"], "Point"),
+    (["Polygon", "MultiPolygon"], "MultiPolygon"),
+    (["LineString"], "LineString"),
+])
+def test_an_empty_layer_takes_its_geometry_type_from_the_metadata(tmp_path, declared, written):
+    empty = gpd.GeoDataFrame({"source": ["t"], "precision_m": [10.0]},
+                             geometry=[None], crs="EPSG:4326")
+    empty.attrs["gisplan"] = {"title_en": "nothing located yet", "geometry_types": declared}
+    path = write_geopackage({"empty": empty}, tmp_path / "out.gpkg")
+    assert dict(pyogrio.list_layers(path))["empty"] == written
+
+
+def test_the_pipeline_geopackage_declares_one_geometry_type_per_spatial_layer(tmp_path):
+    layers = geopackage_layers(collect_layers(), echo=None)
+    path = write_geopackage(layers, tmp_path / "chengdu.gpkg")
+    types = dict(pyogrio.list_layers(path))
+    spatial = [n for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)]
+    assert {"water", "waterways", "parks", "functional_zones", "tod_sites"} <= set(spatial)
+    unknown = [n for n in spatial if types[n] in (None, "Unknown")]
+    assert not unknown, f"layers written with no declared geometry type: {unknown}"
+    families = {"Point": "point", "LineString": "line", "Polygon": "polygon"}
+    for name in spatial:
+        assert families[types[name].removeprefix("Multi")] == geometry_kind(layers[name]), name
+    assert types["water"].endswith("Polygon") and types["waterways"].endswith("LineString")
+    assert types["parks"].endswith("Polygon") and types["functional_zones"] == "Point"

@@ -218,3 +218,21 @@ def test_load_returns_a_copy_with_metadata():
     assert again.loc[0, "name_zh"] == "锦江区"
     assert again.attrs["gisplan"]["name"] == "districts"
     assert isinstance(again, pd.DataFrame)
+
+
+GEOMETRY_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line",
+                     "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
+SPATIAL_CATALOGUE = [n for n in gisplan.list_layers()
+                     if gisplan.layer_metadata(n)["kind"] == "spatial"]
+
+
+@pytest.mark.parametrize("name", SPATIAL_CATALOGUE)
+def test_every_spatial_layer_holds_one_geometry_family(name):
+    """QGIS opens a GeoPackage layer as one family: points, lines or polygons."""
+    frame = gisplan.load_layer(name)
+    geoms = frame.geometry[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    families = {GEOMETRY_FAMILIES.get(t, t) for t in geoms.geom_type}
+    assert len(families) == 1, f"{name}: geometry families {sorted(families)}"
+    declared = {GEOMETRY_FAMILIES.get(t, t)
+                for t in gisplan.layer_metadata(name)["geometry_types"]}
+    assert declared == families, f"{name}: metadata declares {sorted(declared)}"
