@@ -2,6 +2,7 @@
 parks, water bodies, waterways and the walking network."""
 
 import math
+import xml.etree.ElementTree as ET
 
 import geopandas as gpd
 import networkx as nx
@@ -13,6 +14,9 @@ import shapely
 import gisplan
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.geocode import geocode_candidates
+from gisplan.maps import NOT_ON_PLAN_MAP
+from gisplan.styles import qml
+from gisplan.symbology import layer_symbology
 
 NAMED_LAYERS = ["functional_zones", "ecosystem_projects", "eco_pattern_areas",
                 "eco_pattern_rivers", "parks", "water", "waterways"]
@@ -286,3 +290,16 @@ def test_every_feature_has_source_and_precision(layers):
         frame = layers[name]
         assert frame["source"].notna().all(), name
         assert pd.to_numeric(frame["precision_m"]).gt(0).all(), name
+
+
+def test_water_layers_are_styled_by_family_and_kept_off_the_plan_map(layers):
+    ways = layer_symbology("waterways", layers["waterways"])
+    water = layer_symbology("water", layers["water"])
+    assert (ways.geometry, water.geometry) == ("line", "polygon")
+    root = ET.fromstring(qml(ways).split("\n", 1)[1])
+    line = root.find("renderer-v2/symbols/symbol/layer")
+    assert line.get("class") == "SimpleLine"
+    colour = line.find("Option/Option[@name='line_color']").get("value")
+    red, green, blue = (int(v) for v in colour.split(",")[:3])
+    assert f"#{red:02x}{green:02x}{blue:02x}" == ways.colour
+    assert {"water", "waterways"} <= NOT_ON_PLAN_MAP
