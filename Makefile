@@ -19,6 +19,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check gisplan compile_layers tests benchmarks
+	$(BIN)/mypy gisplan
 
 browser:
 	sh tests/install_browser.sh

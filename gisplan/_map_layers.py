@@ -144,8 +144,9 @@ def overlay(
     extra = [c for c in (symbology.column, *(popup_columns or [])) if c]
     popup_fields = [c for c in dict.fromkeys([*names, *extra, *_PROVENANCE]) if c in frame.columns]
     light = display_frame(frame, popup_fields, system=system)
-    for column in names:
-        light[column] = light[column].astype(object).where(light[column].notna(), "")
+    for name_column in names:
+        light[name_column] = (light[name_column].astype(object)
+                              .where(light[name_column].notna(), ""))
     column = symbology.column
     kwargs: dict[str, Any] = {}
     if names:

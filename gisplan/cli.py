@@ -130,11 +130,13 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
             radius = {} if args.radius is None else {"radius": args.radius}
             result = station_coverage(load_layer("metro_stations"), area, method=args.method,
                                       groups=districts, **radius)
-        else:
-            radii = {} if args.radius is None else {"radii": ((0.0, args.radius),),
-                                                    "radius_column": ""}
+        elif args.radius is None:
             result = park_coverage(load_layer("parks"), area, method=args.method,
-                                   groups=districts, **radii)
+                                   groups=districts)
+        else:  # one radius for every park, whatever its size
+            result = park_coverage(load_layer("parks"), area, method=args.method,
+                                   groups=districts, radii=((0.0, args.radius),),
+                                   radius_column="")
     except CoverageInputError as exc:
         if args.method != "network":
             raise

@@ -22,13 +22,16 @@ west of Chengdu. Web Mercator (EPSG:3857) is never used for measurement.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from gisplan._errors import CRSError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "CGCS2000",
@@ -69,7 +72,7 @@ _MAX_ITERATIONS = 30
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
-T = TypeVar("T")
+T = TypeVar("T", bound="gpd.GeoSeries | gpd.GeoDataFrame")
 
 
 def out_of_china(lon: ArrayLike, lat: ArrayLike) -> npt.NDArray[np.bool_]:

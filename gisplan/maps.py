@@ -17,7 +17,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias, cast
 
 import folium
 import folium.plugins
@@ -34,6 +34,7 @@ __all__ = [
     "MAP_FILES",
     "MAX_MAP_BYTES",
     "PLAN_LAYERS",
+    "MapKey",
     "MapView",
     "map_html",
     "park_coverage_map",
@@ -55,7 +56,9 @@ NOT_ON_PLAN_MAP = frozenset({
     "station_catchments_800m", "park_service_areas", "coverage_by_district", "indicators",
 })
 """Layers kept off the plan map: networks, analysis outputs, large context layers."""
-MAP_FILES = {
+MapKey: TypeAlias = Literal["plan", "plan_gcj02", "stations", "parks"]
+"""Name of one of the maps :func:`write_maps` writes."""
+MAP_FILES: dict[MapKey, str] = {
     "plan": "chengdu_plan.html",
     "plan_gcj02": "chengdu_plan_gcj02.html",
     "stations": "station_coverage.html",
@@ -100,7 +103,8 @@ def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
         fmap.add_child(Legend(legend))
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().header.add_child(folium.Element(_CONTROL_CSS), name="gisplan_control_css")
+    figure = cast(folium.Figure, fmap.get_root())  # a Map's root is always its Figure
+    figure.header.add_child(folium.Element(_CONTROL_CSS), name="gisplan_control_css")
     if bounds_from is not None:
         west, south, east, north = bounds_from.to_crs("EPSG:4326").total_bounds
         fmap.fit_bounds([[south, west], [north, east]])
@@ -402,7 +406,7 @@ def write_maps(
     out_dir: str | os.PathLike[str] = "maps",
     *,
     tianditu_key: str | None = None,
-    which: Iterable[Literal["plan", "plan_gcj02", "stations", "parks"]] = tuple(MAP_FILES),
+    which: Iterable[MapKey] = tuple(MAP_FILES),
 ) -> list[Path]:
     """Write the HTML maps into a folder.
 

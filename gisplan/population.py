@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +25,7 @@ from gisplan.crs import METRIC_CRS
 
 __all__ = ["PopulationInput", "population_totals"]
 
-PopulationInput = str | os.PathLike[str] | gpd.GeoDataFrame
+PopulationInput: TypeAlias = str | os.PathLike[str] | gpd.GeoDataFrame
 """A raster path or population polygons."""
 
 

@@ -71,8 +71,8 @@ def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) ->
 def _renderer(root: ET.Element, symbology: Symbology) -> None:
     common = {"symbollevels": "0", "enableorderby": "0", "forceraster": "0"}
     if symbology.categories:
-        renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol",
-                                 attr=symbology.column or "", **common)
+        renderer = ET.SubElement(root, "renderer-v2", {"type": "categorizedSymbol",
+                                                       "attr": symbology.column or "", **common})
         categories = ET.SubElement(renderer, "categories")
         symbols = ET.SubElement(renderer, "symbols")
         for i, category in enumerate(symbology.categories):
@@ -82,9 +82,10 @@ def _renderer(root: ET.Element, symbology: Symbology) -> None:
         source = ET.SubElement(renderer, "source-symbol")
         _symbol(source, symbology, "0", symbology.colour)
     elif symbology.classes:
-        renderer = ET.SubElement(root, "renderer-v2", type="graduatedSymbol",
-                                 attr=symbology.column or "", graduatedMethod="GraduatedColor",
-                                 **common)
+        renderer = ET.SubElement(root, "renderer-v2", {"type": "graduatedSymbol",
+                                                       "attr": symbology.column or "",
+                                                       "graduatedMethod": "GraduatedColor",
+                                                       **common})
         ranges = ET.SubElement(renderer, "ranges")
         symbols = ET.SubElement(renderer, "symbols")
         for i, grad in enumerate(symbology.classes):
@@ -93,7 +94,7 @@ def _renderer(root: ET.Element, symbology: Symbology) -> None:
             _symbol(symbols, symbology, str(i), grad.colour)
         ET.SubElement(renderer, "mode", name="equal")
     else:
-        renderer = ET.SubElement(root, "renderer-v2", type="singleSymbol", **common)
+        renderer = ET.SubElement(root, "renderer-v2", {"type": "singleSymbol", **common})
         symbols = ET.SubElement(renderer, "symbols")
         _symbol(symbols, symbology, "0", symbology.colour)
 
