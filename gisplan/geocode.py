@@ -151,8 +151,6 @@ def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
         layer_metadata(layer)  # raises UnknownLayerError listing valid names
         index = index[index["layer"] == layer]
     hits = index[index["key"] == normalise_name(name)]
-    if hits.empty:
-        hits = index[index["key"] == normalise_name(name.replace(" ", ""))]
     hits = hits.sort_values(["rank", "precision_m"]).drop_duplicates("entry")
     return hits.drop(columns=["key", "entry"]).reset_index(drop=True)
 

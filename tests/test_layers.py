@@ -63,8 +63,6 @@ def test_every_layer_meets_its_schema(name, chengdu):
         flagged = ~frame.loc[geoms.index, "in_chengdu"].astype(bool)
         assert (outside[flagged]).all(), f"{name}: in_chengdu False but inside Chengdu"
         outside &= ~flagged
-    if name == "coverage_area":
-        outside &= metric.area.to_numpy() < 0  # the city polygon itself is the reference
     assert not outside.any(), f"{name}: {outside.sum()} features outside Chengdu"
 
 
