@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import shapely
 
 from compile_layers._common import RAW
@@ -22,6 +23,16 @@ WATER_POLYGONS_FILE = RAW / "water" / "osm_central_chengdu_2018_water_polygons.g
 OSM_PRECISION_M = 10.0
 """OSM positions in central Chengdu: river edges of converted district boundaries lie
 5-11 m from OSM centrelines (boundary/PROVENANCE.md)."""
+
+
+
+def add_osm_provenance(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Append the provenance columns of features taken as they are from the extract."""
+    frame["source"] = "osm"
+    frame["precision_m"] = OSM_PRECISION_M
+    frame["geocode_method"] = "source_coordinates"
+    return frame
+
 
 _BOUNDS = re.compile(r"<bounds\s+([^>]*)/?>")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')

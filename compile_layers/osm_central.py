@@ -34,6 +34,7 @@ from compile_layers._osm_extract import (
     OSM_PRECISION_M,
     WATER_POLYGONS_FILE,
     WATERWAYS_FILE,
+    add_osm_provenance,
     osm_bounds,
 )
 from gisplan.crs import METRIC_CRS, WGS84
@@ -168,9 +169,7 @@ def water_frame() -> gpd.GeoDataFrame:
     ]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     frame["area_m2"] = frame.geometry.to_crs(METRIC_CRS).area.round(1)
-    frame["source"] = "osm"
-    frame["precision_m"] = OSM_PRECISION_M
-    frame["geocode_method"] = "source_coordinates"
+    add_osm_provenance(frame)
     frame.insert(0, "water_id", [f"water_{i:03d}" for i in range(1, len(frame) + 1)])
     return frame
 
@@ -195,9 +194,7 @@ def waterways_frame() -> gpd.GeoDataFrame:
     ]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     frame["length_m"] = frame.geometry.to_crs(METRIC_CRS).length.round(1)
-    frame["source"] = "osm"
-    frame["precision_m"] = OSM_PRECISION_M
-    frame["geocode_method"] = "source_coordinates"
+    add_osm_provenance(frame)
     frame.insert(0, "waterway_id", [f"waterway_{i:03d}" for i in range(1, len(frame) + 1)])
     return frame
 

@@ -27,7 +27,7 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
-from compile_layers._osm_extract import OSM_PRECISION_M, OTHER_GREEN_FILE, PARKS_FILE
+from compile_layers._osm_extract import OTHER_GREEN_FILE, PARKS_FILE, add_osm_provenance
 from compile_layers._places import (
     city_radius,
     read_districts,
@@ -72,11 +72,7 @@ def _osm_parks() -> gpd.GeoDataFrame:
             "plan_lines": PLAN_NAMED_OSM.get(name) if name else None,
             "geometry": shapely.union_all(group.geometry.values),
         })
-    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
-    frame["source"] = "osm"
-    frame["precision_m"] = OSM_PRECISION_M
-    frame["geocode_method"] = "source_coordinates"
-    return frame
+    return add_osm_provenance(gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84))
 
 
 def _classified(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
