@@ -9,11 +9,13 @@ jitter, 10 % of the edges removed), picks ``--stations`` station nodes, and time
 one run:
 
 * ``gisplan_s``: :func:`gisplan.station_coverage` with ``method="network"`` end to end
-  (snapping, distances, covered share and covered-area geometry);
+  (snapping, distances, covered share and covered-area geometry, built on its default
+  grid of 10 m cells);
 * ``gisplan_distance_s``: gisplan's distance step alone (one Dijkstra pass from a
   virtual source joined to the snapped stations);
-* ``area_segments_s`` and ``area_buffer_union_s``: the area step alone, cutting the
-  reached street segments and buffering and dissolving them;
+* ``area_grid_s`` and ``area_exact_s``: the covered-area step alone from the same reached
+  street parts, on the grid and exactly (GEOS buffer of every part and dissolve, as
+  ``exact_area=True``), with ``grid_vs_exact`` = grid area / exact area - 1;
 * ``scipy_dijkstra_s``: the floor, ``scipy.sparse.csgraph.dijkstra(graph,
   indices=stations, min_only=True, limit=800)`` on the same symmetric CSR matrix;
 * ``per_station_networkx_s``: the osmnx isochrone-example approach,
@@ -39,10 +41,9 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from gisplan.coverage import (
-    ACCESS_QUAD_SEGS,
     DEFAULT_ACCESS_M,
-    _dissolve_buffers,
-    _reached_segments,
+    _reached_intervals,
+    _street_cover,
     station_coverage,
 )
 from gisplan.crs import METRIC_CRS
@@ -111,9 +112,11 @@ def run(nodes: int, stations: int, sample: int | None, seed: int) -> dict:
     gis_dist, gisplan_distance_s = timed(net.distances, sources, RADIUS)
     floor, scipy_s = timed(dijkstra, net.graph, directed=True, indices=station_nodes,
                            min_only=True, limit=RADIUS)
-    segments, segments_s = timed(_reached_segments, net, gis_dist, sources, RADIUS)
-    _, dissolve_s = timed(_dissolve_buffers, segments, DEFAULT_ACCESS_M, ACCESS_QUAD_SEGS)
+    parts = _reached_intervals(net, gis_dist, sources, RADIUS)
+    area_geom = area.iloc[0]
+    grid, grid_s = timed(_street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, False)
     gisplan_rss = rss_mb()
+    exact, exact_s = timed(_street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, True)
 
     gis_cov, gis_tie = covered_nodes(gis_dist)
     floor_cov, floor_tie = covered_nodes(floor)
@@ -143,8 +146,9 @@ def run(nodes: int, stations: int, sample: int | None, seed: int) -> dict:
         "gisplan_s": round(gisplan_s, 4),
         "gisplan_distance_s": round(gisplan_distance_s, 5),
         "scipy_dijkstra_s": round(scipy_s, 5),
-        "area_segments_s": round(segments_s, 4),
-        "area_buffer_union_s": round(dissolve_s, 4),
+        "area_grid_s": round(grid_s, 4),
+        "area_exact_s": round(exact_s, 4),
+        "grid_vs_exact": round(grid.area / exact.area - 1.0, 5),
         "per_station_networkx_s": round(per_station_s, 4),
         "networkx_stations_timed": sampled,
         "networkx_extrapolated": sampled < stations,

@@ -126,6 +126,8 @@ class WalkNetwork:
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     _cells: tuple[FloatArray, float, IntArray, IntArray, IntArray] | None = field(
         default=None, repr=False)
+    _hull: shapely.Geometry | None = field(default=None, repr=False)
+    _vertices: tuple[FloatArray, IntArray, FloatArray] | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -170,10 +172,71 @@ class WalkNetwork:
             self._cells = (origin, size, shape, start, order)
         return self._cells
 
+    @property
+    def edge_vertices(self) -> tuple[FloatArray, IntArray, FloatArray]:
+        """All edge vertices, edge after edge (built on first use).
+
+        Returns ``(xy, first, along)``: the vertices of edge ``e`` are
+        ``xy[first[e]:first[e + 1]]`` and ``along`` is each vertex's distance from the
+        edge's first node, in metres.
+        """
+        if self._vertices is None:
+            xy, owner = shapely.get_coordinates(self.edge_geometry, return_index=True)
+            first = np.searchsorted(owner, np.arange(self.n_edges + 1)).astype(np.int64)
+            step = np.zeros(len(xy))
+            step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
+            step[first[:-1]] = 0.0
+            along = np.cumsum(step)
+            along -= np.repeat(along[first[:-1]], np.diff(first))
+            self._vertices = (xy, first, along)
+        return self._vertices
+
+    def prepare(self) -> WalkNetwork:
+        """Build the spatial indexes now rather than on first use; returns the network.
+
+        The network builders call it, so that every coverage query pays only for its
+        own work.
+        """
+        _ = self.edge_tree, self.node_cells, self.edge_vertices, self.extent()
+        return self
+
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
         """Return the convex hull of the nodes, buffered by ``margin`` metres."""
-        hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
-        return shapely.buffer(hull, margin) if margin else hull
+        if self._hull is None:
+            # one line through all nodes has the nodes' hull, and is cheap to build
+            nodes = (shapely.points(self.node_xy[0]) if self.n_nodes == 1
+                     else shapely.linestrings(self.node_xy))
+            self._hull = shapely.convex_hull(nodes)
+        return shapely.buffer(self._hull, margin) if margin else self._hull
+
+    def segments(self, edge: IntArray, start: FloatArray, end: FloatArray) -> FloatArray:
+        """Straight pieces of edges between two distances along them.
+
+        Parameters
+        ----------
+        edge : numpy.ndarray of int
+            Edge of each part.
+        start, end : numpy.ndarray of float
+            Distances from the edge's first node where each part starts and ends.
+
+        Returns
+        -------
+        numpy.ndarray, shape (k, 2, 2)
+            The parts split at the edge vertices, as ``[[x0, y0], [x1, y1]]`` in EPSG:4544.
+        """
+        xy, first, along = self.edge_vertices
+        count = first[edge + 1] - first[edge] - 1
+        owner = np.repeat(np.arange(len(edge)), count)
+        j = np.repeat(first[edge] - np.cumsum(count) + count, count) + np.arange(count.sum())
+        low = np.maximum(along[j], start[owner])
+        high = np.minimum(along[j + 1], end[owner])
+        keep = high > low
+        j, low, high = j[keep], low[keep], high[keep]
+        span = np.maximum(along[j + 1] - along[j], np.finfo(float).tiny)
+        step = xy[j + 1] - xy[j]
+        head = xy[j] + step * ((low - along[j]) / span)[:, None]
+        tail = xy[j] + step * ((high - along[j]) / span)[:, None]
+        return np.stack([head, tail], axis=1)
 
     def snap(self, points: npt.ArrayLike, max_distance: float) -> tuple[EdgeSources, FloatArray]:
         """Project points onto their nearest edge.
@@ -410,7 +473,7 @@ def network_from_edges(
     graph = _symmetric_csr(len(uniq), u, v, length)
     _, component = connected_components(graph, directed=False)
     return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, geoms, graph,
-                       component.astype(np.int64), source)
+                       component.astype(np.int64), source).prepare()
 
 
 def _split_at_shared_vertices(lines: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:

@@ -143,7 +143,7 @@ def test_network_line_by_hand():
                                             street((1000, 0), (3000, 0))], crs=CRS))
     area = box(-10, -10, 3010, 10)
     result = station_coverage(pts((500, 5)), area, method="network", network=net,
-                              access_distance=10.0)
+                              access_distance=10.0, exact_area=True)
     # 5 m snap leaves 795 m each way: the street from 0 to 1295 m, buffered by 10 m
     expected = shapely.buffer(street((0, 0), (1295, 0)), 10.0, quad_segs=ACCESS_QUAD_SEGS)
     expected = expected.intersection(area.iloc[0])
@@ -156,7 +156,8 @@ def test_network_unreachable_station_is_reported_not_used():
     net = network_from_edges(gpd.GeoSeries([street((0, 0), (3000, 0))], crs=CRS))
     area = box(0, -10, 3000, 10)
     result = station_coverage(pts((1500, 5), (2500, 500)), area, method="network",
-                              network=net, access_distance=10.0, max_snap=400.0)
+                              network=net, access_distance=10.0, max_snap=400.0,
+                              exact_area=True)
     assert result.unreachable == [1]
     assert not result.snap_distances.loc[1, "reachable"]
     named = gpd.GeoDataFrame({"name_zh": ["甲站", "乙站"]}, geometry=pts((1500, 5), (2500, 500)))
@@ -237,7 +238,7 @@ def test_park_network_one_pass_with_two_radii():
                   shapely.box(X0 + 4000, Y0 + 20, X0 + 4100, Y0 + 120)], crs=CRS)
     area = box(0, -10, 5000, 10)
     result = park_coverage(parks, area, method="network", network=net, access_distance=10.0,
-                           entrance_distance=50.0)
+                           entrance_distance=50.0, exact_area=True)
     # frontage: street within 50 m of a park, 20 m away: 45.8 m beyond each corner; its
     # ends are 50 m from the park and start walking with radius - 50 m left
     dx = math.sqrt(50**2 - 20**2)

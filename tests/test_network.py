@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gisplan import CRSError, GisplanError
-from gisplan.coverage import _reached_segments
+from gisplan.coverage import _reached_intervals, _reached_lines
 from gisplan.network import (
     EdgeSources,
     network_from_edges,
@@ -46,9 +46,13 @@ def node_at(net, x, y):
     return int(np.argmin(np.hypot(net.node_xy[:, 0] - X0 - x, net.node_xy[:, 1] - Y0 - y)))
 
 
+def reached_lines(net, sources, limit):
+    return _reached_lines(net, _reached_intervals(net, net.distances(sources, limit), sources,
+                                                  limit))
+
+
 def reached_length(net, sources, limit):
-    dist = net.distances(sources, limit)
-    return shapely.union_all(_reached_segments(net, dist, sources, limit)).length
+    return shapely.union_all(reached_lines(net, sources, limit)).length
 
 
 def at_node(net, node):
@@ -104,11 +108,25 @@ def test_source_inside_a_long_edge_covers_both_sides():
 def test_partial_segment_follows_a_bent_street():
     net = network_from_edges(lines([(0, 0), (100, 0), (100, 100), (200, 100)]))
     sources = EdgeSources(np.array([0]), np.array([0.0]), np.array([0.0]))
-    dist = net.distances(sources, 150.0)
-    piece = shapely.line_merge(shapely.union_all(_reached_segments(net, dist, sources, 150.0)))
+    piece = shapely.line_merge(shapely.union_all(reached_lines(net, sources, 150.0)))
     assert piece.geom_type == "LineString"
     assert piece.length == pytest.approx(150.0)
     assert {piece.coords[0], piece.coords[-1]} == {(X0, Y0), (X0 + 100, Y0 + 50)}
+    # the same part as straight segments, split at the bend (what the grid draws); the
+    # source's own edge is reached from the source and from its end node: once each
+    segments = net.segments(*_reached_intervals(net, net.distances(sources, 150.0), sources,
+                                                150.0))
+    np.testing.assert_allclose(np.unique(segments - [X0, Y0], axis=0),
+                               [[[0, 0], [100, 0]], [[100, 0], [100, 50]]], atol=1e-9)
+
+
+def test_segments_cut_inside_and_across_vertices():
+    net = network_from_edges(lines([(0, 0), (100, 0), (100, 100)], [(100, 100), (300, 100)]))
+    first = int(np.flatnonzero(net.edge_length == 200.0)[0])
+    edge = np.array([first, first, 1 - first])
+    segments = net.segments(edge, np.array([20.0, 100.0, 50.0]), np.array([150.0, 100.0, 60.0]))
+    np.testing.assert_allclose(segments - [X0, Y0], [[[20, 0], [100, 0]], [[100, 0], [100, 50]],
+                                                     [[150, 100], [160, 100]]], atol=1e-9)
 
 
 def test_pruned_search_equals_the_full_search():

@@ -1,0 +1,136 @@
+"""The grid-built covered area: agreement with the exact buffer-and-dissolve, validity, windows."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gisplan import load_layer, park_coverage, station_coverage
+from gisplan._coverage_grid import BLOCK_CELLS, grid_cover
+from gisplan.crs import METRIC_CRS
+from gisplan.network import load_walk_network, network_from_edges
+
+GRID_TOLERANCE = 0.015
+"""Relative difference allowed between the grid and the exact covered area."""
+
+
+def close_outlines(grid: shapely.Geometry, exact: shapely.Geometry, cell: float) -> bool:
+    """The grid outline is nowhere more than 1.5 cells from the exact one (1 m2 slack).
+
+    Half a cell for rounding the streets to cells, up to a cell for tracing through the
+    centres of the outer cells.
+    """
+    outside = grid.difference(exact.buffer(1.5 * cell)).area
+    missing = exact.buffer(-1.5 * cell).difference(grid).area
+    return outside < 1.0 and missing < 1.0
+
+
+@pytest.fixture(scope="module")
+def central():
+    areas = load_layer("coverage_area")
+    return areas[areas["area_id"] == "central_osm_extract"]
+
+
+@pytest.fixture(scope="module")
+def walk():
+    return load_walk_network()
+
+
+def test_station_network_coverage_grid_agrees_with_exact(central, walk):
+    stations = load_layer("metro_stations")
+    grid = station_coverage(stations, central, method="network", network=walk)
+    exact = station_coverage(stations, central, method="network", network=walk,
+                             exact_area=True)
+    assert grid.params["area_method"] == "grid" and grid.params["grid_cell_m"] == 10.0
+    assert grid.covered_km2 == pytest.approx(exact.covered_km2, rel=GRID_TOLERANCE)
+    covered = grid.covered.iloc[0]
+    assert covered.is_valid
+    # the grid keeps the cells whose centre is inside the area: nothing sticks out by a cell
+    area = central.to_crs(METRIC_CRS).union_all()
+    assert covered.difference(area.buffer(10.0)).area == pytest.approx(0.0, abs=1.0)
+    assert close_outlines(covered, exact.covered.iloc[0], 10.0)
+
+
+def test_park_network_coverage_grid_agrees_with_exact(central, walk):
+    parks = load_layer("parks")
+    grid = park_coverage(parks, central, method="network", network=walk)
+    exact = park_coverage(parks, central, method="network", network=walk, exact_area=True)
+    assert grid.covered_km2 == pytest.approx(exact.covered_km2, rel=GRID_TOLERANCE)
+    assert grid.covered.iloc[0].is_valid
+
+
+def jittered_grid(side: int, seed: int, angle: float = 0.0) -> gpd.GeoSeries:
+    rng = np.random.default_rng(seed)
+    xy = np.stack(np.meshgrid(np.arange(side), np.arange(side)), axis=-1).reshape(-1, 2) * 100.0
+    xy = xy + rng.uniform(-25, 25, xy.shape)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    xy = xy @ turn.T + [500_000.0, 3_400_000.0]
+    ids = np.arange(side * side).reshape(side, side)
+    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
+    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
+    keep = rng.random(len(u)) > 0.1
+    return gpd.GeoSeries(shapely.linestrings(np.stack([xy[u[keep]], xy[v[keep]]], axis=1)),
+                         crs=METRIC_CRS)
+
+
+@pytest.mark.parametrize("angle", [0.0, 0.5])
+def test_grid_agrees_with_exact_on_synthetic_streets(angle):
+    net = network_from_edges(jittered_grid(60, seed=7, angle=angle))
+    rng = np.random.default_rng(8)
+    stations = gpd.GeoSeries(shapely.points(net.node_xy[rng.choice(net.n_nodes, 6)]),
+                             crs=METRIC_CRS)
+    area = gpd.GeoSeries([net.extent()], crs=METRIC_CRS)
+    grid = station_coverage(stations, area, method="network", network=net)
+    exact = station_coverage(stations, area, method="network", network=net, exact_area=True)
+    assert grid.covered_km2 == pytest.approx(exact.covered_km2, rel=GRID_TOLERANCE)
+    assert grid.covered.iloc[0].is_valid
+
+
+def test_grid_of_a_straight_street():
+    segment = np.array([[[0.0, 0.0], [1000.0, 0.0]]])
+    covered = grid_cover(segment, 50.0, 10.0)
+    exact = shapely.buffer(shapely.LineString(segment[0]), 50.0)
+    assert covered.area == pytest.approx(exact.area, rel=GRID_TOLERANCE)
+    assert close_outlines(covered, exact, 10.0)
+
+
+def test_far_apart_clusters_get_their_own_windows_and_the_same_result():
+    near = np.array([[[0.0, 0.0], [300.0, 0.0]], [[300.0, 0.0], [300.0, 200.0]]])
+    far = near + 50_000.0
+    together = grid_cover(np.concatenate([near, far]), 50.0, 10.0)
+    apart = [grid_cover(part, 50.0, 10.0) for part in (near, far)]
+    assert shapely.get_num_geometries(together) == 2
+    assert together.area == pytest.approx(sum(p.area for p in apart), rel=1e-12)
+    assert together.equals(shapely.union_all(apart))
+
+
+def test_a_segment_crossing_empty_blocks_stays_in_one_window():
+    # one long segment spans many blocks with no vertex inside them
+    long = np.array([[[0.0, 0.0], [BLOCK_CELLS * 10.0 * 8, 1.0]]])
+    covered = grid_cover(long, 50.0, 10.0)
+    assert shapely.get_num_geometries(covered) == 1
+    assert covered.area == pytest.approx(shapely.buffer(shapely.LineString(long[0]), 50).area,
+                                         rel=GRID_TOLERANCE)
+
+
+def test_fill_polygons_and_area_clip():
+    park = shapely.box(1000, 1000, 1200, 1100)
+    area = shapely.box(0, 0, 1150, 5000)
+    covered = grid_cover(np.empty((0, 2, 2)), 50.0, 10.0, area=area, fill=np.array([park]))
+    assert covered.area == pytest.approx(150 * 100, rel=0.15)
+    assert covered.difference(area.buffer(10.0)).is_empty
+    assert grid_cover(np.empty((0, 2, 2)), 50.0, 10.0).is_empty
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(*[st.floats(0, 400) for _ in range(4)]), min_size=1, max_size=25),
+       st.sampled_from([3.0, 10.0, 12.5]))
+def test_outlines_are_always_valid(coords, cell):
+    # dense random scribbles make corner touches, one-cell walls and holes next to holes
+    segments = np.array(coords, dtype=float).reshape(-1, 2, 2)
+    covered = grid_cover(segments, 8.0, cell, area=shapely.box(30, 30, 370, 370))
+    assert covered.is_valid, shapely.is_valid_reason(covered)
