@@ -20,8 +20,8 @@ which polygon is the 建成区, so both methods are offered and the area is an i
     pass gives every node its distance to the nearest source; every street segment
     within the radius is kept, partial segments up to the remaining distance; the
     land within the street-access distance (:data:`DEFAULT_ACCESS_M`) of the kept
-    segments is covered. That land is built on a grid of ``access_distance / 5``
-    cells (10 m by default; see :mod:`gisplan._coverage_grid`): a city's worth of
+    segments is covered. That land is built on a grid of ``access_distance / 4``
+    cells (12.5 m by default; see :mod:`gisplan._coverage_grid`): a city's worth of
     catchments takes milliseconds, and its area agrees with the exact buffer-and-dissolve
     to about 1 % (the tests check 1.5 % on the embedded network and on a synthetic
     grid; ``benchmarks/coverage_bench.py`` prints the difference). ``exact_area=True``
@@ -74,8 +74,8 @@ CIRCLE_QUAD_SEGS = 32
 """Segments per quarter circle of a catchment disc: a 128-gon, area error < 0.05 %."""
 ACCESS_QUAD_SEGS = 4
 """Segments per quarter circle of the street-access buffer (``exact_area=True``)."""
-GRID_CELLS_PER_ACCESS = 5
-"""Network method: the covered area is built on cells of ``access_distance / 5``."""
+GRID_CELLS_PER_ACCESS = 4
+"""Network method: the covered area is built on cells of ``access_distance / 4``."""
 
 METHODS = ("euclidean", "network")
 
@@ -227,29 +227,32 @@ def _reached_intervals(net: WalkNetwork, dist: npt.NDArray[np.float64], sources:
     """Return the parts of edges within ``limit`` of a source as ``(edge, start, end)``.
 
     Whole edges run from 0 to their length; partial edges are cut at the remaining
-    distance, from either end node and around the sources.
+    distance, from either end node and around the sources. Only the edges at reached
+    nodes are looked at.
     """
-    length = net.edge_length
-    du, dv = dist[net.edge_u], dist[net.edge_v]
+    candidate = net.edges_at(np.flatnonzero(dist <= limit))
+    length = net.edge_length[candidate]
+    du, dv = dist[net.edge_u[candidate]], dist[net.edge_v[candidate]]
     reach_u = np.where(du <= limit, limit - du, -1.0)
     reach_v = np.where(dv <= limit, limit - dv, -1.0)
     full = (reach_u >= 0) & (reach_v >= 0) & (reach_u + reach_v >= length)
     full |= (reach_u >= length) | (reach_v >= length)
     part_u = ~full & (reach_u > 0)
     part_v = ~full & (reach_v > 0)
+    full_edges = np.zeros(net.n_edges, dtype=bool)
+    full_edges[candidate[full]] = True
     remaining = limit - sources.start
-    own = (remaining > 0) & ~full[sources.edge]
+    own = (remaining > 0) & ~full_edges[sources.edge]
     own_edge = sources.edge[own]
-    own_len = length[own_edge]
-    full_edge = np.flatnonzero(full)
-    edge = np.concatenate([full_edge, np.flatnonzero(part_u), np.flatnonzero(part_v), own_edge])
+    own_len = net.edge_length[own_edge]
+    edge = np.concatenate([candidate[full], candidate[part_u], candidate[part_v], own_edge])
     start = np.concatenate([
-        np.zeros(len(full_edge) + part_u.sum()),
+        np.zeros(full.sum() + part_u.sum()),
         length[part_v] - reach_v[part_v],
         np.clip(sources.position[own] - remaining[own], 0.0, own_len),
     ])
     end = np.concatenate([
-        length[full_edge],
+        length[full],
         reach_u[part_u],
         length[part_v],
         np.clip(sources.position[own] + remaining[own], 0.0, own_len),
@@ -432,7 +435,7 @@ def station_coverage(
     exact_area : bool, optional
         Network method: build the covered area by buffering every reached street
         part and dissolving the buffers with GEOS, instead of on a grid of
-        ``access_distance / 5`` cells (the default, see the module notes). Exact, but
+        ``access_distance / 4`` cells (the default, see the module notes). Exact, but
         seconds instead of milliseconds for a city.
     population : str, os.PathLike or geopandas.GeoDataFrame, optional
         A population raster (read with rasterio) or population polygons; adds

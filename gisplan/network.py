@@ -128,6 +128,7 @@ class WalkNetwork:
         default=None, repr=False)
     _hull: shapely.Geometry | None = field(default=None, repr=False)
     _vertices: tuple[FloatArray, IntArray, FloatArray] | None = field(default=None, repr=False)
+    _incidence: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -191,13 +192,36 @@ class WalkNetwork:
             self._vertices = (xy, first, along)
         return self._vertices
 
+    @property
+    def node_edges(self) -> tuple[IntArray, IntArray]:
+        """Edges at each node (built on first use).
+
+        Returns ``(first, edges)``: the edges ending at node ``i`` are
+        ``edges[first[i]:first[i + 1]]``.
+        """
+        if self._incidence is None:
+            ends = np.concatenate([self.edge_u, self.edge_v])
+            order = np.argsort(ends, kind="stable")
+            first = np.searchsorted(ends[order], np.arange(self.n_nodes + 1))
+            self._incidence = (first.astype(np.int64), (order % self.n_edges).astype(np.int64))
+        return self._incidence
+
+    def edges_at(self, nodes: IntArray) -> IntArray:
+        """Return the edges ending at any of ``nodes``, sorted, each once."""
+        first, edges = self.node_edges
+        count = first[nodes + 1] - first[nodes]
+        picked = np.zeros(self.n_edges, dtype=bool)
+        picked[edges[np.repeat(first[nodes] - np.cumsum(count) + count, count)
+                     + np.arange(count.sum())]] = True
+        return np.flatnonzero(picked)
+
     def prepare(self) -> WalkNetwork:
         """Build the spatial indexes now rather than on first use; returns the network.
 
         The network builders call it, so that every coverage query pays only for its
         own work.
         """
-        _ = self.edge_tree, self.node_cells, self.edge_vertices, self.extent()
+        _ = self.edge_tree, self.node_cells, self.edge_vertices, self.node_edges, self.extent()
         return self
 
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
@@ -226,16 +250,19 @@ class WalkNetwork:
         """
         xy, first, along = self.edge_vertices
         count = first[edge + 1] - first[edge] - 1
-        owner = np.repeat(np.arange(len(edge)), count)
         j = np.repeat(first[edge] - np.cumsum(count) + count, count) + np.arange(count.sum())
-        low = np.maximum(along[j], start[owner])
-        high = np.minimum(along[j + 1], end[owner])
+        whole = np.repeat((start <= 0.0) & (end >= self.edge_length[edge]), count)
+        # whole edges: their own vertices; parts: cut each segment to the wanted distances
+        cut, owner = j[~whole], np.repeat(np.arange(len(edge)), count)[~whole]
+        low = np.maximum(along[cut], start[owner])
+        high = np.minimum(along[cut + 1], end[owner])
         keep = high > low
-        j, low, high = j[keep], low[keep], high[keep]
-        span = np.maximum(along[j + 1] - along[j], np.finfo(float).tiny)
-        step = xy[j + 1] - xy[j]
-        head = xy[j] + step * ((low - along[j]) / span)[:, None]
-        tail = xy[j] + step * ((high - along[j]) / span)[:, None]
+        cut, low, high = cut[keep], low[keep], high[keep]
+        span = np.maximum(along[cut + 1] - along[cut], np.finfo(float).tiny)
+        step = xy[cut + 1] - xy[cut]
+        j = j[whole]
+        head = np.concatenate([xy[j], xy[cut] + step * ((low - along[cut]) / span)[:, None]])
+        tail = np.concatenate([xy[j + 1], xy[cut] + step * ((high - along[cut]) / span)[:, None]])
         return np.stack([head, tail], axis=1)
 
     def snap(self, points: npt.ArrayLike, max_distance: float) -> tuple[EdgeSources, FloatArray]:

@@ -16,6 +16,8 @@ from gisplan.network import load_walk_network, network_from_edges
 
 GRID_TOLERANCE = 0.015
 """Relative difference allowed between the grid and the exact covered area."""
+CELL = 12.5
+"""Grid cell for the default 50 m access distance."""
 
 
 def close_outlines(grid: shapely.Geometry, exact: shapely.Geometry, cell: float) -> bool:
@@ -45,14 +47,14 @@ def test_station_network_coverage_grid_agrees_with_exact(central, walk):
     grid = station_coverage(stations, central, method="network", network=walk)
     exact = station_coverage(stations, central, method="network", network=walk,
                              exact_area=True)
-    assert grid.params["area_method"] == "grid" and grid.params["grid_cell_m"] == 10.0
+    assert grid.params["area_method"] == "grid" and grid.params["grid_cell_m"] == CELL
     assert grid.covered_km2 == pytest.approx(exact.covered_km2, rel=GRID_TOLERANCE)
     covered = grid.covered.iloc[0]
     assert covered.is_valid
     # the grid keeps the cells whose centre is inside the area: nothing sticks out by a cell
     area = central.to_crs(METRIC_CRS).union_all()
-    assert covered.difference(area.buffer(10.0)).area == pytest.approx(0.0, abs=1.0)
-    assert close_outlines(covered, exact.covered.iloc[0], 10.0)
+    assert covered.difference(area.buffer(CELL)).area == pytest.approx(0.0, abs=1.0)
+    assert close_outlines(covered, exact.covered.iloc[0], CELL)
 
 
 def test_park_network_coverage_grid_agrees_with_exact(central, walk):
@@ -92,26 +94,26 @@ def test_grid_agrees_with_exact_on_synthetic_streets(angle):
 
 def test_grid_of_a_straight_street():
     segment = np.array([[[0.0, 0.0], [1000.0, 0.0]]])
-    covered = grid_cover(segment, 50.0, 10.0)
+    covered = grid_cover(segment, 50.0, CELL)
     exact = shapely.buffer(shapely.LineString(segment[0]), 50.0)
     assert covered.area == pytest.approx(exact.area, rel=GRID_TOLERANCE)
-    assert close_outlines(covered, exact, 10.0)
+    assert close_outlines(covered, exact, CELL)
 
 
 def test_far_apart_clusters_get_their_own_windows_and_the_same_result():
-    near = np.array([[[0.0, 0.0], [300.0, 0.0]], [[300.0, 0.0], [300.0, 200.0]]])
+    near = np.array([[[0.0, 0.0], [300.0, 0.0]], [[300.0, 0.0], [300.0, 200.0]]]) + 3.3
     far = near + 50_000.0
-    together = grid_cover(np.concatenate([near, far]), 50.0, 10.0)
-    apart = [grid_cover(part, 50.0, 10.0) for part in (near, far)]
+    together = grid_cover(np.concatenate([near, far]), 50.0, CELL)
+    apart = [grid_cover(part, 50.0, CELL) for part in (near, far)]
     assert shapely.get_num_geometries(together) == 2
     assert together.area == pytest.approx(sum(p.area for p in apart), rel=1e-12)
-    assert together.equals(shapely.union_all(apart))
+    assert together.symmetric_difference(shapely.union_all(apart)).area < 1e-6
 
 
 def test_a_segment_crossing_empty_blocks_stays_in_one_window():
     # one long segment spans many blocks with no vertex inside them
-    long = np.array([[[0.0, 0.0], [BLOCK_CELLS * 10.0 * 8, 1.0]]])
-    covered = grid_cover(long, 50.0, 10.0)
+    long = np.array([[[0.0, 0.0], [BLOCK_CELLS * CELL * 8, 1.0]]])
+    covered = grid_cover(long, 50.0, CELL)
     assert shapely.get_num_geometries(covered) == 1
     assert covered.area == pytest.approx(shapely.buffer(shapely.LineString(long[0]), 50).area,
                                          rel=GRID_TOLERANCE)
@@ -122,7 +124,7 @@ def test_fill_polygons_and_area_clip():
     area = shapely.box(0, 0, 1150, 5000)
     covered = grid_cover(np.empty((0, 2, 2)), 50.0, 10.0, area=area, fill=np.array([park]))
     assert covered.area == pytest.approx(150 * 100, rel=0.15)
-    assert covered.difference(area.buffer(10.0)).is_empty
+    assert covered.difference(area.buffer(CELL)).is_empty
     assert grid_cover(np.empty((0, 2, 2)), 50.0, 10.0).is_empty
 
 
@@ -133,4 +135,13 @@ def test_outlines_are_always_valid(coords, cell):
     # dense random scribbles make corner touches, one-cell walls and holes next to holes
     segments = np.array(coords, dtype=float).reshape(-1, 2, 2)
     covered = grid_cover(segments, 8.0, cell, area=shapely.box(30, 30, 370, 370))
+    assert covered.is_valid, shapely.is_valid_reason(covered)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(*[st.floats(0, 400) for _ in range(4)]), min_size=1, max_size=25),
+       st.sampled_from([3.0, 10.0, 12.5]))
+def test_outlines_without_clipping_are_valid(coords, cell):
+    segments = np.array(coords, dtype=float).reshape(-1, 2, 2)
+    covered = grid_cover(segments, 4 * cell, cell)
     assert covered.is_valid, shapely.is_valid_reason(covered)
