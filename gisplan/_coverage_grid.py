@@ -35,8 +35,12 @@ DRAW_BATCH = 1 << 16
 """Samples drawn at once (the temporaries fit in cache)."""
 TOUCH_BAND_CELLS = 1 << 18
 """Cells per band of rows scanned at once for corner touches (fits in cache)."""
-LARGE_WINDOW_CELLS = 512 * 512
-"""Windows at least this large get a canvas of their own; smaller ones share one."""
+WINDOW_COST_CELLS = 100_000
+"""The fixed cost of a window, in cells of image work (measured roughly: an image
+operation costs ~5 ns per cell, a window ~0.5 ms of fixed overhead)."""
+LARGE_WINDOW_SHARE = 0.25
+"""Windows with at least this share of all window cells get a canvas of their own; the
+others share one."""
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -181,7 +185,8 @@ def _canvases(sizes: IntArray, gap: int) -> list[tuple[IntArray, IntArray, IntAr
     Returns ``(members, corners, canvas_size)`` per canvas. Packing saves the fixed cost
     of each image operation when there are hundreds of small windows.
     """
-    large = sizes.prod(axis=1) >= LARGE_WINDOW_CELLS
+    cells = sizes.prod(axis=1)
+    large = cells >= LARGE_WINDOW_SHARE * cells.sum()
     canvases = [(np.array([i]), np.zeros((1, 2), dtype=np.int64), sizes[i])
                 for i in np.flatnonzero(large)]
     small = np.flatnonzero(~large)
@@ -194,18 +199,32 @@ def _canvases(sizes: IntArray, gap: int) -> list[tuple[IntArray, IntArray, IntAr
 def _pack(sizes: IntArray, gap: int) -> tuple[IntArray, IntArray]:
     """Place rectangles of ``sizes`` (width, height) on shelves, ``gap`` cells apart.
 
-    Returns the lower-left corner of each rectangle and the size of the whole.
+    Tallest first, left to right, a new shelf when a row is full; of a few row widths
+    around the square root of the total, the one with the smallest canvas wins. Returns
+    the lower-left corner of each rectangle and the size of the canvas.
     """
-    width = max(int(sizes[:, 0].max()), int(np.sqrt((sizes + gap).prod(axis=1).sum())))
+    side = np.sqrt((sizes + gap).prod(axis=1).sum())
+    widest = int(sizes[:, 0].max())
+    best: tuple[IntArray, IntArray] | None = None
+    for factor in (1.0, 1.25, 1.5, 2.0):
+        corner, size = _shelves(sizes, gap, max(widest, int(side * factor)))
+        if best is None or size.prod() < best[1].prod():
+            best = corner, size
+    assert best is not None
+    return best
+
+
+def _shelves(sizes: IntArray, gap: int, width: int) -> tuple[IntArray, IntArray]:
     corner = np.zeros_like(sizes)
-    x = y = shelf = 0
+    x = y = shelf = used = 0
     for i in np.argsort(-sizes[:, 1], kind="stable").tolist():
         if x and x + sizes[i, 0] > width:
             x, y, shelf = 0, y + shelf + gap, 0
         corner[i] = (x, y)
+        used = max(used, x + int(sizes[i, 0]))
         x += int(sizes[i, 0]) + gap
         shelf = max(shelf, int(sizes[i, 1]))
-    return corner, np.array([width, y + shelf])
+    return corner, np.array([used, y + shelf])
 
 
 def _draw_segments(image: npt.NDArray[np.uint8], ends: FloatArray) -> None:
@@ -290,21 +309,48 @@ def _windows(ends: FloatArray, fill_xy: FloatArray, fill_ring: IntArray,
         owner = np.repeat(big, count)
         k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
         occupied[first[1][owner] + k // width[owner], first[0][owner] + k % width[owner]] = True
-    eight = np.ones((3, 3), dtype=bool)
-    labels, _ = ndimage.label(ndimage.binary_dilation(occupied, structure=eight),
-                              structure=eight)
-    label_of = labels[first[1], first[0]]
+    labels, block_cells = _cheapest_grouping(occupied, shape)
+    scale = block_cells // BLOCK_CELLS
+    label_of = labels[first[1] // scale, first[0] // scale]
     n_segments = ends.shape[1]
     order = np.argsort(label_of, kind="stable")
     bounds = np.searchsorted(label_of[order], np.arange(1, labels.max() + 2))
     windows = []
     for number, (rows, cols) in enumerate(ndimage.find_objects(labels)):
-        window_low = np.array([cols.start, rows.start]) * BLOCK_CELLS
-        window_high = np.minimum(np.array([cols.stop, rows.stop]) * BLOCK_CELLS, shape)
+        window_low = np.array([cols.start, rows.start]) * block_cells
+        window_high = np.minimum(np.array([cols.stop, rows.stop]) * block_cells, shape)
         mine = order[bounds[number]:bounds[number + 1]]
         windows.append((window_low, window_high, mine[mine < n_segments],
                         fill_ids[mine[mine >= n_segments] - n_segments]))
     return windows
+
+
+def _cheapest_grouping(occupied: npt.NDArray[np.bool_],
+                       shape: IntArray) -> tuple[npt.NDArray[np.int32], int]:
+    """Group occupied blocks into windows at the block size with the least work.
+
+    Small blocks give tight windows but many of them; large blocks give few windows
+    with more empty cells. Each is priced as its cells plus :data:`WINDOW_COST_CELLS`
+    per window. Returns the window label of every block and the block side in cells.
+    """
+    eight = np.ones((3, 3), dtype=bool)
+    best: tuple[float, npt.NDArray[np.int32], int] | None = None
+    for scale in (1, 2, 4):
+        rows, cols = -(-np.array(occupied.shape) // scale) * scale
+        padded = np.zeros((rows, cols), dtype=bool)
+        padded[:occupied.shape[0], :occupied.shape[1]] = occupied
+        coarse = padded.reshape(rows // scale, scale, cols // scale, scale).any(axis=(1, 3))
+        labels, count = ndimage.label(ndimage.binary_dilation(coarse, structure=eight),
+                                      structure=eight)
+        side = BLOCK_CELLS * scale
+        cells = sum(float(np.prod(np.minimum(np.array([r.stop, c.stop]) * side, shape[::-1])
+                                  - np.array([r.start, c.start]) * side))
+                    for r, c in ndimage.find_objects(labels))
+        cost = cells + WINDOW_COST_CELLS * count
+        if best is None or cost < best[0]:
+            best = cost, labels, side
+    assert best is not None
+    return best[1], best[2]
 
 
 def _pixel_rings(xy: FloatArray, ring: IntArray, wanted: IntArray, window_origin: FloatArray,
