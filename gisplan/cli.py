@@ -124,19 +124,17 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     from gisplan.coverage import CoverageInputError, park_coverage, station_coverage
 
     area = _read_area(args.area)
-    districts = load_layer("districts")
+    common = {"method": args.method, "groups": load_layer("districts"),
+              "exact_area": args.exact_area}
     try:
         if args.what == "stations":
             radius = {} if args.radius is None else {"radius": args.radius}
-            result = station_coverage(load_layer("metro_stations"), area, method=args.method,
-                                      groups=districts, **radius)
+            result = station_coverage(load_layer("metro_stations"), area, **common, **radius)
         elif args.radius is None:
-            result = park_coverage(load_layer("parks"), area, method=args.method,
-                                   groups=districts)
+            result = park_coverage(load_layer("parks"), area, **common)
         else:  # one radius for every park, whatever its size
-            result = park_coverage(load_layer("parks"), area, method=args.method,
-                                   groups=districts, radii=((0.0, args.radius),),
-                                   radius_column="")
+            result = park_coverage(load_layer("parks"), area, radii=((0.0, args.radius),),
+                                   radius_column="", **common)
     except CoverageInputError as exc:
         if args.method != "network":
             raise
@@ -245,6 +243,9 @@ def _parser() -> argparse.ArgumentParser:
                           f"(default: {DEFAULT_AREA})")
     coverage.add_argument("--radius", type=_metres, metavar="M",
                           help="radius in metres (stations: 800; parks: by size class)")
+    coverage.add_argument("--exact-area", action="store_true",
+                          help="network method: dissolve the street buffers exactly (slow) "
+                          "instead of on the 12.5 m grid")
     coverage.add_argument("--json", action="store_true", help="print JSON")
     coverage.set_defaults(func=_cmd_coverage)
 

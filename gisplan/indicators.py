@@ -43,8 +43,9 @@ _META: dict[str, dict[str, Any]] = {
     "station_catchments_800m": {
         "title_zh": "轨道站点800米覆盖范围", "title_en": "Rail-station 800 m catchments",
         "description": "Part of each measured area within 800 m of a station of "
-        "metro_stations: straight-line discs (euclidean) or reached streets buffered by "
-        "the street-access distance (network).",
+        "metro_stations: straight-line discs (euclidean), or the land within the "
+        "street-access distance (50 m) of the reached streets, built on a 12.5 m grid "
+        "(network).",
     },
     "park_service_areas": {
         "title_zh": "公园绿地服务半径覆盖范围", "title_en": "Park service areas (GB/T 50563)",

@@ -87,6 +87,18 @@ def test_a_smaller_radius_covers_less(capsys):
     assert 0 < shares[0] < shares[1] <= 1
 
 
+def test_network_coverage_on_the_grid_or_exactly(capsys):
+    reports = []
+    for extra in ([], ["--exact-area"]):
+        code, out, _ = run(capsys, "coverage", "stations", "--method", "network", "--area",
+                           "central_osm_extract", "--json", *extra)
+        assert code == 0
+        reports.append(json.loads(out))
+    grid, exact = reports
+    assert (grid["params"]["area_method"], exact["params"]["area_method"]) == ("grid", "exact")
+    assert grid["share"] == pytest.approx(exact["share"], rel=0.015)
+
+
 def test_coverage_parks_text_report(capsys):
     code, out, _ = run(capsys, "coverage", "parks", "--area", "central_osm_extract")
     assert code == 0
