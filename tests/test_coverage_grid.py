@@ -110,6 +110,16 @@ def test_far_apart_clusters_get_their_own_windows_and_the_same_result():
     assert together.symmetric_difference(shapely.union_all(apart)).area < 1e-6
 
 
+def test_fills_in_packed_windows_land_in_their_own_slot():
+    # many small far-apart parks: their windows share one canvas
+    parks = np.array([shapely.box(x, 0, x + 100, 60) for x in np.arange(12) * 5_000.0])
+    covered = grid_cover(np.empty((0, 2, 2)), 50.0, CELL, fill=parks)
+    assert shapely.get_num_geometries(covered) == len(parks)
+    one = grid_cover(np.empty((0, 2, 2)), 50.0, CELL, fill=parks[:1]).area
+    assert covered.area == pytest.approx(len(parks) * one)
+    assert all(shapely.intersects(covered, parks))
+
+
 def test_a_segment_crossing_empty_blocks_stays_in_one_window():
     # one long segment spans many blocks with no vertex inside them
     long = np.array([[[0.0, 0.0], [BLOCK_CELLS * CELL * 8, 1.0]]])
