@@ -25,7 +25,9 @@ import numpy.typing as npt
 import shapely
 from scipy import ndimage
 
-__all__ = ["grid_cover"]
+from gisplan._errors import GisplanError
+
+__all__ = ["GridTooLargeError", "grid_cover"]
 
 SUBPIXEL_BITS = 8
 """Fractional bits of the pixel coordinates given to OpenCV's drawing functions."""
@@ -42,8 +44,15 @@ LARGE_WINDOW_SHARE = 0.25
 """Windows with at least this share of all window cells get a canvas of their own; the
 others share one."""
 
+MAX_CANVAS_CELLS = 400_000_000
+"""Largest total of canvas cells (two bytes each) that a covered area may need."""
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+class GridTooLargeError(MemoryError, GisplanError):
+    """The covered area would need a raster larger than :data:`MAX_CANVAS_CELLS`."""
 
 
 def grid_cover(segments: FloatArray, access: float, cell: float, *,
@@ -94,6 +103,8 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
         bounds = np.array(area.bounds)
         keep_low = np.ceil((bounds[:2] - origin) / cell - 0.5).astype(np.int64)
         keep_high = np.floor((bounds[2:] - origin) / cell - 0.5).astype(np.int64) + 1
+    # the block index of the windows costs some 8 bytes per block (a canvas cell: 2)
+    _check_size(int(np.prod(-(-shape // BLOCK_CELLS))) * 4, cell)
     windows = _windows(ends, fill_xy, fill_ring, origin, cell, shape)
     low = np.array([np.maximum(w[0], keep_low) - margin for w in windows]).clip(0)
     high = np.array([np.minimum(np.minimum(w[1], keep_high) + margin, shape) for w in windows])
@@ -105,11 +116,23 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     grid = _Grid(origin, cell, radius, ends, fill_xy, fill_ring, area, keep_low, keep_high,
                  *(_rings(np.array([area], dtype=object)) if area is not None
                    else (np.empty((0, 2)), np.empty(0, dtype=np.int64))))
+    canvases = _canvases(high - low, gap=2 * margin)
+    _check_size(sum(int(size.prod()) for _, _, size in canvases), cell)
     polygons = []
-    for members, corner, size in _canvases(high - low, gap=2 * margin):
+    for members, corner, size in canvases:
         polygons.append(_cover_canvas(grid, [windows[i] for i in members], corner,
                                       low[members], high[members], size))
     return shapely.multipolygons(np.concatenate(polygons))
+
+
+def _check_size(cells: int, cell: float) -> None:
+    """Refuse work that would need more than :data:`MAX_CANVAS_CELLS` cells of memory."""
+    if cells > MAX_CANVAS_CELLS:
+        raise GridTooLargeError(
+            f"the covered area needs {cells:,} grid cells of {cell:g} m (more than "
+            f"{MAX_CANVAS_CELLS:,}); use a larger access_distance (the cell is a quarter "
+            "of it), a smaller area, or exact_area=True"
+        )
 
 
 class _Grid(NamedTuple):

@@ -9,7 +9,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gisplan import load_layer, park_coverage, station_coverage
+from gisplan import GisplanError, load_layer, park_coverage, station_coverage
 from gisplan._coverage_grid import BLOCK_CELLS, grid_cover
 from gisplan.crs import METRIC_CRS
 from gisplan.network import load_walk_network, network_from_edges
@@ -127,6 +127,21 @@ def test_a_segment_crossing_empty_blocks_stays_in_one_window():
     assert shapely.get_num_geometries(covered) == 1
     assert covered.area == pytest.approx(shapely.buffer(shapely.LineString(long[0]), 50).area,
                                          rel=GRID_TOLERANCE)
+
+
+@pytest.mark.parametrize("side", [20_000.0, 2_000_000.0])
+def test_a_grid_too_large_for_memory_is_refused_before_it_is_allocated(side):
+    # a 0.25 m grid (access 1 m) over the block index (2000 km) or the canvas (20 km)
+    street = gpd.GeoSeries([shapely.LineString([(0, 0), (side, 0)]),
+                            shapely.LineString([(side, 0), (side, side)])],
+                           crs=METRIC_CRS).translate(400_000, 3_300_000)
+    net = network_from_edges(street)
+    ends = gpd.GeoSeries(shapely.points(net.node_xy), crs=METRIC_CRS)
+    area = gpd.GeoSeries([net.extent()], crs=METRIC_CRS)
+    with pytest.raises(GisplanError, match="exact_area=True") as error:
+        station_coverage(ends, area, method="network", network=net, radius=3 * side,
+                         access_distance=1.0)
+    assert isinstance(error.value, MemoryError)
 
 
 def test_fill_polygons_and_area_clip():
