@@ -22,10 +22,10 @@ which polygon is the 建成区, so both methods are offered and the area is an i
     land within the street-access distance (:data:`DEFAULT_ACCESS_M`) of the kept
     segments is covered. That land is built on a grid of ``access_distance / 4``
     cells (12.5 m by default; see :mod:`gisplan._coverage_grid`): a city's worth of
-    catchments takes milliseconds, and its area agrees with the exact buffer-and-dissolve
-    to about 1 % (the tests check 1.5 % on the embedded network and on a synthetic
-    grid; ``benchmarks/coverage_bench.py`` prints the difference). ``exact_area=True``
-    buffers and dissolves with GEOS instead.
+    catchments takes tens of milliseconds instead of seconds, and its area agrees with
+    the exact buffer-and-dissolve to about 1 % (the tests check 1.5 % on the embedded
+    network and on synthetic grids; ``benchmarks/coverage_bench.py`` prints the
+    difference). ``exact_area=True`` buffers and dissolves with GEOS instead.
 
 All measurement is made in EPSG:4544; the covered geometry is returned in EPSG:4544.
 """

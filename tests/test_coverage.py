@@ -181,6 +181,14 @@ def test_network_components_are_respected():
     assert result.snap_distances.loc[0, "component_nodes"] == 2
 
 
+@pytest.mark.parametrize("access", [0.0, -5.0, float("nan")])
+def test_network_access_distance_must_be_positive(access):
+    net = network_from_edges(gpd.GeoSeries([street((0, 0), (1000, 0))], crs=CRS))
+    with pytest.raises(CoverageInputError, match="access_distance must be a positive"):
+        station_coverage(pts((500, 0)), box(0, -10, 1000, 10), method="network", network=net,
+                         access_distance=access)
+
+
 def test_network_must_span_the_area():
     net = network_from_edges(gpd.GeoSeries([street((0, 0), (100, 0))], crs=CRS))
     with pytest.raises(CoverageInputError, match="covers only"):
