@@ -144,6 +144,17 @@ def test_a_grid_too_large_for_memory_is_refused_before_it_is_allocated(side):
     assert isinstance(error.value, MemoryError)
 
 
+def test_area_with_a_hole_and_an_island_in_it():
+    hole, island = shapely.box(300, 300, 700, 700), shapely.box(400, 400, 600, 600)
+    area = shapely.union(shapely.difference(shapely.box(0, 0, 1000, 1000), hole), island)
+    streets = np.array([[[x, 0.0], [x, 1000.0]] for x in np.arange(0, 1001, 50.0)])
+    covered = grid_cover(streets, 50.0, CELL, area=area)
+    assert covered.is_valid
+    assert covered.area == pytest.approx(area.area, rel=GRID_TOLERANCE)
+    assert covered.intersection(shapely.difference(hole, island)).area < 0.01 * hole.area
+    assert covered.intersection(island).area > 0.9 * island.area
+
+
 def test_fill_polygons_and_area_clip():
     park = shapely.box(1000, 1000, 1200, 1100)
     area = shapely.box(0, 0, 1150, 5000)
