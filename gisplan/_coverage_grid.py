@@ -5,9 +5,9 @@ seconds; on a grid it costs milliseconds. The pieces are drawn as one-cell-wide 
 dilated (OpenCV) by a disc of about ``access / cell`` cells and, if an area is given,
 limited to the cells whose centre lies within half a cell of it (rasterio). The polygon
 is traced through the centres of the outer covered cells (OpenCV ``findContours``), so
-its edge lies within about a cell of the exact buffer. Before tracing, cells that belong to no fully covered
-2x2 block are dropped and blocks touching only at a corner are joined, so the outlines
-never touch themselves and the polygons are valid.
+its edge lies within about a cell of the exact buffer. Before tracing, cells that
+belong to no fully covered 2x2 block are dropped and blocks touching only at a corner
+are joined, so the outlines never touch themselves and the polygons are valid.
 
 Work is split into windows: the pieces are grouped into clusters that lie far enough
 apart for their covered areas not to touch, so a few scattered catchments in a large
