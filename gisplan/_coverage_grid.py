@@ -33,6 +33,8 @@ __all__ = ["GridTooLargeError", "grid_cover"]
 
 BLOCK_CELLS = 16
 """Side of the blocks used to find clusters of pieces, in cells."""
+CUT_BAND = 3
+"""Width in cells of the band along a straight cut where slivers can appear."""
 DRAW_BATCH = 1 << 16
 """Samples drawn at once (the temporaries fit in cache)."""
 TOUCH_BAND_CELLS = 1 << 18
@@ -69,7 +71,7 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     cell : float
         Side of the grid cells, in metres.
     area : shapely Polygon or MultiPolygon, optional
-        Only cells whose centre lies inside it (grown by half a cell) are covered.
+        The polygons are cut to it.
     fill : numpy.ndarray of shapely Polygon, optional
         Polygons covered as a whole (e.g. parks), drawn after the dilation.
 
@@ -78,6 +80,9 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     shapely.MultiPolygon
         Valid polygons in the CRS of ``segments``; empty if nothing is covered.
     """
+    if access / cell < 2:
+        raise ValueError(f"the access distance ({access:g} m) must span at least 2 cells "
+                         f"(cell {cell:g} m), or the dilated streets have one-cell spurs")
     # the outline runs through the centres of the outer cells, half a cell inside their
     # edge: so polygons are burnt grown by half a cell, and their outline falls about on
     # their edge rather than half a cell inside it
@@ -100,32 +105,45 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     origin = (np.floor(np.array([xs.min(), ys.min()]) / cell) - margin) * cell
     shape = np.ceil((np.array([xs.max(), ys.max()]) - origin) / cell).astype(np.int64) + margin
     ends = (ends - np.tile(origin, 2)[:, None]) / cell - 0.5
-    # cells kept: all, or those whose centre lies within the (grown) area's bounds
-    keep_low, keep_high = np.zeros(2, dtype=np.int64), shape
+    # the raster keeps the cells within a cell of the area (so that thin parts of it
+    # survive), and the traced polygons are then cut exactly to the area
+    mask = None
     if area is not None:
-        area = shapely.buffer(area, cell / 2, join_style="mitre")
-        shapely.prepare(area)
-        bounds = np.array(area.bounds)
-        keep_low = np.ceil((bounds[:2] - origin) / cell - 0.5).astype(np.int64)
-        keep_high = np.floor((bounds[2:] - origin) / cell - 0.5).astype(np.int64) + 1
+        mask = shapely.buffer(area, cell, join_style="mitre")
+        shapely.prepare(mask)
     # the block index of the windows costs some 8 bytes per block (a canvas cell: 2)
     _check_size(int(np.prod(-(-shape // BLOCK_CELLS))) * 4, cell)
     windows = _windows(ends, fill_xy, fill_owner, origin, cell, shape)
-    low = np.array([np.maximum(w[0], keep_low) - margin for w in windows]).clip(0)
-    high = np.array([np.minimum(np.minimum(w[1], keep_high) + margin, shape) for w in windows])
-    used = (high > low).all(axis=1)
-    if not used.any():
-        return shapely.MultiPolygon()
-    windows = [windows[i] for i in np.flatnonzero(used)]
-    low, high = low[used], high[used]
-    grid = _Grid(origin, cell, radius, ends, fill, area, keep_low, keep_high)
+    low = np.array([w[0] - margin for w in windows]).clip(0)
+    high = np.array([np.minimum(w[1] + margin, shape) for w in windows])
+    grid = _Grid(origin, cell, radius, ends, fill, mask, _is_box(mask))
     canvases = _canvases(high - low, gap=2 * margin)
     _check_size(sum(int(size.prod()) for _, _, size in canvases), cell)
     polygons = []
     for members, corner, size in canvases:
         polygons.append(_cover_canvas(grid, [windows[i] for i in members], corner,
                                       low[members], high[members], size))
-    return shapely.multipolygons(np.concatenate(polygons))
+    return _clip(np.concatenate(polygons), area)
+
+
+def _is_box(area: shapely.Geometry | None) -> bool:
+    """Whether the area is an axis-aligned rectangle."""
+    return area is not None and bool(shapely.equals(area, shapely.box(*area.bounds)))
+
+
+def _clip(polygons: npt.NDArray[np.object_], area: shapely.Geometry | None) -> shapely.Geometry:
+    """Return the polygons cut exactly to the area, as one MultiPolygon."""
+    if area is not None and len(polygons):
+        if _is_box(area):
+            polygons = shapely.clip_by_rect(polygons, *area.bounds)
+        else:
+            shapely.prepare(area)
+            crossing = ~shapely.contains(area, polygons)
+            polygons = polygons.copy()
+            polygons[crossing] = shapely.intersection(polygons[crossing], area)
+        parts = shapely.get_parts(polygons)
+        polygons = parts[(shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)]
+    return shapely.multipolygons(polygons)
 
 
 def _check_size(cells: int, cell: float) -> None:
@@ -139,16 +157,15 @@ def _check_size(cells: int, cell: float) -> None:
 
 
 class _Grid(NamedTuple):
-    """What every canvas needs: the grid, the disc, the cell-unit segments, fills, area."""
+    """What every canvas needs: the grid, the disc, the cell-unit segments, fills, mask."""
 
     origin: FloatArray
     cell: float
     radius: float
     ends: FloatArray
     fill: npt.NDArray[np.object_]
-    area: shapely.Geometry | None
-    keep_low: IntArray
-    keep_high: IntArray
+    mask: shapely.Geometry | None
+    mask_is_box: bool
 
 
 def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray, IntArray]],
@@ -163,7 +180,8 @@ def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray,
     _draw_segments(spare, grid.ends[:, np.concatenate(segment_ids)] + np.tile(shift.T, (2, 1)))
     cv2.dilate(spare, _disc(grid.radius), dst=image)
     spare.fill(0)
-    rough = False
+    rough = False  # open the whole canvas
+    cuts: list[tuple[slice, slice]] = []  # or only these bands along straight cuts
     for (_, _, _, fill_ids), slot_low, window_low, window_high in zip(windows, corner, low, high,
                                                                       strict=True):
         slot = (slice(slot_low[1], slot_low[1] + window_high[1] - window_low[1]),
@@ -172,27 +190,36 @@ def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray,
         if len(fill_ids):
             _burn(image[slot], grid.fill[fill_ids], window_origin, grid.cell)
             rough = True
-        inner_low = np.maximum(window_low, grid.keep_low)
-        inner_high = np.minimum(window_high, grid.keep_high)
-        if (inner_high <= inner_low).any():
+        box = shapely.box(*window_origin, *(grid.origin + window_high * grid.cell))
+        if grid.mask is None or shapely.covers(grid.mask, box):
+            spare[slot] = 1
             continue
-        # a cut, even a straight one, can leave one-cell slivers
-        rough |= bool((inner_low > window_low).any() or (inner_high < window_high).any())
-        # the centres of the kept cells of the window
-        centres = shapely.box(*(grid.origin + (inner_low + 0.5) * grid.cell),
-                              *(grid.origin + (inner_high - 0.5) * grid.cell))
-        if grid.area is None or shapely.covers(grid.area, centres):
-            start = slot_low + inner_low - window_low
-            stop = slot_low + inner_high - window_low
-            spare[start[1]:stop[1], start[0]:stop[0]] = 1
+        # a cut can leave one-cell slivers: the opening below removes them
+        if grid.mask_is_box:
+            # the cells whose centre lies in the box, as a slice
+            bounds = np.array(grid.mask.bounds)
+            first = np.ceil((bounds[:2] - window_origin) / grid.cell - 0.5).astype(np.int64)
+            stop = np.floor((bounds[2:] - window_origin) / grid.cell - 0.5).astype(np.int64) + 1
+            first = slot_low + np.clip(first, 0, window_high - window_low)
+            stop = slot_low + np.clip(stop, 0, window_high - window_low)
+            spare[first[1]:stop[1], first[0]:stop[0]] = 1
+            rows, cols = slice(first[1], stop[1]), slice(first[0], stop[0])
+            cuts += [(rows, slice(first[0], first[0] + CUT_BAND)),
+                     (rows, slice(max(stop[0] - CUT_BAND, first[0]), stop[0])),
+                     (slice(first[1], first[1] + CUT_BAND), cols),
+                     (slice(max(stop[1] - CUT_BAND, first[1]), stop[1]), cols)]
         else:
-            _burn(spare[slot], np.array([grid.area], dtype=object), window_origin, grid.cell)
+            _burn(spare[slot], np.array([shapely.clip_by_rect(grid.mask, *box.bounds)]),
+                  window_origin, grid.cell)
             rough = True
     # keep each window to its own slot, and to the area
     cv2.bitwise_and(image, spare, dst=image)
+    # dilated discs have no one-cell spurs; fills and clipping can make them
     if rough:
-        # dilated discs have no one-cell spurs; fills and clipping can make them
         _open_2x2(image, spare)
+    else:
+        for rows, cols in cuts:
+            _open_band(image, rows, cols)
     _join_diagonal_touches(image)
     return _trace(image, corner, low, high, grid.origin, grid.cell)
 
@@ -288,6 +315,9 @@ def _vertices(polygons: npt.NDArray[np.object_]) -> tuple[FloatArray, IntArray]:
 def _burn(target: npt.NDArray[np.uint8], polygons: npt.NDArray[np.object_],
           window_origin: FloatArray, cell: float) -> None:
     """Set to 1 the cells of ``target`` whose centre lies inside one of the polygons."""
+    polygons = polygons[~shapely.is_empty(polygons)]
+    if not len(polygons):
+        return
     transform = Affine(cell, 0.0, window_origin[0], 0.0, cell, window_origin[1])
     inside = features.rasterize([(p, 1) for p in polygons], out_shape=target.shape,
                                 transform=transform, fill=0, dtype="uint8")
@@ -390,6 +420,16 @@ def _open_2x2(image: npt.NDArray[np.uint8], spare: npt.NDArray[np.uint8]) -> Non
               borderValue=0)
     cv2.dilate(spare, square, dst=image, anchor=(1, 1), borderType=cv2.BORDER_CONSTANT,
                borderValue=0)
+
+
+def _open_band(image: npt.NDArray[np.uint8], rows: slice, cols: slice) -> None:
+    """Open ``image[rows, cols]`` in place, looking one cell beyond it for full blocks."""
+    height, width = image.shape
+    top, left = max(rows.start - 1, 0), max(cols.start - 1, 0)
+    context = image[top:min(rows.stop + 1, height), left:min(cols.stop + 1, width)].copy()
+    _open_2x2(context, np.empty_like(context))
+    image[rows, cols] = context[rows.start - top:rows.stop - top,
+                                cols.start - left:cols.stop - left]
 
 
 def _join_diagonal_touches(image: npt.NDArray[np.uint8]) -> None:
