@@ -105,18 +105,16 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     origin = (np.floor(np.array([xs.min(), ys.min()]) / cell) - margin) * cell
     shape = np.ceil((np.array([xs.max(), ys.max()]) - origin) / cell).astype(np.int64) + margin
     ends = (ends - np.tile(origin, 2)[:, None]) / cell - 0.5
-    # the raster keeps the cells within a cell of the area (so that thin parts of it
-    # survive), and the traced polygons are then cut exactly to the area
-    mask = None
+    # the raster keeps the cells within about a cell of the area (so that thin parts of
+    # it survive), and the traced polygons are then cut exactly to the area
     if area is not None:
-        mask = shapely.buffer(area, cell, join_style="mitre")
-        shapely.prepare(mask)
+        shapely.prepare(area)
     # the block index of the windows costs some 8 bytes per block (a canvas cell: 2)
     _check_size(int(np.prod(-(-shape // BLOCK_CELLS))) * 4, cell)
     windows = _windows(ends, fill_xy, fill_owner, origin, cell, shape)
     low = np.array([w[0] - margin for w in windows]).clip(0)
     high = np.array([np.minimum(w[1] + margin, shape) for w in windows])
-    grid = _Grid(origin, cell, radius, ends, fill, mask, _is_box(mask))
+    grid = _Grid(origin, cell, radius, ends, fill, area, _is_box(area))
     canvases = _canvases(high - low, gap=2 * margin)
     _check_size(sum(int(size.prod()) for _, _, size in canvases), cell)
     polygons = []
@@ -157,15 +155,15 @@ def _check_size(cells: int, cell: float) -> None:
 
 
 class _Grid(NamedTuple):
-    """What every canvas needs: the grid, the disc, the cell-unit segments, fills, mask."""
+    """What every canvas needs: the grid, the disc, the cell-unit segments, fills, area."""
 
     origin: FloatArray
     cell: float
     radius: float
     ends: FloatArray
     fill: npt.NDArray[np.object_]
-    mask: shapely.Geometry | None
-    mask_is_box: bool
+    area: shapely.Geometry | None
+    area_is_box: bool
 
 
 def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray, IntArray]],
@@ -191,15 +189,15 @@ def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray,
             _burn(image[slot], grid.fill[fill_ids], window_origin, grid.cell)
             rough = True
         box = shapely.box(*window_origin, *(grid.origin + window_high * grid.cell))
-        if grid.mask is None or shapely.covers(grid.mask, box):
+        if grid.area is None or shapely.covers(grid.area, box):
             spare[slot] = 1
             continue
         # a cut can leave one-cell slivers: the opening below removes them
-        if grid.mask_is_box:
-            # the cells whose centre lies in the box, as a slice
-            bounds = np.array(grid.mask.bounds)
-            first = np.ceil((bounds[:2] - window_origin) / grid.cell - 0.5).astype(np.int64)
-            stop = np.floor((bounds[2:] - window_origin) / grid.cell - 0.5).astype(np.int64) + 1
+        if grid.area_is_box:
+            # the cells whose centre lies within a cell of the box, as a slice
+            bounds = np.array(grid.area.bounds)
+            first = np.ceil((bounds[:2] - window_origin) / grid.cell - 1.5).astype(np.int64)
+            stop = np.floor((bounds[2:] - window_origin) / grid.cell + 0.5).astype(np.int64) + 1
             first = slot_low + np.clip(first, 0, window_high - window_low)
             stop = slot_low + np.clip(stop, 0, window_high - window_low)
             spare[first[1]:stop[1], first[0]:stop[0]] = 1
@@ -209,8 +207,8 @@ def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray,
                      (slice(first[1], first[1] + CUT_BAND), cols),
                      (slice(max(stop[1] - CUT_BAND, first[1]), stop[1]), cols)]
         else:
-            _burn(spare[slot], np.array([shapely.clip_by_rect(grid.mask, *box.bounds)]),
-                  window_origin, grid.cell)
+            _burn(spare[slot], np.array([shapely.clip_by_rect(grid.area, *box.bounds)]),
+                  window_origin, grid.cell, grow=True)
             rough = True
     # keep each window to its own slot, and to the area
     cv2.bitwise_and(image, spare, dst=image)
@@ -313,14 +311,19 @@ def _vertices(polygons: npt.NDArray[np.object_]) -> tuple[FloatArray, IntArray]:
 
 
 def _burn(target: npt.NDArray[np.uint8], polygons: npt.NDArray[np.object_],
-          window_origin: FloatArray, cell: float) -> None:
-    """Set to 1 the cells of ``target`` whose centre lies inside one of the polygons."""
+          window_origin: FloatArray, cell: float, grow: bool = False) -> None:
+    """Set to 1 the cells of ``target`` whose centre lies inside one of the polygons.
+
+    With ``grow``, the cells the polygons touch and their eight neighbours instead.
+    """
     polygons = polygons[~shapely.is_empty(polygons)]
     if not len(polygons):
         return
     transform = Affine(cell, 0.0, window_origin[0], 0.0, cell, window_origin[1])
     inside = features.rasterize([(p, 1) for p in polygons], out_shape=target.shape,
-                                transform=transform, fill=0, dtype="uint8")
+                                transform=transform, fill=0, dtype="uint8", all_touched=grow)
+    if grow:
+        inside = cv2.dilate(inside, np.ones((3, 3), dtype=np.uint8))
     np.bitwise_or(target, inside, out=target)
 
 
