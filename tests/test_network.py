@@ -298,3 +298,34 @@ def test_one_pass_matches_networkx_multi_source(case):
             continue
         assert dist[index[tuple(np.round(xy[node], 6))]] == pytest.approx(value, abs=1e-6)
     assert np.isfinite(dist).sum() == len(expected) - 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6), st.floats(50, 600))
+def test_pruned_search_matches_networkx_on_random_street_grids(seed, n_sources, limit):
+    # WalkNetwork.distances searches only the nodes in straight-line reach of a source;
+    # networkx searches the whole graph from a virtual source
+    rng = np.random.default_rng(seed)
+    xy = {(i, j): (i * 100 + rng.uniform(-30, 30), j * 100 + rng.uniform(-30, 30))
+          for i in range(30) for j in range(30)}
+    segs = [[xy[i, j], xy[i + di, j + dj]] for (i, j) in xy for di, dj in ((1, 0), (0, 1))
+            if (i + di, j + dj) in xy and rng.random() > 0.15]
+    net = network_from_edges(lines(*segs))
+    edges = rng.choice(net.n_edges, n_sources, replace=False)
+    sources = EdgeSources(edges, net.edge_length[edges] * rng.random(n_sources),
+                          rng.uniform(0, 100, n_sources))
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(net.edge_u.tolist(), net.edge_v.tolist(),
+                                      net.edge_length.tolist(), strict=True))
+    for k, edge in enumerate(edges.tolist()):
+        u, v = int(net.edge_u[edge]), int(net.edge_v[edge])
+        graph.add_edge(("source", k), u, weight=sources.start[k] + sources.position[k])
+        graph.add_edge(("source", k), v, weight=sources.start[k] + net.edge_length[edge]
+                       - sources.position[k])
+        graph.add_edge("src", ("source", k), weight=0.0)
+    expected = nx.single_source_dijkstra_path_length(graph, "src", cutoff=limit)
+    dist = net.distances(sources, limit)
+    reached = {node: value for node, value in expected.items() if isinstance(node, int)}
+    assert np.isfinite(dist).sum() == len(reached)
+    for node, value in reached.items():
+        assert dist[node] == pytest.approx(value, abs=1e-6)
