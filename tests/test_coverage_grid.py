@@ -212,6 +212,21 @@ def test_a_lone_street_in_any_direction(angle):
     assert close_outlines(covered, exact, CELL)
 
 
+def test_a_rectangle_edge_on_a_line_of_cell_centres():
+    # outlines run through cell centres; where one meets the rectangle's edge at a vertex
+    # the fast rectangle clip would leave a ring touching itself
+    segments = np.array([[[460.0, 168.0], [656.0, 12.0]], [[560.0, 156.0], [376.0, 780.0]]])
+    assert grid_cover(segments, 200.0, 50.0, area=shapely.box(125, -125, 325, 475)).is_valid
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        segments = rng.uniform(0, 800, (3, 2, 2))
+        low = rng.integers(0, 8, 2) * 50.0 + 25.0  # edges on the centres of 50 m cells
+        box = shapely.box(*low, *(low + rng.integers(1, 10, 2) * 50.0))
+        covered = grid_cover(segments, 200.0, 50.0, area=box)
+        assert covered.is_valid, shapely.is_valid_reason(covered)
+        assert covered.difference(box).area < 1e-6
+
+
 def test_cells_must_be_at_most_half_the_access_distance():
     with pytest.raises(ValueError, match="at least 2 cells"):
         grid_cover(np.array([[[0.0, 0.0], [100.0, 0.0]]]), 15.0, 10.0)
