@@ -19,6 +19,7 @@ from gisplan.network import (
     network_from_edges,
     network_from_graph,
     network_from_osm,
+    network_from_place,
     node_distances,
 )
 
@@ -240,17 +241,43 @@ def test_network_from_osm_missing_file(tmp_path):
         network_from_osm(tmp_path / "absent.osm")
 
 
-def test_network_from_an_osmnx_graph_drops_the_reverse_edges():
+def small_osmnx_graph() -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(crs="EPSG:4326")
     graph.add_node(1, x=104.060, y=30.650)
     graph.add_node(2, x=104.061, y=30.650)
     graph.add_node(3, x=104.061, y=30.651)
     for a, b in [(1, 2), (2, 1), (2, 3), (3, 2)]:
-        graph.add_edge(a, b, length=1.0)
-    net = network_from_graph(graph)
+        graph.add_edge(a, b, length=1.0, osmid=a * 10 + b)
+    return graph
+
+
+def test_network_from_an_osmnx_graph_drops_the_reverse_edges():
+    net = network_from_graph(small_osmnx_graph())
     assert (net.n_nodes, net.n_edges) == (3, 2)
     # lengths are measured in EPSG:4544, not taken from the graph
     assert net.edge_length.sum() == pytest.approx(96.0 + 111.0, rel=0.02)
+
+
+def test_network_from_place_downloads_once_then_reads_its_cache(tmp_path, monkeypatch):
+    import osmnx
+
+    from gisplan import settings
+
+    calls = []
+
+    def download(query, network_type):
+        calls.append((query, network_type))
+        return small_osmnx_graph()
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(osmnx, "graph_from_place", download)
+    first = network_from_place("锦江区, 成都市")
+    again = network_from_place("锦江区, 成都市")
+    assert calls == [("锦江区, 成都市", "walk")]
+    assert list((tmp_path / "osmnx").glob("walk_*.graphml"))
+    assert again.source.startswith("osmnx cache")
+    np.testing.assert_allclose(again.node_xy, first.node_xy)
+    assert (again.n_nodes, again.n_edges) == (3, 2)
 
 
 @st.composite
