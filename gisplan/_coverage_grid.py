@@ -27,6 +27,7 @@ from rasterio import features
 from rasterio.transform import Affine
 from scipy import ndimage
 
+from gisplan._arrays import run_offsets
 from gisplan._errors import GisplanError
 
 __all__ = ["GridTooLargeError", "grid_cover"]
@@ -124,7 +125,7 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     for members, corner, size in canvases:
         polygons.append(_cover_canvas(grid, [windows[i] for i in members], corner,
                                       low[members], high[members], size))
-    return _clip(np.concatenate(polygons), area)
+    return _clip(np.concatenate(polygons), grid)
 
 
 def _is_box(area: shapely.Geometry | None) -> bool:
@@ -132,13 +133,13 @@ def _is_box(area: shapely.Geometry | None) -> bool:
     return area is not None and bool(shapely.equals(area, shapely.box(*area.bounds)))
 
 
-def _clip(polygons: npt.NDArray[np.object_], area: shapely.Geometry | None) -> shapely.Geometry:
-    """Return the polygons cut exactly to the area, as one MultiPolygon."""
+def _clip(polygons: npt.NDArray[np.object_], grid: _Grid) -> shapely.Geometry:
+    """Return the polygons cut exactly to the grid's (prepared) area, as one MultiPolygon."""
+    area = grid.area
     if area is not None and len(polygons):
-        shapely.prepare(area)
         crossing = np.flatnonzero(~shapely.contains(area, polygons))
         polygons = polygons.copy()
-        if _is_box(area):
+        if grid.area_is_box:
             # GEOS's fast rectangle clip, except where an outline meets the rectangle's
             # edge at a vertex: the clipped ring would touch itself there
             xy, owner = shapely.get_coordinates(polygons[crossing], return_index=True)
@@ -304,8 +305,7 @@ def _draw_segments(image: npt.NDArray[np.uint8], ends: FloatArray) -> None:
         if not len(n):
             continue
         # single precision: within 1/500 of a cell on canvases up to 16,000 cells wide
-        k = (np.arange(n.sum(), dtype=np.int32)
-             - np.repeat((np.cumsum(n) - n).astype(np.int32), n)).astype(np.float32)
+        k = run_offsets(n, dtype=np.int32).astype(np.float32)
         cols = np.repeat(ends[0, lo:hi].astype(np.float32), n)
         cols += np.repeat((dx[lo:hi] * scale[lo:hi]).astype(np.float32), n) * k
         rows = np.repeat(ends[1, lo:hi].astype(np.float32), n)
@@ -379,7 +379,7 @@ def _windows(ends: FloatArray, fill_xy: FloatArray, fill_owner: IntArray,
     if len(big):
         count = width[big] * height[big]
         owner = np.repeat(big, count)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        k = run_offsets(count)
         occupied[first[1][owner] + k // width[owner], first[0][owner] + k % width[owner]] = True
     labels, block_cells = _cheapest_grouping(occupied, shape)
     scale = block_cells // BLOCK_CELLS
@@ -464,8 +464,8 @@ def _join_diagonal_touches(image: npt.NDArray[np.uint8]) -> None:
         near = near[(near >= 0).all(axis=1) & (near[:, 0] < rows - 1) & (near[:, 1] < cols - 1)]
         near = np.unique(near, axis=0)
         r, c = near[:, 0], near[:, 1]
-        a, b, c_, d = image[r, c], image[r, c + 1], image[r + 1, c], image[r + 1, c + 1]
-        found = near[((a ^ b) & (c_ ^ d) & (a ^ c_) & (b ^ d)).astype(bool)]
+        found = near[_checkerboard(image[r, c], image[r, c + 1], image[r + 1, c],
+                                   image[r + 1, c + 1]).astype(bool)]
 
 
 def _corner_touches(image: npt.NDArray[np.uint8]) -> IntArray:
@@ -484,9 +484,8 @@ def _corner_touches(image: npt.NDArray[np.uint8]) -> IntArray:
         n = len(band) - width - 1
         if n <= 0:
             continue
-        across = band[:-1] ^ band[1:]
-        down = band[:-width] ^ band[width:]
-        touch = across[:n] & across[width:width + n] & down[:n] & down[1:n + 1]
+        touch = _checkerboard(band[:n], band[1:n + 1], band[width:width + n],
+                              band[width + 1:width + n + 1])
         whole = n // 8 * 8
         words = np.flatnonzero(touch[:whole].view(np.uint64))
         cells = np.concatenate([(words[:, None] * 8 + np.arange(8)).ravel(),
@@ -495,6 +494,12 @@ def _corner_touches(image: npt.NDArray[np.uint8]) -> IntArray:
         found.append(cells[cells % width != width - 1] + top * width)
     cells = np.unique(np.concatenate(found))
     return np.stack([cells // width, cells % width], axis=1)
+
+
+def _checkerboard(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], c: npt.NDArray[np.uint8],
+                  d: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """1 where the 2x2 block ``[[a, b], [c, d]]`` is a checkerboard, else 0."""
+    return (a ^ b) & (c ^ d) & (a ^ c) & (b ^ d)
 
 
 _NEIGHBOUR_OFFSETS = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)])

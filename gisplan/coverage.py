@@ -42,6 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from gisplan._arrays import run_offsets
 from gisplan._coverage_grid import grid_cover
 from gisplan._errors import CRSError, GisplanError
 from gisplan.crs import METRIC_CRS
@@ -199,27 +200,25 @@ def _check_method(method: str) -> None:
 # ----------------------------------------------------------------------- geometry
 
 
-def _substrings(geoms: npt.NDArray[np.object_], start: npt.NDArray[np.float64],
+def _substrings(net: WalkNetwork, edge: npt.NDArray[np.int64], start: npt.NDArray[np.float64],
                 end: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
-    """Vectorised ``shapely.ops.substring``: the part of each line from ``start`` to ``end``."""
-    if not len(geoms):
+    """Vectorised ``shapely.ops.substring``: the part of each edge from ``start`` to ``end``."""
+    if not len(edge):
         return np.empty(0, dtype=object)
-    coords, line = shapely.get_coordinates(geoms, return_index=True)
-    step = np.zeros(len(coords))
-    same = line[1:] == line[:-1]
-    step[1:] = np.where(same, np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
-    cum = np.cumsum(step)
-    first = np.searchsorted(line, np.arange(len(geoms)))
-    cum -= cum[first][line]
-    inner = (cum > start[line]) & (cum < end[line])
+    xy, first, along = net.edge_vertices
+    count = first[edge + 1] - first[edge]
+    owner = np.repeat(np.arange(len(edge)), count)
+    vertex = np.repeat(first[edge], count) + run_offsets(count)
+    inner = (along[vertex] > start[owner]) & (along[vertex] < end[owner])
+    geoms = net.edge_geometry[edge]
     head = shapely.get_coordinates(shapely.line_interpolate_point(geoms, start))
     tail = shapely.get_coordinates(shapely.line_interpolate_point(geoms, end))
-    idx = np.arange(len(geoms))
-    xy = np.concatenate([head, coords[inner], tail])
-    owner = np.concatenate([idx, line[inner], idx])
+    idx = np.arange(len(edge))
+    points = np.concatenate([head, xy[vertex[inner]], tail])
+    line = np.concatenate([idx, owner[inner], idx])
     rank = np.concatenate([np.zeros(len(idx)), np.ones(inner.sum()), np.full(len(idx), 2.0)])
-    order = np.lexsort((rank, np.concatenate([start, cum[inner], end]), owner))
-    return shapely.linestrings(xy[order], indices=owner[order])
+    order = np.lexsort((rank, np.concatenate([start, along[vertex[inner]], end]), line))
+    return shapely.linestrings(points[order], indices=line[order])
 
 
 def _reached_intervals(net: WalkNetwork, dist: npt.NDArray[np.float64], sources: EdgeSources,
@@ -267,7 +266,7 @@ def _reached_lines(net: WalkNetwork, parts: Intervals) -> npt.NDArray[np.object_
     whole = (start <= 0.0) & (end >= net.edge_length[edge])
     return np.concatenate([
         net.edge_geometry[edge[whole]],
-        _substrings(net.edge_geometry[edge[~whole]], start[~whole], end[~whole]),
+        _substrings(net, edge[~whole], start[~whole], end[~whole]),
     ])
 
 

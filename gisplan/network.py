@@ -41,6 +41,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from gisplan import settings
+from gisplan._arrays import run_offsets
 from gisplan._errors import CRSError, GisplanError
 from gisplan.crs import METRIC_CRS
 
@@ -211,8 +212,7 @@ class WalkNetwork:
         first, edges = self.node_edges
         count = first[nodes + 1] - first[nodes]
         picked = np.zeros(self.n_edges, dtype=bool)
-        picked[edges[np.repeat(first[nodes] - np.cumsum(count) + count, count)
-                     + np.arange(count.sum())]] = True
+        picked[edges[np.repeat(first[nodes], count) + run_offsets(count)]] = True
         return np.flatnonzero(picked)
 
     def prepare(self) -> WalkNetwork:
@@ -250,7 +250,7 @@ class WalkNetwork:
         """
         xy, first, along = self.edge_vertices
         count = first[edge + 1] - first[edge] - 1
-        j = np.repeat(first[edge] - np.cumsum(count) + count, count) + np.arange(count.sum())
+        j = np.repeat(first[edge], count) + run_offsets(count)
         whole = np.repeat((start <= 0.0) & (end >= self.edge_length[edge]), count)
         # whole edges: their own vertices; parts: cut each segment to the wanted distances
         cut, owner = j[~whole], np.repeat(np.arange(len(edge)), count)[~whole]
@@ -353,7 +353,7 @@ class WalkNetwork:
         low, span = low.astype(np.int64), (high - low).astype(np.int64) + 1
         count = span[:, 0] * span[:, 1]
         owner = np.repeat(np.arange(len(count)), count)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        k = run_offsets(count)
         seen = np.zeros(len(start) - 1, dtype=bool)
         seen[(low[owner, 0] + k // span[owner, 1]) * shape[1] + low[owner, 1]
              + k % span[owner, 1]] = True
@@ -362,7 +362,7 @@ class WalkNetwork:
         total = start[wanted + 1] - first
         if total.sum() > self.n_nodes // 4:
             return None
-        pick = np.repeat(first - (np.cumsum(total) - total), total) + np.arange(total.sum())
+        pick = np.repeat(first, total) + run_offsets(total)
         chosen = np.zeros(self.n_nodes, dtype=bool)
         chosen[order[pick]] = True
         return np.flatnonzero(chosen)

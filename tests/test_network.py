@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gisplan import CRSError, GisplanError
+from gisplan._arrays import run_offsets
 from gisplan.coverage import _reached_intervals, _reached_lines
 from gisplan.network import (
     EdgeSources,
@@ -119,6 +120,12 @@ def test_partial_segment_follows_a_bent_street():
                                                 150.0))
     np.testing.assert_allclose(np.unique(segments - [X0, Y0], axis=0),
                                [[[0, 0], [100, 0]], [[100, 0], [100, 50]]], atol=1e-9)
+
+
+def test_run_offsets():
+    np.testing.assert_array_equal(run_offsets(np.array([2, 0, 3])), [0, 1, 0, 1, 2])
+    assert run_offsets(np.array([], dtype=np.int64)).size == 0
+    assert run_offsets(np.array([3]), dtype=np.int32).dtype == np.int32
 
 
 def test_segments_cut_inside_and_across_vertices():
