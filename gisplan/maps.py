@@ -72,6 +72,8 @@ _CONTROL_CSS = (
     "<style>.leaflet-control-layers {font-size: 12px; max-width: 340px;}"
     ".leaflet-control-layers label {white-space: normal; line-height: 1.3;}</style>"
 )
+_AREA_POPUP = ["area_id", "area_km2", "description"]
+"""Columns shown in the popup of a measured area."""
 _METHOD_NAMES = {"euclidean": "直线 straight-line", "network": "路网 network"}
 
 
@@ -121,6 +123,14 @@ def _add(fmap: folium.Map, frame: gpd.GeoDataFrame, symbology: Symbology, name: 
     legend.append((name, symbology))
 
 
+def _add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str,
+               legend: list[tuple[str, Symbology]], *, show: bool = True,
+               system: System = "wgs84", popup_columns: list[str] | None = None) -> None:
+    """Add catalogue layer ``name`` with its own symbology and title."""
+    _add(fmap, frame, layer_symbology(name, frame), _title(name, frame), legend, show=show,
+         system=system, popup_columns=popup_columns)
+
+
 def plan_map(
     layers: Mapping[str, pd.DataFrame],
     *,
@@ -151,9 +161,7 @@ def plan_map(
         frame = _spatial(layers, name)
         if frame is None:
             continue
-        symbology = layer_symbology(name, frame)
-        _add(fmap, frame, symbology, _title(name, frame), legend,
-             show=name in PLAN_LAYERS, system=system)
+        _add_layer(fmap, frame, name, legend, show=name in PLAN_LAYERS, system=system)
     return _finish(fmap, legend, _spatial(layers, "districts"))
 
 
@@ -258,15 +266,13 @@ def station_coverage_map(
     catchments = _spatial(layers, "station_catchments_800m")
     area = _measured_areas(layers, [catchments])
     if area is not None:
-        _add(fmap, area, layer_symbology("coverage_area", area), _title("coverage_area", area),
-             legend, popup_columns=["area_id", "area_km2", "description"])
+        _add_layer(fmap, area, "coverage_area", legend, popup_columns=_AREA_POPUP)
     if catchments is not None:
         _add_measured(fmap, catchments, "station_catchments_800m",
                       "800 m 站点服务范围 catchments", legend)
     stations = _spatial(layers, "metro_stations")
     if stations is not None:
-        _add(fmap, stations, layer_symbology("metro_stations", stations),
-             _title("metro_stations", stations), legend, popup_columns=["lines"])
+        _add_layer(fmap, stations, "metro_stations", legend, popup_columns=["lines"])
     return _finish(fmap, legend, area if area is not None else _spatial(layers, "districts"))
 
 
@@ -292,20 +298,18 @@ def park_coverage_map(
     legend: list[tuple[str, Symbology]] = []
     districts = _spatial(layers, "districts")
     if districts is not None:
-        _add(fmap, districts, layer_symbology("districts", districts),
-             _title("districts", districts), legend)
+        _add_layer(fmap, districts, "districts", legend)
     service = _spatial(layers, "park_service_areas")
     area = _measured_areas(layers, [service])
     if area is not None and service is not None:
-        _add(fmap, area, layer_symbology("coverage_area", area), _title("coverage_area", area),
-             legend, popup_columns=["area_id", "area_km2", "description"])
+        _add_layer(fmap, area, "coverage_area", legend, popup_columns=_AREA_POPUP)
     if service is not None:
         _add_measured(fmap, service, "park_service_areas",
                       "公园服务范围 Park service areas", legend)
     parks = _spatial(layers, "parks")
     if parks is not None:
-        _add(fmap, parks, layer_symbology("parks", parks), _title("parks", parks), legend,
-             popup_columns=["area_m2", "service_radius_m", "green_type"])
+        _add_layer(fmap, parks, "parks", legend,
+                   popup_columns=["area_m2", "service_radius_m", "green_type"])
     bounds = area if area is not None and service is not None else parks
     return _finish(fmap, legend, bounds if bounds is not None else districts)
 
