@@ -15,6 +15,7 @@ from gisplan._errors import (
     LayerFileError,
     UnknownLayerError,
 )
+from gisplan.access import facility_coverage, life_circle_coverage, nearest_facility_distances
 from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
 from gisplan.geocode import GeocodeResult, geocode, geocode_candidates
 from gisplan.layers import layer_metadata, list_layers, load_layer
@@ -45,12 +46,15 @@ __all__ = [
     "UnknownLayerError",
     "WalkNetwork",
     "__version__",
+    "facility_coverage",
     "geocode",
     "geocode_candidates",
     "layer_metadata",
+    "life_circle_coverage",
     "list_layers",
     "load_layer",
     "load_walk_network",
+    "nearest_facility_distances",
     "network_from_edges",
     "network_from_osm",
     "network_from_place",
