@@ -2,6 +2,7 @@
 parks, water bodies, waterways and the walking network."""
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -12,6 +13,7 @@ import pytest
 import shapely
 
 import gisplan
+from compile_layers._common import PLAN_TEXT
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.geocode import geocode_candidates
 from gisplan.maps import NOT_ON_PLAN_MAP
@@ -72,19 +74,60 @@ def test_reorganisation_into_twelve_is_recorded():
     assert "2021" in meta["note"] and meta["source"]
 
 
-def test_functional_zones_and_their_summary(layers):
+# The zones the plan text itself calls 产业功能区 or 功能区, with a line that names each
+# (read from the plan, not from the layer).
+PLAN_NAMED_ZONES = {
+    "成都电子信息产业功能区": 985, "成都空天产业功能区": 985, "龙泉驿汽车产业功能区": 985,
+    "新都现代交通产业功能区": 985, "天府新区新能源新材料产业功能区": 986,
+    "青白江先进材料产业功能区": 986, "成都新材料产业功能区": 986,
+    "成都龙潭新经济产业功能区": 988, "白鹭湾新经济总部功能区": 988,
+    "锦江新兴传媒功能区": 1002, "李冰文化创意旅游产业功能区": 1002,
+    "安仁·中国文博产业功能区": 1002, "成都影视城功能区": 1002, "成都国际商贸城功能区": 1006,
+    "智能应用产业功能区": 1352, "电商物流产业功能区": 580, "武侯电商产业功能区": 1372,
+    "都江堰精华灌区康养产业功能区": 912, "崇州都市农业产业功能区": 912,
+    "青城山旅游装备产业功能区": 912, "西岭雪山运动康养产业功能区": 912,
+    "邛崃绿色食品产业功能区": 912, "大邑文体智能装备产业功能区": 1830,
+    "生产性服务业功能区": 987,
+}
+
+
+def _plan_lines():
+    if not PLAN_TEXT.exists():
+        pytest.skip("plan text not available")
+    return PLAN_TEXT.read_text(encoding="utf-8").split("\n")
+
+
+def _short_names(name):
+    """The zone's name as the plan may print it: without the bracketed part, the bracketed
+    part alone, without the leading 成都 or the trailing 新城 (淮州新城 is printed 淮州)."""
+    bare = re.sub(r"（.*?）", "", name)
+    names = {name, bare, *re.findall(r"（(.*?)）", name)}
+    names |= {n.removeprefix("成都") for n in names} | {n.removesuffix("新城") for n in names}
+    return {n for n in names if len(n) >= 2}
+
+
+def test_functional_zones_are_the_ones_the_plan_names(layers):
+    text = _plan_lines()
     zones = layers["functional_zones"]
-    assert len(zones) >= 60 and zones["zone_id"].is_unique
-    roster = zones[zones["counts_toward_66"]]
-    assert len(roster) >= 60
-    assert set(roster["status"]) == {"explicit", "carrier"}
-    summary = gisplan.layer_metadata("functional_zones")["summary"]
-    located = roster[roster["geocode_method"] != "unlocated"]
-    assert summary["plan_zone_count"] == 66
-    assert summary["named_in_plan_explicit_or_carrier"] == len(roster)
-    assert summary["located_explicit_or_carrier"] == len(located)
-    assert summary["precision_m_of_located"]["median"] == located["precision_m"].median()
+    assert zones["zone_id"].is_unique
     assert zones["plan_lines"].str.match(r"^\d+(;\d+)*$").all()
+    count = re.search(r"形成具有成都特色的(\d+)个产业功能区", text[1294 - 1])
+    summary = gisplan.layer_metadata("functional_zones")["summary"]
+    assert summary["plan_zone_count"] == int(count.group(1)) == 66
+    roster = zones[zones["counts_toward_66"]]
+    assert set(roster["status"]) == {"explicit", "carrier"}
+    assert 0 < len(roster) <= int(count.group(1))
+    # every zone of the roster is printed at one of the lines it cites
+    for row in roster.itertuples():
+        cited = [text[int(n) - 1] for n in row.plan_lines.split(";")]
+        assert any(short in line for short in _short_names(row.name_zh) for line in cited), \
+            row.name_zh
+    # every zone the plan calls a functional zone is in the roster, as explicit
+    explicit = {re.sub(r"（.*?）", "", n) for n in roster.loc[roster["status"] == "explicit",
+                                                              "name_zh"]}
+    for name, line in PLAN_NAMED_ZONES.items():
+        assert name in text[line - 1], (name, line)
+        assert name in explicit, name
 
 
 def test_locations_say_how_they_were_found(layers):
@@ -109,16 +152,28 @@ def test_district_points_lie_in_their_district(layers):
         assert districts.geometry[row.district_zh].contains(row.geometry), row.name_zh
 
 
-@pytest.mark.parametrize("name", SPATIAL_LAYERS)
+# Features with no surveyed geometry in any source, so drawn by construction: no panda
+# park, Ring Expressway or 环城生态区 outline exists in the raw data (protected/PROVENANCE.md),
+# no elevation model for the mountains (dem/), no park outline of 锦城公园, 锦江公园 or
+# 兴隆湖 in the OSM extract (parks/), and the Min's channel is missing from Natural Earth.
+DRAWN_FEATURES = {
+    "eco_pattern_areas": {"龙门山", "龙泉山", "龙泉山城市森林公园", "环城生态区", "环二绕生态环",
+                          "大熊猫国家公园（成都片区）"},
+    "eco_pattern_rivers": {"岷江（金马河）"},
+    "parks": {"锦城公园", "锦江公园", "兴隆湖"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWN_FEATURES))
 def test_schematic_features_say_so(layers, name):
     frame = layers[name]
-    if "geocode_method" not in frame:
-        return
     schematic = frame[frame["geocode_method"] == "schematic"]
+    assert not schematic.empty
+    assert set(schematic["name_zh"]) == DRAWN_FEATURES[name]
+    assert _present(schematic).all()
     assert (schematic["precision_m"] >= 1000).all()
     assert (schematic["source"] == "schematic").all()
-    if "description" in frame:
-        assert schematic["description"].str.contains("chematic").all()
+    assert schematic["description"].str.startswith("Schematic").all()
 
 
 def test_eco_pattern_areas(layers):
@@ -134,22 +189,51 @@ def test_eco_pattern_areas(layers):
         assert name in areas.index
 
 
-def test_ring_band_is_85km_long_and_1km_wide_about_tianfu_square(layers):
-    areas = layers["eco_pattern_areas"].set_index("name_zh")
-    ring = gpd.GeoSeries([areas.geometry["环城生态区"]], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    assert ring.area == pytest.approx(85_000 * 1_000, rel=0.02)
-    centre = gpd.GeoSeries([shapely.Point(TIANFU_SQUARE)], crs=WGS84).to_crs(METRIC_CRS)
-    inner = shapely.Polygon(max(ring.interiors, key=lambda r: shapely.Polygon(r).area))
-    assert inner.contains(centre.iloc[0])
-    radius = 85_000 / (2 * math.pi)
-    assert centre.iloc[0].distance(ring.exterior) == pytest.approx(radius + 500, abs=5)
+# 成都日报 2015-12-11 (news.chengdu.cn/2015/1211/1749157.shtml): 环城生态区 is the land
+# 500 m on each side of the Ring Expressway plus seven wedges, 187.15 km2 in all, and forms
+# an 85 km green ring; the Ring Expressway is 85 km long (baike.wangchao.net.cn/detail_560467).
+RING_EXPRESSWAY_KM = 85.0
+RING_HALF_WIDTH_M = 500.0
+RING_ZONE_KM2 = 187.15
+# <bounds> of the raw central OSM extract, which stops inside the Ring Expressway
+# (network/PROVENANCE.md).
+OSM_EXTRACT_BOUNDS = (104.0421, 30.6528, 104.1296, 30.7279)
+# 大熊猫国家公园总体规划（征求意见稿）, 2019-10: the Chengdu part is 1459 km2 in 崇州, 大邑,
+# 彭州 and 都江堰 (reported at www.app.dawuhanapp.com/p/130768.html).
+PANDA_CHENGDU_KM2 = 1459.0
+PANDA_COUNTIES = {"崇州市", "大邑县", "彭州市", "都江堰市"}
 
 
-def test_panda_park_matches_its_reported_area(layers):
+def _metric(geom):
+    return gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+
+
+def test_ring_band_follows_the_published_ring_expressway(layers):
     areas = layers["eco_pattern_areas"].set_index("name_zh")
-    park = gpd.GeoSeries([areas.geometry["大熊猫国家公园（成都片区）"]], crs=WGS84)
-    reported = areas.loc["大熊猫国家公园（成都片区）", "published_area_km2"]
-    assert park.to_crs(METRIC_CRS).area.iloc[0] / 1e6 == pytest.approx(reported, rel=0.01)
+    ring = _metric(areas.geometry["环城生态区"])
+    assert ring.geom_type == "Polygon" and len(ring.interiors) == 1
+    mid_line_km = (ring.exterior.length + ring.interiors[0].length) / 2 / 1000
+    assert mid_line_km == pytest.approx(RING_EXPRESSWAY_KM, rel=0.02)
+    assert ring.area / (mid_line_km * 1000) == pytest.approx(2 * RING_HALF_WIDTH_M, rel=0.02)
+    assert areas.loc["环城生态区", "published_area_km2"] == RING_ZONE_KM2
+    assert ring.area / 1e6 < RING_ZONE_KM2  # the wedges are not drawn
+    centre = _metric(shapely.Point(TIANFU_SQUARE))
+    extract = _metric(shapely.box(*OSM_EXTRACT_BOUNDS))
+    hole = shapely.Polygon(ring.interiors[0])
+    assert hole.contains(centre) and hole.contains(extract)
+
+
+def test_panda_park_matches_the_published_area_and_counties(layers):
+    areas = layers["eco_pattern_areas"].set_index("name_zh")
+    park = _metric(areas.geometry["大熊猫国家公园（成都片区）"])
+    assert park.area / 1e6 == pytest.approx(PANDA_CHENGDU_KM2, rel=0.01)
+    assert areas.loc["大熊猫国家公园（成都片区）", "published_area_km2"] == PANDA_CHENGDU_KM2
+    districts = gisplan.load_layer("districts").set_index("name_zh").to_crs(METRIC_CRS)
+    inside = {name: park.intersection(geom).area / 1e6
+              for name, geom in districts.geometry.items()}
+    assert {name for name, km2 in inside.items() if km2 > 1} == PANDA_COUNTIES
+    assert sum(inside[name] for name in PANDA_COUNTIES) == pytest.approx(park.area / 1e6,
+                                                                         rel=1e-3)
 
 
 def test_river_networks(layers):

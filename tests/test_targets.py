@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -113,6 +114,27 @@ def test_build_writes_the_analysis_layers(tmp_path, capsys):
 
 
 def test_scoreboard_function_matches_evaluate(evaluation):
-    table = scoreboard()
-    assert table[["target_id", "method", "area"]].equals(
-        evaluation.table[["target_id", "method", "area"]])
+    pd.testing.assert_frame_equal(scoreboard(), evaluation.table)
+
+
+def _share_within(features, radii, area):
+    """Share of ``area`` within ``radii`` of ``features``, with plain shapely in EPSG:4544."""
+    served = shapely.union_all(features.to_crs("EPSG:4544").buffer(radii, quad_segs=32).values)
+    area = shapely.union_all(area.to_crs("EPSG:4544").geometry.values)
+    return served.intersection(area).area / area.area
+
+
+def test_straight_line_values_match_a_plain_recomputation(evaluation):
+    table = evaluation.table.set_index(["target_id", "method", "area"])
+    areas = load_layer("coverage_area").set_index("area_id")
+    stations = load_layer("metro_stations")
+    for area_id in ["core_five_districts", "central_osm_extract"]:
+        expected = _share_within(stations, 800.0, areas.loc[[area_id]])
+        assert table.loc[("T01", "euclidean", area_id), "value"] == pytest.approx(expected,
+                                                                                 abs=1e-3)
+    parks = load_layer("parks")
+    served = parks[parks["service_radius_m"] > 0]
+    expected = _share_within(served, served["service_radius_m"].to_numpy(),
+                             areas.loc[["central_osm_extract"]])
+    assert table.loc[("T04", "euclidean", "central_osm_extract"), "value"] == pytest.approx(
+        expected, abs=1e-3)
