@@ -8,10 +8,11 @@ Four documented methods, tried in this order by the compilers:
 2. ``metro_station_named_after_place``: the point of a station in the compiled
    ``metro_stations`` layer (read from the output folder when it exists) whose name is
    the place's name; the match list is curated, the precision given per match.
-3. ``district_centroid``: the centroid of the district polygon (or of the union of
-   several districts; its representative point when the centroid falls outside),
-   with ``precision_m`` the largest distance from that point to the polygon's
-   boundary, rounded up to the next kilometre.
+3. ``district_centroid``: the point and radius of the district polygon (or of the
+   union of several districts) given by :func:`gisplan._footprint.point_and_radius`
+   (the centroid, or a point on the surface when the centroid falls outside;
+   ``precision_m`` the largest distance from it to the polygon, rounded up to two
+   significant figures), the rule the geocoder applies to the districts layer.
    Management areas have no polygon and are replaced by the county-level units that
    contain them (:data:`MANAGEMENT_AREA_DISTRICTS`, public knowledge).
 4. ``unlocated``: empty geometry when not even the district is known.
@@ -19,7 +20,6 @@ Four documented methods, tried in this order by the compilers:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,8 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-from gisplan.crs import METRIC_CRS, WGS84
+from gisplan._footprint import point_and_radius
+from gisplan.crs import WGS84
 
 MANAGEMENT_AREA_DISTRICTS = {
     "天府新区": ("双流区",),
@@ -97,16 +98,9 @@ def split_units(district_zh: str | None) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(units)), managed
 
 
-def _round_up_km(metres: float) -> float:
-    return float(math.ceil(metres / 1000.0) * 1000.0)
-
-
 def _point_and_radius(polygon: shapely.Geometry) -> tuple[shapely.Point, float]:
-    metric = gpd.GeoSeries([polygon], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    centroid = metric.centroid
-    point_m = centroid if metric.contains(centroid) else metric.representative_point()
-    radius = _round_up_km(point_m.hausdorff_distance(metric.boundary))
-    return gpd.GeoSeries([point_m], crs=METRIC_CRS).to_crs(WGS84).iloc[0], radius
+    points, radius = point_and_radius(gpd.GeoSeries([polygon], crs=WGS84))
+    return points.iloc[0], float(radius[0])
 
 
 def city_radius(districts: gpd.GeoDataFrame) -> float:

@@ -33,6 +33,7 @@ from compile_layers._places import (
     station_placement,
 )
 from compile_layers.functional_zones import SOURCES as ZONE_SOURCES
+from gisplan._footprint import point_and_radius
 from gisplan.crs import WGS84
 
 SITE_STATIONS = {
@@ -133,10 +134,8 @@ def _zone_placement(zone_name: str, zones: gpd.GeoDataFrame) -> Placement | None
     if len(hit) != 1 or hit["geocode_method"].iloc[0] == "unlocated":
         return None
     row = hit.iloc[0]
-    geom = row.geometry
-    if geom.geom_type != "Point":
-        geom = geom.representative_point()
-    return Placement(geom, "functional_zone", float(row["precision_m"]), row["source"],
+    points, radius = point_and_radius(hit.geometry.iloc[:1], float(row["precision_m"]))
+    return Placement(points.iloc[0], "functional_zone", float(radius[0]), row["source"],
                      f"placed at functional zone {zone_name} ({row['geocode_method']}); "
                      "the project's own site is not published in any source used")
 

@@ -10,7 +10,6 @@ the precision that method allows, or left unlocated.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from compile_layers._places import (
     read_stations,
     station_placement,
 )
-from compile_layers._schematic import to_wgs84
+from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84
 
 PLAN_ZONE_COUNT = 66  # L1294: 形成具有成都特色的66个产业功能区品牌优势
@@ -127,13 +126,13 @@ def locate(entity: dict[str, Any], districts: gpd.GeoDataFrame,
         osm_name = OSM_OUTLINES[name]
         outline = _osm_outline(osm_name)
         if outline is not None:
-            point = shapely.point_on_surface(outline)
-            radius = math.ceil(point.hausdorff_distance(outline.boundary) / 100.0) * 100.0
+            points, radius = point_and_radius(gpd.GeoSeries([outline], crs=METRIC_CRS))
             return Placement(
-                to_wgs84(point), "osm_outline_point", radius, "osm",
-                f"point on the surface of the outline of the OSM feature '{osm_name}' "
-                "(central extract, 2018); precision_m is the largest distance from the point "
-                "to the outline, rounded up to 100 m",
+                points.iloc[0], "osm_outline_point", float(radius[0]), "osm",
+                f"centroid of the outline of the OSM feature '{osm_name}' (central extract, "
+                "2018) when it falls inside, else a point on the surface of the outline; "
+                "precision_m is the largest distance from the point to the outline, rounded "
+                "up to two significant figures",
             )
     if name in STATIONS:
         station, precision = STATIONS[name]

@@ -9,7 +9,6 @@ the representative point of their county-level unit from ``districts``, with
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +25,7 @@ from compile_layers._common import (
 from compile_layers._metro_raw import AMAP_2025_SOURCE, AMAP_2026_SOURCE, OSM_TRACK_SOURCE
 from compile_layers.districts import CNMAPS_SOURCE
 from compile_layers.metro import district_of, line_sort_key
+from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84
 
 # Plan name (as in the inventory) -> station names in metro_stations.
@@ -37,7 +37,6 @@ TOD_STATIONS = {
 }
 # Names matching no current station; the station whose name they resemble, if any.
 UNRESOLVED_LOOKALIKE = {"东光南站": "东光", "林家坝": None}
-DISTRICT_ROUNDING_M = 100.0
 SANCHA_L952 = {
     "name_zh": "三岔TOD", "name_en": "Sancha TOD (Eastern New Area development)",
     "category": "metro", "plan_lines": "952", "station_names": ["三岔"],
@@ -79,15 +78,13 @@ def _district_site(district: str, districts: gpd.GeoDataFrame) -> dict:
     matches = districts[districts["name_zh"] == district]
     if len(matches) != 1:
         raise ValueError(f"district {district!r} of the inventory is not in layer districts")
-    metric = matches.to_crs(METRIC_CRS).geometry.iloc[0]
-    point = shapely.point_on_surface(metric)
-    radius = shapely.hausdorff_distance(point, metric.boundary)
+    points, radius = point_and_radius(matches.geometry)
     return {
         "lines": None, "station_ids": None, "district_by_overlay": district,
         "source": CNMAPS_SOURCE["id"],
-        "precision_m": math.ceil(radius / DISTRICT_ROUNDING_M) * DISTRICT_ROUNDING_M,
+        "precision_m": float(radius[0]),
         "geocode_method": "district_centroid",
-        "geometry": gpd.GeoSeries([point], crs=METRIC_CRS).to_crs(WGS84).iloc[0],
+        "geometry": points.iloc[0],
     }
 
 

@@ -1,30 +1,65 @@
-"""Normalisation of Chinese and romanised place names for matching."""
+"""Normalisation of Chinese and romanised place names for matching.
+
+Two keys are made from every name:
+
+* the **exact key**: full-width characters made half-width (NFKC), case folded,
+  bracketed parts removed, then spaces and punctuation removed;
+* the **loose key**: the same, with one generic suffix (站/区/市/县, station, district,
+  county, city, new area, mountains ...) stripped when at least two characters remain.
+
+Brackets go first, so "X (metro hub)" and "X" give the same keys.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
 
-__all__ = ["name_keys", "normalise_name"]
+__all__ = ["exact_key", "name_keys", "normalise_name", "pinyin_place_name", "query_keys"]
 
 # Generic suffixes stripped from the end of a name (longest first), kept only when at
 # least two characters remain: 火车南站 -> 火车南, 锦江区 -> 锦江, 彭州市 -> 彭州.
 _ZH_SUFFIXES = ("地铁站", "火车站", "站", "区", "市", "县")
 _EN_SUFFIXES = (
     "metro station", "railway station", "station", "new area", "district", "county", "city",
+    "mountains", "mountain",
 )
 _BRACKETS = re.compile(r"[(\[（【〔][^)\]）】〕]*[)\]）】〕]")
 _PUNCTUATION = re.compile(r"[\s·•'’\"“”‘’\-—–_.,，、:：/]+")
 
 
-def normalise_name(name: str) -> str:
-    """Return the matching key of a name.
+def _clean(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return _BRACKETS.sub("", text).strip()
 
-    Full-width characters become half-width (NFKC), case is folded, bracketed parts,
-    punctuation and spaces are removed, and one generic suffix (站, 区, 市, 县,
-    station, district, county, city) is stripped when at least two characters remain.
+
+def exact_key(name: str) -> str:
+    """Return the exact matching key of a name (no suffix stripped).
+
+    Parameters
+    ----------
+    name : str
+        A place name in Chinese characters, pinyin or English.
+
+    Returns
+    -------
+    str
+        The name half-width, case-folded, without bracketed parts, spaces or
+        punctuation; empty when nothing meaningful remains.
+    """
+    return _PUNCTUATION.sub("", _clean(name))
+
+
+def normalise_name(name: str) -> str:
+    """Return the loose matching key of a name.
+
+    Full-width characters become half-width (NFKC), case is folded, bracketed parts
+    are removed, then one generic English suffix (station, district, county, city, new
+    area, mountains, ...), spaces and punctuation, and one generic Chinese suffix (站,
+    区, 市, 县) are removed, each only when at least two characters remain.
 
     Parameters
     ----------
@@ -36,8 +71,7 @@ def normalise_name(name: str) -> str:
     str
         The normalised key; empty when nothing meaningful remains.
     """
-    text = unicodedata.normalize("NFKC", name).casefold().strip()
-    text = _BRACKETS.sub("", text)
+    text = _clean(name)
     for suffix in _EN_SUFFIXES:
         if text.endswith(" " + suffix) and len(text) - len(suffix) > 2:
             text = text[: -len(suffix)]
@@ -50,6 +84,11 @@ def normalise_name(name: str) -> str:
     return text
 
 
+def query_keys(name: str) -> tuple[str, str]:
+    """Return the (exact, loose) keys of a query; a match on the first ranks higher."""
+    return exact_key(name), normalise_name(name)
+
+
 def _bracket_contents(name: str) -> list[str]:
     text = unicodedata.normalize("NFKC", name)
     return [m.group(0)[1:-1] for m in _BRACKETS.finditer(text)]
@@ -59,18 +98,29 @@ def _has_han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def name_keys(name_zh: str | None, name_en: str | None = None) -> dict[str, int]:
+def _pinyin_keys(name: str) -> set[str]:
+    bare = _BRACKETS.sub("", unicodedata.normalize("NFKC", name))
+    return {exact_key("".join(lazy_pinyin(bare))),
+            exact_key("".join(lazy_pinyin(normalise_name(bare))))}
+
+
+def name_keys(
+    name_zh: str | None, name_en: str | None = None, aliases: Iterable[str] = ()
+) -> dict[str, int]:
     """Return every key under which a feature can be found, with its rank.
 
-    Rank 0: the normalised Chinese or English name. Rank 1: toneless pinyin of the
-    Chinese name (with and without its generic suffix) and the name without its
-    bracketed part. Rank 2: the bracket content alone (人民北路（人北） -> 人北). A
-    query matching several features at different ranks resolves to the best rank.
+    Rank 0: the exact key of the Chinese or English name. Rank 1: their loose keys
+    (generic suffix stripped), the toneless pinyin of the Chinese name (with and
+    without its suffix; spaced or not, since spaces never count) and the exact key of
+    an alias. Rank 2: loose keys and pinyin of aliases. Rank 3: a bracketed part alone
+    (人民北路（人北） -> 人北). A query resolves to the best rank it reaches.
 
     Parameters
     ----------
     name_zh, name_en : str or None
         The feature's names.
+    aliases : iterable of str
+        Other names of the feature (English forms, names as printed in the plan).
 
     Returns
     -------
@@ -83,15 +133,55 @@ def name_keys(name_zh: str | None, name_en: str | None = None) -> dict[str, int]
         if key and rank < keys.get(key, 99):
             keys[key] = rank
 
-    for raw in (name_zh, name_en):
-        if not isinstance(raw, str) or not raw:
-            continue
-        add(normalise_name(raw), 0)
+    names = [(raw, 0) for raw in (name_zh, name_en) if isinstance(raw, str) and raw]
+    names += [(raw, 1) for raw in aliases if isinstance(raw, str) and raw]
+    for raw, base in names:
+        add(exact_key(raw), base)
+        add(normalise_name(raw), base + 1)
         if _has_han(raw):
-            bare = _BRACKETS.sub("", unicodedata.normalize("NFKC", raw))
-            add(normalise_name(bare), 1)
-            add(normalise_name("".join(lazy_pinyin(bare))), 1)
-            add(normalise_name("".join(lazy_pinyin(normalise_name(bare)))), 1)
+            for key in _pinyin_keys(raw):
+                add(key, base + 1)
         for part in _bracket_contents(raw):
-            add(normalise_name(part), 2)
+            add(exact_key(part), 3)
     return keys
+
+
+# Generic words written apart from the specific part of a place name (GB/T 17693.1:
+# 专名 and 通名 are written separately), longest first.
+_GENERIC_PARTS = ("大道", "大街", "广场", "公园", "立交", "路", "街", "巷")
+_DIRECTIONS = "东西南北中"
+
+
+def pinyin_place_name(name_zh: str, syllables: list[str] | None = None) -> str:
+    """Return the Hanyu Pinyin form of a Chinese place name, words joined as in signs.
+
+    The specific part is written as one word and a trailing generic part (路, 街,
+    大道, 广场, 公园, ... with a direction before it) as another: 天府广场 ->
+    "Tianfu Guangchang", 人民北路 -> "Renmin Beilu", 骡马市 -> "Luomashi".
+
+    Parameters
+    ----------
+    name_zh : str
+        The Chinese name (Han characters only are romanised).
+    syllables : list of str, optional
+        One pinyin syllable per character, when a source gives them (polyphonic
+        characters are then read as the source reads them); else pypinyin's reading.
+
+    Returns
+    -------
+    str
+        The romanised name, or ``name_zh`` unchanged when it holds non-Han characters.
+    """
+    if not name_zh or not all(_has_han(ch) for ch in name_zh):
+        return name_zh
+    if syllables is None or len(syllables) != len(name_zh):
+        syllables = lazy_pinyin(name_zh)
+    split = len(name_zh)
+    for generic in _GENERIC_PARTS:
+        if name_zh.endswith(generic) and len(name_zh) > len(generic) + 1:
+            split = len(name_zh) - len(generic)
+            if name_zh[split - 1] in _DIRECTIONS and split - 1 >= 2:
+                split -= 1
+            break
+    words = ["".join(syllables[:split]), "".join(syllables[split:])]
+    return " ".join(w.lower().capitalize() for w in words if w)

@@ -1,33 +1,42 @@
 """Offline geocoder over every named feature of the catalogue, with optional online providers.
 
 Every spatial layer with a ``name_zh`` column is indexed under the keys produced by
-:func:`gisplan._names.name_keys` (normalised Chinese, pinyin, English, bracketed
-aliases). A query returns one :class:`GeocodeResult`; when it matches distinct places
-it raises :class:`~gisplan.AmbiguousNameError` whose ``candidates`` lists them, and
-:func:`geocode_candidates` returns every match without deciding.
+:func:`gisplan._names.name_keys` (Chinese, pinyin, English, aliases of the ``aliases``
+column, bracketed parts). A query returns one :class:`GeocodeResult`; when it matches
+distinct places it raises :class:`~gisplan.AmbiguousNameError` whose ``candidates``
+lists them, and :func:`geocode_candidates` returns every match without deciding.
 
-Lines and polygons are reduced to a point on the feature; the result's precision is
-then at least the farthest distance from that point to the feature, so a district
-found by name honestly carries a precision of kilometres.
+Ranking: a query's exact key (no suffix stripped) is looked up first and its loose key
+(站/区/市/县, station, district ... stripped) only after, so "高新区" finds the zone so
+named before the station 高新; within each, a feature's own name beats its loose form,
+pinyin and aliases, which beat a bracketed part of a name.
+
+Lines and polygons are reduced to a point on the feature by
+:func:`gisplan._footprint.point_and_radius`, the rule the layer compilers use too; the
+result's precision then covers the whole feature, so a district found by name honestly
+carries a precision of kilometres.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from gisplan import settings
 from gisplan._errors import AmbiguousNameError, GeocodeError
-from gisplan._names import name_keys, normalise_name
+from gisplan._footprint import point_and_radius
+from gisplan._names import name_keys, query_keys
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.layers import layer_metadata, list_layers, load_layer
 
-__all__ = ["GeocodeResult", "clear_geocoder_cache", "geocode", "geocode_candidates"]
+__all__ = [
+    "GeocodeResult", "clear_geocoder_cache", "geocode", "geocode_candidates",
+]
 
 Provider = Literal["offline", "nominatim", "amap"]
 
@@ -93,22 +102,23 @@ def _layer_entries(name: str) -> pd.DataFrame:
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if frame.empty:
         return pd.DataFrame()
-    points = shapely.point_on_surface(frame.geometry.values)
-    metric_points = gpd.GeoSeries(points, crs=WGS84).to_crs(METRIC_CRS).values
-    metric_geoms = frame.geometry.to_crs(METRIC_CRS).values
-    extent = shapely.hausdorff_distance(metric_points, metric_geoms)
-    precision = np.maximum(frame["precision_m"].to_numpy(dtype=float), np.ceil(extent))
+    points, precision = point_and_radius(frame.geometry, frame["precision_m"].to_numpy(float))
     return pd.DataFrame({
         "layer": name,
         "name_zh": frame["name_zh"].to_numpy(),
         "name_en": frame["name_en"].to_numpy() if "name_en" in frame else None,
-        "lon": shapely.get_x(points),
-        "lat": shapely.get_y(points),
+        "lon": points.x.to_numpy(),
+        "lat": points.y.to_numpy(),
         "precision_m": precision,
         "source": frame["source"].to_numpy(),
         "geocode_method": (frame["geocode_method"].to_numpy()
                            if "geocode_method" in frame else None),
+        "aliases": frame["aliases"].to_numpy() if "aliases" in frame else None,
     })
+
+
+def _aliases(value: object) -> list[str]:
+    return [a.strip() for a in value.split(";") if a.strip()] if isinstance(value, str) else []
 
 
 def _index() -> pd.DataFrame:
@@ -117,12 +127,12 @@ def _index() -> pd.DataFrame:
     if cache_key not in _INDEX_CACHE:
         entries = pd.concat([_layer_entries(n) for n in _named_layers()], ignore_index=True)
         rows = []
-        for position, (zh, en) in enumerate(zip(entries["name_zh"], entries["name_en"],
-                                                 strict=True)):
-            for key, rank in name_keys(zh, en).items():
+        for position, (zh, en, more) in enumerate(zip(
+                entries["name_zh"], entries["name_en"], entries["aliases"], strict=True)):
+            for key, rank in name_keys(zh, en, _aliases(more)).items():
                 rows.append((key, rank, position))
         keys = pd.DataFrame(rows, columns=["key", "rank", "entry"])
-        _INDEX_CACHE[cache_key] = keys.join(entries, on="entry")
+        _INDEX_CACHE[cache_key] = keys.join(entries.drop(columns="aliases"), on="entry")
     return _INDEX_CACHE[cache_key]
 
 
@@ -141,18 +151,45 @@ def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``layer, name_zh, name_en, lon, lat, precision_m, source,
-        geocode_method, rank`` (rank 0 = matched the name itself); empty when
-        nothing matches.
+        geocode_method, rank, tier``: ``tier`` 0 when the query matched without
+        stripping its suffix, 1 when only its loose key matched; ``rank`` 0 when the
+        feature's own name matched (see the module notes); empty when nothing matches.
+
+    Examples
+    --------
+    >>> hits = geocode_candidates("xinjin")
+    >>> sorted(set(hits["layer"]))
+    ['districts', 'metro_stations']
     """
-    if not isinstance(name, str) or not normalise_name(name):
+    if not isinstance(name, str) or not query_keys(name)[1]:
         raise GeocodeError(f"cannot geocode {name!r}: give a non-empty place name")
     index = _index()
     if layer is not None:
         layer_metadata(layer)  # raises UnknownLayerError listing valid names
         index = index[index["layer"] == layer]
-    hits = index[index["key"] == normalise_name(name)]
-    hits = hits.sort_values(["rank", "precision_m"]).drop_duplicates("entry")
+    exact, loose = query_keys(name)
+    hits = pd.concat([index[index["key"] == exact].assign(tier=0),
+                      index[index["key"] == loose].assign(tier=1)])
+    hits = hits.sort_values(["tier", "rank", "precision_m"], kind="stable")
+    hits = hits.drop_duplicates("entry")
     return hits.drop(columns=["key", "entry"]).reset_index(drop=True)
+
+
+def closest_names(name: str, *, layer: str | None = None, n: int = 5) -> list[str]:
+    """Return up to ``n`` known names closest in spelling to ``name`` (best first)."""
+    index = _index()
+    if layer is not None:
+        index = index[index["layer"] == layer]
+    close = difflib.get_close_matches(query_keys(name)[1], index["key"].unique(), n=3 * n,
+                                      cutoff=0.5)
+    names: list[str] = []
+    for key in close:
+        hit = index[index["key"] == key].sort_values("rank").iloc[0]
+        label = hit["name_zh"] if not _text(hit["name_en"]) else (
+            f"{hit['name_zh']} ({hit['name_en']})")
+        if label not in names:
+            names.append(label)
+    return names[:n]
 
 
 def _distinct_places(best: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +217,7 @@ def geocode(
     ----------
     name : str
         Chinese, pinyin or English name, e.g. ``"天府广场"``, ``"Tianfu Square"``,
-        ``"tianfuguangchang"``, ``"锦江"``.
+        ``"tianfuguangchang"``, ``"锦江区"``, ``"天府新区"``.
     layer : str, optional
         Restrict the offline search to one layer (resolves ambiguous names).
     provider : {"offline", "nominatim", "amap"}
@@ -200,7 +237,24 @@ def geocode(
     AmbiguousNameError
         If the name matches distinct places; ``.candidates`` lists them.
     GeocodeError
-        If nothing matches (or the online provider finds nothing).
+        If nothing matches (or the online provider finds nothing); the message lists
+        the closest known names.
+
+    Examples
+    --------
+    >>> geocode("天府广场").layer
+    'metro_stations'
+    >>> geocode("Tianfu Square").name_zh
+    '天府广场'
+    >>> geocode("tian fu guang chang").name_zh
+    '天府广场'
+    >>> geocode("高新区").name_zh
+    '成都高新区'
+    >>> result = geocode("锦江区")
+    >>> result.layer, result.precision_m > 5000
+    ('districts', True)
+    >>> geocode("Chengdu East Railway Station").name_zh
+    '成都东站'
     """
     if provider != "offline":
         from gisplan._online_geocoders import online_geocode
@@ -208,12 +262,15 @@ def geocode(
         return online_geocode(name, provider)
     hits = geocode_candidates(name, layer=layer)
     if hits.empty:
+        close = closest_names(name, layer=layer)
         raise GeocodeError(
             f"no feature named {name!r} in the catalogue"
             + (f" layer {layer!r}" if layer else "")
+            + (f"; closest known names: {', '.join(close)}" if close else "")
             + "; check the spelling, try the Chinese name, or use provider='nominatim'"
         )
-    best = hits[hits["rank"] == hits["rank"].min()]
+    first = hits.iloc[0]
+    best = hits[(hits["tier"] == first["tier"]) & (hits["rank"] == first["rank"])]
     places = _distinct_places(best)
     if len(places) > 1:
         listing = "; ".join(

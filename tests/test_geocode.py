@@ -9,7 +9,7 @@ from shapely.geometry import LineString, Point
 import gisplan
 from gisplan import _online_geocoders, settings
 from gisplan._errors import AmbiguousNameError, GeocodeError, GisplanError, UnknownLayerError
-from gisplan._names import name_keys, normalise_name
+from gisplan._names import exact_key, name_keys, normalise_name, pinyin_place_name
 from gisplan.crs import WGS84, gcj02_to_wgs84
 from gisplan.geocode import clear_geocoder_cache
 
@@ -30,17 +30,19 @@ def _write_layer(folder, name, frame):
 @pytest.fixture
 def catalogue(tmp_path, monkeypatch):
     stations = gpd.GeoDataFrame({
-        "name_zh": ["人民北路（人北）", "新津", "天府广场"],
-        "name_en": ["Renmin Beilu", "Xinjin", "Tianfu Square"],
-        "source": "t", "precision_m": [10.0, 10.0, 10.0],
-    }, geometry=[Point(104.0705, 30.6872), Point(103.8712, 30.4658), Point(104.06339, 30.65957)],
-        crs=WGS84)
+        "name_zh": ["人民北路（人北）", "新津站", "天府广场", "高新"],
+        "name_en": ["Renmin Beilu", "Xinjinzhan", "Tianfu Square", "Gaoxin"],
+        "source": "t", "precision_m": [10.0, 10.0, 10.0, 10.0],
+    }, geometry=[Point(104.0705, 30.6872), Point(103.8712, 30.4658), Point(104.06339, 30.65957),
+                 Point(104.0612, 30.5967)], crs=WGS84)
     places = gpd.GeoDataFrame({
-        "name_zh": ["新津区", "天府广场", "沙河"],
-        "name_en": ["Xinjin District", None, "Sha River"],
-        "source": "t", "precision_m": [100.0, 30.0, 50.0],
+        "name_zh": ["新津区", "天府广场", "沙河", "成都高新区"],
+        "name_en": ["Xinjin District", None, "Sha River", "Chengdu Hi-tech Zone"],
+        "aliases": [None, None, None, "高新区;成都高新技术产业开发区"],
+        "source": "t", "precision_m": [100.0, 30.0, 50.0, 9000.0],
     }, geometry=[Point(103.80, 30.41), Point(104.06340, 30.65960),
-                 LineString([(104.10, 30.70), (104.12, 30.64)])], crs=WGS84)
+                 LineString([(104.10, 30.70), (104.12, 30.64)]), Point(104.05, 30.55)],
+        crs=WGS84)
     _write_layer(tmp_path, "stations", stations)
     _write_layer(tmp_path, "places", places)
     monkeypatch.setattr(settings, "layers_dir", tmp_path)
@@ -53,15 +55,35 @@ def catalogue(tmp_path, monkeypatch):
     ("raw", "key"),
     [("锦江区", "锦江"), ("火车南站", "火车南"), ("人民北路（人北）", "人民北路"),
      ("Ｔｉａｎｆｕ　Ｓｑｕａｒｅ", "tianfusquare"), ("Jinjiang District", "jinjiang"),
-     ("  Chengdu East Railway Station ", "chengdueast"), ("区", "区")],
+     ("  Chengdu East Railway Station ", "chengdueast"), ("区", "区"),
+     ("Longquan Mountains", "longquan")],
 )
 def test_normalise_name(raw, key):
     assert normalise_name(raw) == key
 
 
+@pytest.mark.parametrize("name", ["Chengdu East Railway Station", "天府广场站", "Tianfu Square",
+                                  "Longquan Mountains"])
+def test_brackets_go_before_spaces_and_suffixes(name):
+    for bracketed in (f"{name} (metro hub)", f"{name}（枢纽）", f"{name} [2021] "):
+        assert normalise_name(bracketed) == normalise_name(name)
+        assert exact_key(bracketed) == exact_key(name)
+
+
 def test_name_keys_rank_aliases_below_names():
-    keys = name_keys("人民北路（人北）", "Renmin Beilu")
-    assert keys["人民北路"] == 0 and keys["renminbeilu"] == 0 and keys["人北"] == 2
+    keys = name_keys("人民北路（人北）", "Renmin Beilu", ["Renmin Road North"])
+    assert keys["人民北路"] == 0 and keys["renminbeilu"] == 0 and keys["人北"] == 3
+    assert keys["renminroadnorth"] == 1
+
+
+@pytest.mark.parametrize(
+    ("zh", "syllables", "expected"),
+    [("天府广场", ["tian", "fu", "guang", "chang"], "Tianfu Guangchang"),
+     ("人民北路", None, "Renmin Beilu"), ("骡马市", ["luo", "ma", "shi"], "Luomashi"),
+     ("金科北路", None, "Jinke Beilu"), ("春熙路", None, "Chunxi Lu")],
+)
+def test_pinyin_place_name_joins_words_not_syllables(zh, syllables, expected):
+    assert pinyin_place_name(zh, syllables) == expected
 
 
 @pytest.mark.parametrize("query", ["天府广场", "天府广场站", "tianfuguangchang", "Tianfu Square",
@@ -80,12 +102,23 @@ def test_bracket_alias_and_pinyin(catalogue):
 
 def test_ambiguous_name_lists_candidates(catalogue):
     with pytest.raises(AmbiguousNameError) as info:
-        gisplan.geocode("新津")
+        gisplan.geocode("xinjin")
     candidates = info.value.candidates
     assert set(candidates["layer"]) == {"stations", "places"}
     assert "layer=" in str(info.value)
-    assert gisplan.geocode("新津", layer="places").name_en == "Xinjin District"
+    assert gisplan.geocode("xinjin", layer="places").name_en == "Xinjin District"
     assert len(gisplan.geocode_candidates("xinjin")) == 2
+
+
+def test_exact_name_beats_a_suffix_stripped_one(catalogue):
+    assert gisplan.geocode("高新区").name_zh == "成都高新区"  # not the station 高新
+    assert gisplan.geocode("高新").layer == "stations"
+    assert gisplan.geocode("成都高新技术产业开发区").name_zh == "成都高新区"
+    hits = gisplan.geocode_candidates("高新区")
+    assert list(hits["name_zh"]) == ["成都高新区", "高新"] and list(hits["tier"]) == [0, 1]
+    assert gisplan.geocode("新津区").name_zh == "新津区"  # exact, ahead of station 新津站
+    with pytest.raises(AmbiguousNameError):
+        gisplan.geocode("新津")  # 新津站 and 新津区 both lose a suffix: two places
 
 
 def test_line_precision_covers_its_extent(catalogue):
@@ -103,6 +136,9 @@ def test_empty_name_is_an_error(catalogue, bad):
 def test_unknown_name_and_layer(catalogue):
     with pytest.raises(GeocodeError, match="no feature named"):
         gisplan.geocode("不存在的地方")
+    with pytest.raises(GeocodeError, match="closest known names: 天府广场") as info:
+        gisplan.geocode("天府广常")
+    assert "人民北路" not in str(info.value)
     with pytest.raises(UnknownLayerError):
         gisplan.geocode("新津", layer="nope")
 
@@ -167,3 +203,17 @@ def test_amap_without_key(monkeypatch):
 def test_unknown_provider():
     with pytest.raises(GisplanError, match="unknown geocoding provider"):
         gisplan.geocode("天府广场", provider="google")
+
+
+def test_geocoder_and_compilers_agree_on_a_district_point():
+    from compile_layers._common import LAYERS
+    from compile_layers._places import district_placement, read_districts
+
+    clear_geocoder_cache()
+    found = gisplan.geocode("锦江区", layer="districts")
+    placed = district_placement("锦江区", read_districts(LAYERS))
+    assert placed.precision_m == found.precision_m
+    assert placed.geometry.distance(found.point) < 1e-9
+    tod = gisplan.load_layer("tod_sites").set_index("name_zh").loc["林家坝"]  # placed at 锦江区
+    assert tod["precision_m"] == found.precision_m
+    assert tod.geometry.distance(found.point) < 1e-6
