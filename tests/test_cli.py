@@ -5,11 +5,12 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
 import shapely
 
-from gisplan import AmbiguousNameError, list_layers, load_layer
+from gisplan import AmbiguousNameError, list_layers, load_layer, scoreboard
 from gisplan.cli import main
 from gisplan.coverage import station_coverage
 from gisplan.maps import MAP_FILES
@@ -183,7 +184,11 @@ def test_scoreboard_json(capsys):
     code, out, _ = run(capsys, "scoreboard", "--json")
     assert code == 0
     rows = json.loads(out)
-    assert rows and all("target_id" in row for row in rows)
+    table = scoreboard()
+    assert [row["target_id"] for row in rows] == table["target_id"].tolist()
+    assert [row["met"] for row in rows] == table["met"].tolist()
+    values = [np.nan if row["value"] is None else row["value"] for row in rows]
+    np.testing.assert_allclose(values, table["value"].to_numpy(dtype=float))
 
 
 def test_console_script_is_installed():

@@ -137,6 +137,7 @@ def test_locations_say_how_they_were_found(layers):
         assert (frame.loc[~present, "geocode_method"] == "unlocated").all(), name
         assert (frame.loc[present, "geocode_method"] != "unlocated").all(), name
         by_district = frame["geocode_method"] == "district_centroid"
+        assert by_district.any() and (~present).any(), name
         # a district point is never more precise than a few km
         assert (frame.loc[by_district, "precision_m"] >= 3000).all(), name
         assert frame.loc[by_district, "notes"].str.contains("centroid").all()
@@ -245,6 +246,7 @@ def test_river_networks(layers):
     assert {"锦江", "沙河", "东风渠"} <= set(osm["name_zh"])
     assert (osm["precision_m"] < 100).all()
     undrawn = rivers[~_present(rivers)]
+    assert len(undrawn) > 0
     assert (undrawn["geocode_method"] == "unlocated").all() and undrawn["plan_named"].all()
 
 
