@@ -1,0 +1,232 @@
+"""Walking networks from OSM way arrays: topology by node id, no shapely object per step.
+
+Ways arrive as flat arrays (the way of each vertex, its OSM node id, its coordinates).
+Edges run between *graph nodes*, the nodes where the street graph branches or ends (as
+osmnx's ``simplify_graph`` keeps them): a node is a graph node unless it joins exactly
+two street segments leading to two different neighbours. Ways are cut at graph nodes
+into pieces; pieces that meet at a node joining just two ways (a street continuing
+under another way id) are chained into one edge. Everything is numpy except that
+chaining, a loop over those few pieces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyproj
+import shapely
+from scipy.sparse.csgraph import connected_components
+
+from gisplan._arrays import run_offsets
+from gisplan.crs import METRIC_CRS
+from gisplan.network import WalkNetwork, _symmetric_csr
+
+__all__ = ["EdgeArrays", "chain_edges", "network_from_arrays", "to_metric"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+EARTH_RADIUS_M = 6_371_009.0
+"""Mean Earth radius used by osmnx's great-circle lengths."""
+
+
+@dataclass(frozen=True)
+class EdgeArrays:
+    """Edges as runs of vertex indices.
+
+    Attributes
+    ----------
+    vertex : numpy.ndarray of int
+        Indices into the input vertex arrays, edge after edge, in walking order.
+    first : numpy.ndarray of int
+        The vertices of edge ``e`` are ``vertex[first[e]:first[e + 1]]``.
+    ways : list of numpy.ndarray of int
+        Input ways each edge runs along (most edges: one).
+    """
+
+    vertex: IntArray
+    first: IntArray
+    ways: list[IntArray]
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.first) - 1
+
+
+def to_metric(lonlat: FloatArray) -> FloatArray:
+    """Project WGS84 longitude/latitude pairs to :data:`gisplan.crs.METRIC_CRS`."""
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([x, y])
+
+
+def _graph_nodes(node: IntArray, way: IntArray, n_nodes: int) -> npt.NDArray[np.bool_]:
+    """Which nodes are graph nodes (see the module docstring)."""
+    same = way[1:] == way[:-1]
+    a, b = node[:-1][same], node[1:][same]
+    step = a != b
+    a, b = a[step], b[step]
+    segments = np.bincount(np.concatenate([a, b]), minlength=n_nodes)
+    pairs = np.unique(np.minimum(a, b) * n_nodes + np.maximum(a, b))
+    neighbours = np.bincount(np.concatenate([pairs // n_nodes, pairs % n_nodes]),
+                             minlength=n_nodes)
+    return (segments != 2) | (neighbours != 2)
+
+
+def _chain(piece_start: IntArray, piece_end: IntArray, is_graph: npt.NDArray[np.bool_]
+           ) -> list[list[tuple[int, bool]]]:
+    """Chain pieces meeting at non-graph nodes; each chain as [(piece, reversed), ...]."""
+    loose = np.flatnonzero(~is_graph[piece_start] | ~is_graph[piece_end])
+    at: dict[int, list[tuple[int, bool]]] = {}
+    for p in loose.tolist():
+        for node, is_end in ((int(piece_start[p]), False), (int(piece_end[p]), True)):
+            if not is_graph[node]:
+                at.setdefault(node, []).append((p, is_end))
+    used: set[int] = set()
+    chains = []
+    # chains from a graph node first, then rings made of non-graph nodes only
+    ordered = sorted(loose.tolist(), key=lambda p: not (is_graph[piece_start[p]]
+                                                        or is_graph[piece_end[p]]))
+    for p in ordered:
+        if p in used:
+            continue
+        reverse = bool(is_graph[piece_end[p]] and not is_graph[piece_start[p]])
+        origin = int(piece_end[p] if reverse else piece_start[p])
+        chain = []
+        current, backwards = p, reverse
+        while True:
+            used.add(current)
+            chain.append((current, backwards))
+            tail = int(piece_start[current] if backwards else piece_end[current])
+            if is_graph[tail] or tail == origin:
+                break
+            following = [(q, e) for q, e in at.get(tail, []) if q not in used]
+            if not following:
+                break
+            current, backwards = following[0][0], following[0][1]
+        chains.append(chain)
+    return chains
+
+
+def chain_edges(way: IntArray, node: IntArray) -> tuple[EdgeArrays, npt.NDArray[np.bool_]]:
+    """Cut ways into edges between graph nodes and chain pieces through two-way joints.
+
+    Parameters
+    ----------
+    way : numpy.ndarray of int
+        The way of each vertex; the vertices of a way are consecutive.
+    node : numpy.ndarray of int
+        Compact node index (0 .. n - 1) of each vertex.
+
+    Returns
+    -------
+    edges : EdgeArrays
+    is_graph : numpy.ndarray of bool
+        Per node, whether it is a graph node.
+    """
+    n_nodes = int(node.max()) + 1 if len(node) else 0
+    is_graph = _graph_nodes(node, way, n_nodes)
+    n = len(node)
+    way_start = np.ones(n, dtype=bool)
+    way_start[1:] = way[1:] != way[:-1]
+    way_end = np.ones(n, dtype=bool)
+    way_end[:-1] = way[1:] != way[:-1]
+    cut = np.flatnonzero(is_graph[node] | way_start | way_end)
+    same_way = way[cut[1:]] == way[cut[:-1]]
+    start, end = cut[:-1][same_way], cut[1:][same_way]
+    start_node, end_node = node[start], node[end]
+    simple = is_graph[start_node] & is_graph[end_node]
+    chains = _chain(start_node, end_node, is_graph)
+    # one row per (edge, piece): simple pieces are edges of their own
+    edge_of = [np.flatnonzero(simple)]
+    rows_piece = [edge_of[0]]
+    rows_rev = [np.zeros(len(edge_of[0]), dtype=bool)]
+    rows_edge = [np.arange(len(edge_of[0]))]
+    count = len(edge_of[0])
+    flat = [(count + i, p, r) for i, chain in enumerate(chains) for p, r in chain]
+    if flat:
+        e, p, r = (np.array(c) for c in zip(*flat, strict=True))
+        rows_edge.append(e.astype(np.int64))
+        rows_piece.append(p.astype(np.int64))
+        rows_rev.append(r.astype(bool))
+    edge = np.concatenate(rows_edge)
+    piece = np.concatenate(rows_piece)
+    rev = np.concatenate(rows_rev)
+    order = np.argsort(edge, kind="stable")
+    edge, piece, rev = edge[order], piece[order], rev[order]
+    first_row = np.ones(len(edge), dtype=bool)
+    first_row[1:] = edge[1:] != edge[:-1]
+    length = end[piece] - start[piece] + 1 - (~first_row)
+    offset = run_offsets(length)
+    begin = np.where(rev, end[piece], start[piece]) + np.where(rev, -1, 1) * (~first_row)
+    sign = np.where(rev, -1, 1)
+    vertex = np.repeat(begin, length) + np.repeat(sign, length) * offset
+    per_edge = np.bincount(edge, weights=length, minlength=count + len(chains)).astype(np.int64)
+    first = np.zeros(len(per_edge) + 1, dtype=np.int64)
+    np.cumsum(per_edge, out=first[1:])
+    piece_way = way[start]
+    ways = [piece_way[[p]] for p in edge_of[0].tolist()]
+    ways += [np.unique(piece_way[[p for p, _ in chain]]) for chain in chains]
+    return EdgeArrays(vertex, first, ways), is_graph
+
+
+def great_circle_m(lonlat: FloatArray, first: IntArray) -> FloatArray:
+    """Great-circle length of each run of vertices ``lonlat[first[e]:first[e + 1]]``."""
+    rad = np.radians(lonlat)
+    dlon = np.diff(rad[:, 0])
+    dlat = np.diff(rad[:, 1])
+    h = np.sin(dlat / 2) ** 2 + np.cos(rad[:-1, 1]) * np.cos(rad[1:, 1]) * np.sin(dlon / 2) ** 2
+    step = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    return _run_sums(step, first)
+
+
+def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
+    """Sum the steps between consecutive vertices of each run."""
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    # run e covers steps first[e] .. first[e + 1] - 2
+    return cum[first[1:] - 1] - cum[first[:-1]]
+
+
+def network_from_arrays(
+    xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str
+) -> WalkNetwork:
+    """Build a :class:`~gisplan.network.WalkNetwork` from edge vertex runs.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (k, 2)
+        Edge vertices in EPSG:4544, edge after edge.
+    first : numpy.ndarray of int
+        The vertices of edge ``e`` are ``xy[first[e]:first[e + 1]]`` (two or more).
+    node_of_vertex : numpy.ndarray of int
+        Node id of the first and last vertex of each edge (any integers; others ignored).
+    source : str
+        Recorded in :attr:`WalkNetwork.source`.
+
+    Returns
+    -------
+    WalkNetwork
+    """
+    n_edges = len(first) - 1
+    ends = np.concatenate([node_of_vertex[first[:-1]], node_of_vertex[first[1:] - 1]])
+    uniq, inverse = np.unique(ends, return_inverse=True)
+    u, v = inverse[:n_edges].astype(np.int64), inverse[n_edges:].astype(np.int64)
+    node_xy = np.empty((len(uniq), 2))
+    node_xy[u] = xy[first[:-1]]
+    node_xy[v] = xy[first[1:] - 1]
+    step = np.zeros(len(xy))
+    step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
+    step[first[:-1]] = 0.0
+    along = np.cumsum(step)
+    along -= np.repeat(along[first[:-1]], np.diff(first))
+    owner = np.repeat(np.arange(n_edges), np.diff(first))
+    geoms = shapely.linestrings(xy, indices=owner)
+    length = shapely.length(geoms)  # as GEOS measures positions along the edges
+    graph = _symmetric_csr(len(uniq), u, v, length)
+    _, component = connected_components(graph, directed=False)
+    network = WalkNetwork(node_xy, u, v, length, np.asarray(geoms, dtype=object), graph,
+                          component.astype(np.int64), source)
+    network._vertices = (xy, first, along)
+    return network.prepare()
