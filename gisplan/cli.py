@@ -62,7 +62,27 @@ def _run_outputs(out: Path | None, maps_dir: Path | None, tianditu_key: str | No
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.osm is not None:
+        return _build_osm(args)
+    if args.area is not None or args.osm_stations or args.margin is not None:
+        raise GisplanError("--area, --margin and --osm-stations need --osm FILE")
     return _run_outputs(args.out, None if args.no_maps else args.maps_dir, args.tianditu_key)
+
+
+def _build_osm(args: argparse.Namespace) -> int:
+    from gisplan.osm import DEFAULT_MARGIN_M
+    from gisplan.osm_build import build_from_osm
+
+    if args.tianditu_key is not None:
+        tianditu(args.tianditu_key)  # a malformed key fails before anything is read
+    result = build_from_osm(
+        args.osm, args.area, out_dir=args.out,
+        maps_dir=None if args.no_maps else args.maps_dir,
+        margin_m=DEFAULT_MARGIN_M if args.margin is None else args.margin,
+        osm_stations=args.osm_stations, tianditu_key=args.tianditu_key)
+    for path in result.written:
+        print(f"wrote {path}")
+    return 0
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -221,6 +241,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder of the HTML maps (default: maps)")
     build.add_argument("--no-maps", action="store_true", help="write the GeoPackage only")
     build.add_argument("--tianditu-key", help=key_help)
+    build.add_argument("--osm", type=Path, metavar="FILE",
+                       help="run on an OpenStreetMap .osm.pbf/.osm file of any size instead "
+                       "of the embedded extract (walking network, parks, water, facilities, "
+                       "residential land)")
+    build.add_argument("--area", metavar="NAME|FILE",
+                       help="with --osm: an area_id of coverage_area or a polygon file in any "
+                       "CRS (default: the 12 central districts, or the part the file covers)")
+    build.add_argument("--margin", type=_metres, metavar="M",
+                       help="with --osm: metres kept around the area (default: 1000)")
+    build.add_argument("--osm-stations", action="store_true",
+                       help="with --osm: measure station coverage with the file's rail "
+                       "stations instead of the embedded metro_stations")
     build.set_defaults(func=_cmd_build)
 
     fmap = commands.add_parser("map", help="write the HTML maps",

@@ -167,8 +167,9 @@ def load_layer(
         A name from :func:`list_layers`.
     path : str or os.PathLike, optional
         A replacement file (GeoPackage, GeoJSON, Shapefile) to load instead of the
-        embedded layer. Without it, :data:`gisplan.settings.layer_overrides` is
-        consulted, then the embedded layer is used.
+        embedded layer. Without it, :data:`gisplan.settings.layer_frames` and
+        :data:`gisplan.settings.layer_overrides` are consulted, then the embedded layer
+        is used.
     crs : str, optional
         The coordinate system of the replacement file when it has none or a wrong
         one: an EPSG code, ``"gcj02"`` (Amap, Tencent) or ``"bd09"`` (Baidu); the
@@ -193,6 +194,10 @@ def load_layer(
         For a replacement file without a CRS and none declared.
     """
     meta = layer_metadata(name)
+    if path is None and name in settings.layer_frames:
+        frame = settings.layer_frames[name].copy()
+        frame.attrs["gisplan"] = settings.layer_frames[name].attrs.get("gisplan", meta)
+        return frame
     if path is None and name in settings.layer_overrides:
         override = settings.layer_overrides[name]
         if isinstance(override, tuple):

@@ -48,7 +48,7 @@ from gisplan._osm_reader import (
     read_raw,
 )
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.facility_tags import facility_category
+from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category
 from gisplan.network import WalkNetwork
 from gisplan.parks import PARK_SERVICE_RADII, classify_parks
 
@@ -407,11 +407,24 @@ def _parks(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source
 def _residential(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source: str
                  ) -> gpd.GeoDataFrame:
     pick = [i for i, t in enumerate(tags) if t.get("landuse") in RESIDENTIAL_LANDUSE]
-    chosen = geoms[pick]
+    chosen = np.asarray([_polygonal(shapely.make_valid(g)) for g in geoms[pick]], dtype=object)
+    order = sorted(range(len(pick)), key=lambda k: ids[pick[k]])
+    pick, chosen = [pick[k] for k in order], chosen[order] if len(order) else chosen
     return _frame({
-        "osm_id": [ids[i] for i in pick], "landuse": [tags[i]["landuse"] for i in pick],
+        "residential_id": [f"osm_residential_{k:05d}" for k in range(1, len(pick) + 1)],
+        "osm_id": [ids[i] for i in pick], "name_zh": [tags[i].get("name") for i in pick],
+        "landuse": [tags[i]["landuse"] for i in pick],
         "area_m2": _area_m2(chosen), "source": source, "precision_m": OSM_PRECISION_M},
-        chosen, ["osm_id", "landuse", "area_m2", "source", "precision_m"])
+        chosen, ["residential_id", "osm_id", "name_zh", "landuse", "area_m2", "source",
+                 "precision_m"])
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Return the polygons of a repaired geometry (``make_valid`` may add lines)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.MultiPolygon()
 
 
 def _water(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source: str
@@ -475,26 +488,32 @@ def _cycleways(raw: RawOsm, keep: np.ndarray, source: str) -> gpd.GeoDataFrame:
          "precision_m"])
 
 
-def _half_diagonal_m(geoms: np.ndarray) -> np.ndarray:
-    metric = gpd.GeoSeries(geoms, crs=WGS84).to_crs(METRIC_CRS)
-    b = metric.bounds.to_numpy()
-    return np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2
+def _disc_radius_m(geoms: np.ndarray) -> np.ndarray:
+    """Radius of a disc of each polygon's area (how far its point may be from the site)."""
+    area = gpd.GeoSeries(geoms, crs=WGS84).to_crs(METRIC_CRS).area.to_numpy()
+    return np.sqrt(area / np.pi)
 
 
 def _points_and_polygons(raw: RawOsm, kept: shapely.Geometry | None, ids: list[str],
                          tags: list[dict[str, str]], geoms: np.ndarray,
                          wanted: Callable[[Mapping[str, str]], bool]
                          ) -> tuple[list[str], list[dict[str, str]], np.ndarray, np.ndarray]:
-    """Points (nodes, and polygons reduced to a point on their surface) and their precision."""
+    """Points (nodes, and polygons reduced to a point on their surface) and their precision.
+
+    Returns ids, tags, points and precision; a point standing for a polygon is known
+    within the radius of a disc of the polygon's area (at least the OSM precision).
+    """
     node_rows = [p for p in raw.points if wanted(p[1])]
     node_geoms = shapely.points([(p[2], p[3]) for p in node_rows]) if node_rows else np.empty(
         0, dtype=object)
     poly = [i for i, t in enumerate(tags) if wanted(t)]
     poly_geoms = geoms[poly]
-    on_surface = shapely.point_on_surface(poly_geoms)
+    metric = gpd.GeoSeries(poly_geoms, crs=WGS84).to_crs(METRIC_CRS)
+    on_surface = gpd.GeoSeries(shapely.point_on_surface(metric.values), crs=METRIC_CRS
+                               ).to_crs(WGS84).values
     precision = np.concatenate([np.full(len(node_rows), OSM_PRECISION_M),
-                                np.maximum(OSM_PRECISION_M, np.round(_half_diagonal_m(
-                                    poly_geoms), 1))])
+                                np.maximum(OSM_PRECISION_M, np.round(_disc_radius_m(
+                                    poly_geoms), 0))])
     all_ids = [p[0] for p in node_rows] + [ids[i] for i in poly]
     all_tags = [p[1] for p in node_rows] + [tags[i] for i in poly]
     points = np.concatenate([np.asarray(node_geoms, dtype=object),
@@ -511,11 +530,19 @@ def _facilities(raw: RawOsm, kept: shapely.Geometry | None, ids: list[str],
                 tags: list[dict[str, str]], geoms: np.ndarray, source: str) -> gpd.GeoDataFrame:
     fids, ftags, points, precision = _points_and_polygons(
         raw, kept, ids, tags, geoms, lambda t: facility_category(t) is not None)
+    rank = {c.category: i for i, c in enumerate(FACILITY_CATEGORIES)}
+    category = [facility_category(t) or "" for t in ftags]
+    order = sorted(range(len(fids)), key=lambda k: (rank[category[k]], fids[k]))
     return _frame({
-        "name_zh": [t.get("name") for t in ftags],
-        "category": [facility_category(t) for t in ftags], "osm_id": fids, "source": source,
-        "precision_m": precision}, points, ["name_zh", "category", "osm_id", "source",
-                                            "precision_m"])
+        "facility_id": [f"osm_facility_{k:05d}" for k in range(1, len(order) + 1)],
+        "name_zh": [ftags[k].get("name") for k in order],
+        "category": [category[k] for k in order], "osm_id": [fids[k] for k in order],
+        "source": source, "precision_m": precision[order] if order else precision,
+        "geocode_method": ["source_coordinates" if fids[k].startswith("node/")
+                           else "point_on_surface" for k in order]},
+        points[order] if order else points,
+        ["facility_id", "name_zh", "category", "osm_id", "source", "precision_m",
+         "geocode_method"])
 
 
 def _station_mode(tags: Mapping[str, str]) -> str:
@@ -564,7 +591,8 @@ _DESCRIPTIONS = {
     "cycleways": "highway=cycleway, paths/footways/tracks with bicycle=designated, and ways "
     "whose name contains 绿道 (greenway True: the Tianfu Greenway where mapped).",
     "facilities": "Everyday facilities by gisplan.facility_tags (one table for every OSM "
-    "reader); polygons reduced to a point on their surface, precision_m covering the polygon.",
+    "reader); mapped areas reduced to a point on their surface (geocode_method "
+    "point_on_surface, precision_m the radius of a disc of their area).",
 }
 
 

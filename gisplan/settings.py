@@ -17,6 +17,10 @@ layer_overrides : dict
     Layer name -> replacement file path, or ``(path, crs)`` where ``crs`` declares the
     file's coordinate system (``"gcj02"``, ``"bd09"`` or an EPSG code). Consulted by
     :func:`gisplan.load_layer`.
+layer_frames : dict
+    Layer name -> (Geo)DataFrame standing in for the layer in memory (e.g. the layers
+    imported from an OpenStreetMap file by ``gisplan build --osm``); consulted by
+    :func:`gisplan.load_layer` before ``layer_overrides``.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-__all__ = ["cache_dir", "layer_overrides", "layers_dir"]
+__all__ = ["cache_dir", "layer_frames", "layer_overrides", "layers_dir"]
 
 
 def _default_layers_dir() -> Path:
@@ -41,3 +46,4 @@ def _default_layers_dir() -> Path:
 layers_dir: Path = _default_layers_dir()
 cache_dir: Path = Path(os.environ.get("GISPLAN_CACHE_DIR", Path.home() / ".cache" / "gisplan"))
 layer_overrides: dict[str, str | os.PathLike[str] | tuple[str | os.PathLike[str], str]] = {}
+layer_frames: dict[str, Any] = {}

@@ -3,6 +3,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import osmium
+import pyogrio
 import pytest
 import shapely
 
@@ -210,3 +211,76 @@ def test_area_without_or_with_a_wrong_crs(four_cities):
                                                                        allow_override=True)
     with pytest.raises(CRSError, match="do not fit its declared CRS EPSG:4326"):
         read_osm(path, metres)
+
+
+@needs_extract
+def test_import_of_the_extract_has_the_same_facilities_and_residential_land(extract_import):
+    for name, key in (("facilities", ["osm_id", "category"]), ("residential_land", ["osm_id"])):
+        compiled = gisplan.load_layer(name)
+        imported = extract_import.layers[name]
+        assert list(imported.columns) == list(compiled.columns)
+        assert sorted(map(tuple, imported[key].to_numpy())) == sorted(
+            map(tuple, compiled[key].to_numpy()))
+    facilities = extract_import.layers["facilities"].merge(
+        gisplan.load_layer("facilities"), on="osm_id")
+    moved = gpd.GeoSeries(facilities["geometry_x"], crs=4326).to_crs(4544).distance(
+        gpd.GeoSeries(facilities["geometry_y"], crs=4326).to_crs(4544))
+    assert (moved <= facilities["precision_m_y"]).all()
+    assert (extract_import.layers["residential_land"]["area_m2"].sum()
+            == pytest.approx(gisplan.load_layer("residential_land")["area_m2"].sum(), rel=1e-6))
+
+
+@needs_extract
+def test_build_osm_writes_a_geopackage_and_a_scoreboard_equal_to_today(extract_pbf, tmp_path,
+                                                                        capsys):
+    from gisplan.cli import main
+
+    out = tmp_path / "build"
+    assert main(["build", "--osm", str(extract_pbf), "--area", "central_osm_extract",
+                 "--out", str(out), "--no-maps"]) == 0
+    printed = capsys.readouterr().out
+    assert "walk_edges" in printed and "rail_station_coverage_800m" in printed
+    gpkg = out / "chengdu.gpkg"
+    names = set(pyogrio.list_layers(gpkg)[:, 0])
+    assert {"walk_edges", "parks", "facilities", "residential_land", "indicators",
+            "osm_cycleways", "osm_rail_stations", "districts"} <= names
+    edges = pyogrio.read_dataframe(gpkg, layer="walk_edges")
+    assert (edges["source"] == "osm:central.osm.pbf@undated").all()
+    indicators = pyogrio.read_dataframe(gpkg, layer="indicators")
+    walk = indicators[(indicators["indicator"] == "rail_station_coverage_800m")
+                      & (indicators["method"] == "network")]
+    assert list(walk["area"]) == ["osm_import_area"]
+    today = gisplan.scoreboard()
+    today = today[(today["indicator"] == "rail_station_coverage_800m")
+                  & (today["method"] == "network")]
+    assert walk["value"].iloc[0] == pytest.approx(today["value"].iloc[0], rel=0.01)
+    assert len(gisplan.load_layer("walk_edges")) == 4486  # the embedded layers stay
+
+
+def test_build_osm_on_a_synthetic_city_with_maps(tmp_path):
+    from gisplan.osm_build import build_from_osm
+
+    path = tmp_path / "city.osm.pbf"
+    city = write_city(path, 25)
+    result = build_from_osm(path, _box_area(city.box), out_dir=tmp_path / "out",
+                            maps_dir=tmp_path / "maps", progress=False, echo=None)
+    assert sorted(p.name for p in result.written) == sorted(
+        ["chengdu.gpkg", *gisplan.maps.MAP_FILES.values()])
+    table = result.evaluation.table.set_index(["indicator", "method", "area"])
+    walk = table.loc[("park_service_coverage", "network", "osm_import_area"), "value"]
+    straight = table.loc[("park_service_coverage", "euclidean", "osm_import_area"), "value"]
+    assert 0 < walk <= straight
+    assert "four" not in result.summary() and "city.osm.pbf" in result.summary()
+
+
+def test_build_osm_with_bad_input_writes_nothing(tmp_path, four_cities, capsys):
+    from gisplan.cli import main
+
+    path, _ = four_cities
+    out = tmp_path / "out"
+    far = tmp_path / "far.geojson"
+    _box_area((116.3, 39.9, 116.4, 40.0)).to_file(far)
+    assert main(["build", "--osm", str(path), "--area", str(far), "--out", str(out),
+                 "--maps-dir", str(tmp_path / "maps")]) == 1
+    assert "outside the bounds of four.osm.pbf" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "maps").exists()
