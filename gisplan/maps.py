@@ -8,6 +8,11 @@ rounded to what their ``precision_m`` warrants and drawn on a canvas.
 Maps are built from a mapping of layer name -> (Geo)DataFrame, usually
 :func:`gisplan.pipeline.collect_layers`; layers that are missing are left out, and
 plan layers this module does not name are added (hidden) to the plan map.
+
+A map opens with its context and its subject switched on (:data:`PLAN_SHOWN` on the
+plan map); every other overlay waits in the layer control. Features placed
+schematically or at a district point are drawn dashed or hollow and their popups say
+so; the legend shows the overlays that are on.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import html
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal, TypeAlias, cast
 
@@ -28,12 +34,18 @@ from gisplan._errors import GisplanError
 from gisplan._map_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
 from gisplan._map_layers import Legend, overlay
 from gisplan.basemaps import System, add_basemaps, default_basemaps
-from gisplan.symbology import Symbology, has_geometry, layer_symbology
+from gisplan.symbology import (
+    METHOD_LABELS,
+    Symbology,
+    has_geometry,
+    layer_symbology,
+)
 
 __all__ = [
     "MAP_FILES",
     "MAX_MAP_BYTES",
     "PLAN_LAYERS",
+    "PLAN_SHOWN",
     "MapKey",
     "MapView",
     "map_html",
@@ -50,7 +62,15 @@ PLAN_LAYERS = (
     "functional_zones", "industrial_ecosystems", "ecosystem_projects", "eco_pattern_areas",
     "eco_pattern_rivers", "parks",
 )
-"""Plan layers on the plan map, bottom to top; the ones that exist are shown."""
+"""Plan layers on the plan map, bottom to top."""
+PLAN_SHOWN = ("districts", "planning_zones", "metro_lines")
+"""Plan layers switched on when the plan map opens (of planning_zones, the five
+directional zones); the others are in the layer control."""
+PLANNING_ZONE_PARTS = {
+    "directional_zone": ("五大功能区 Five directional zones", True),
+    "urban_class": ("中心城区与郊区新城 Central urban area and suburbs", False),
+}
+"""The planning_zones overlays (by ``zone_type``): name and whether shown at start."""
 NOT_ON_PLAN_MAP = frozenset({
     "walk_edges", "walk_nodes", "water", "waterways", "coverage_area",
     "station_catchments_800m", "park_service_areas", "coverage_by_district", "indicators",
@@ -74,7 +94,8 @@ _CONTROL_CSS = (
 )
 _AREA_POPUP = ["area_id", "area_km2", "description"]
 """Columns shown in the popup of a measured area."""
-_METHOD_NAMES = {"euclidean": "直线 straight-line", "network": "路网 network"}
+_METHOD_NAMES = METHOD_LABELS
+_STATION_SHARE = ("800 m 站点覆盖率（按区县） Share within 800 m of a station, by district")
 
 
 def _spatial(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame | None:
@@ -99,10 +120,22 @@ def _base_map(system: System, tianditu_key: str | None) -> folium.Map:
     return fmap
 
 
+def _legend_layers(fmap: folium.Map, headings: list[str]) -> dict[str, list[str]]:
+    """Return the JavaScript names of the overlays of each legend section."""
+    overlays = [c for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
+    return {h: [o.get_name() for o in overlays
+                if o.layer_name == h or str(o.layer_name).startswith(h + " (")]
+            for h in headings}
+
+
 def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
             bounds_from: gpd.GeoDataFrame | None) -> folium.Map:
     if legend:
-        fmap.add_child(Legend(legend))
+        approximate = any(
+            any(f["properties"].get("approximate") for f in c.data.get("features", []))
+            for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+        fmap.add_child(Legend(legend, layers=_legend_layers(fmap, [h for h, _ in legend]),
+                              approximate=approximate))
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     figure = cast(folium.Figure, fmap.get_root())  # a Map's root is always its Figure
@@ -115,11 +148,12 @@ def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
 
 def _add(fmap: folium.Map, frame: gpd.GeoDataFrame, symbology: Symbology, name: str,
          legend: list[tuple[str, Symbology]], *, show: bool = True, system: System = "wgs84",
-         popup_columns: list[str] | None = None) -> None:
+         popup_columns: list[str] | None = None,
+         popup_labels: dict[str, str] | None = None) -> None:
     if not has_geometry(frame).any():  # e.g. a network catchment that reached nothing
         return
-    overlay(frame, symbology, name, show=show, system=system,
-            popup_columns=popup_columns).add_to(fmap)
+    overlay(frame, symbology, name, show=show, system=system, popup_columns=popup_columns,
+            popup_labels=popup_labels).add_to(fmap)
     legend.append((name, symbology))
 
 
@@ -161,8 +195,22 @@ def plan_map(
         frame = _spatial(layers, name)
         if frame is None:
             continue
-        _add_layer(fmap, frame, name, legend, show=name in PLAN_LAYERS, system=system)
+        if name == "planning_zones" and "zone_type" in frame.columns:
+            _add_planning_zones(fmap, frame, legend, system=system)
+            continue
+        _add_layer(fmap, frame, name, legend, show=name in PLAN_SHOWN, system=system)
     return _finish(fmap, legend, _spatial(layers, "districts"))
+
+
+def _add_planning_zones(fmap: folium.Map, frame: gpd.GeoDataFrame,
+                        legend: list[tuple[str, Symbology]], *, system: System) -> None:
+    """Add the directional zones and the urban classes as two overlays (they overlap)."""
+    for zone_type, part in frame.groupby("zone_type", sort=False):
+        title, shown = PLANNING_ZONE_PARTS.get(
+            str(zone_type), (f"{_title('planning_zones', frame)} ({zone_type})", False))
+        _add(fmap, part, layer_symbology("planning_zones", part), title, legend,
+             show=shown and "planning_zones" in PLAN_SHOWN, system=system,
+             popup_columns=["slogan_zh", "member_districts"])
 
 
 def _measurements(frame: gpd.GeoDataFrame) -> Iterable[tuple[str, str, gpd.GeoDataFrame]]:
@@ -181,48 +229,87 @@ def _measurement_name(prefix: str, method: str, area: str) -> str:
     return f"{prefix} ({label})" if label else prefix
 
 
+def _short(name: object) -> str:
+    """Return a name without its bracketed explanation: '中心城区（12区）' -> '中心城区'."""
+    text = str(name or "")
+    for bracket in ("（", " ("):
+        text = text.split(bracket)[0]
+    return text.strip()
+
+
+def _area_names(layers: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Return a short bilingual name of each ``area_id`` of ``coverage_area``."""
+    areas = layers.get("coverage_area")
+    if areas is None or "area_id" not in areas.columns:
+        return {}
+    names = {}
+    for row in areas.to_dict("records"):
+        label = " ".join(_short(row.get(c)) for c in ("name_zh", "name_en") if row.get(c))
+        names[str(row["area_id"])] = label or str(row["area_id"])
+    return names
+
+
 def _district_shares(
     layers: Mapping[str, pd.DataFrame], indicator: str
-) -> gpd.GeoDataFrame | None:
+) -> tuple[gpd.GeoDataFrame, str, dict[str, str]] | None:
     """Return districts with one share column per measurement of an indicator.
 
     ``coverage_by_district`` is either already spatial (drawn as it is) or a table with
     ``indicator``, ``method``, ``area``, ``district`` and ``share`` that is joined to the
     ``districts`` layer on ``name_zh``; the measurement covering most districts (the first
     of equals) gives the ``share`` column that colours the map.
+
+    Returns
+    -------
+    tuple or None
+        The districts, the "method, area" label of the ``share`` column, and the
+        bilingual popup labels of the share columns.
     """
     table = layers.get("coverage_by_district")
     if isinstance(table, gpd.GeoDataFrame):
-        return _spatial(layers, "coverage_by_district")
+        spatial = _spatial(layers, "coverage_by_district")
+        return None if spatial is None else (spatial, "", {})
     districts = _spatial(layers, "districts")
     if table is None or districts is None or "district" not in table.columns:
         return None
     rows = table[table["indicator"] == indicator] if "indicator" in table.columns else table
     if rows.empty:
         return None
-    labels = [f"share: {_METHOD_NAMES.get(m, m)}, {a}" for m, a in zip(
-        rows["method"], rows["area"], strict=True)]
-    wide = rows.assign(measurement=labels).pivot_table(
+    areas = _area_names(layers)
+    keys = [f"share_{m}_{a}" for m, a in zip(rows["method"], rows["area"], strict=True)]
+    labels = {f"share_{m}_{a}": f"{_METHOD_NAMES.get(m, m)}, {areas.get(a, a)}"
+              for m, a in zip(rows["method"], rows["area"], strict=True)}
+    wide = rows.assign(measurement=keys).pivot_table(
         index="district", columns="measurement", values="share", sort=False)
-    wide = wide[list(dict.fromkeys(labels))]
-    wide.insert(0, "share", wide[wide.count().idxmax()])
+    wide = wide[list(dict.fromkeys(keys))]
+    main = wide.count().idxmax()
+    wide.insert(0, "share", wide[main])
     keep = [c for c in ("name_zh", "name_en", "source", "precision_m") if c in districts]
     shares = districts[[*keep, districts.geometry.name]].merge(
         wide, left_on="name_zh", right_index=True)
     shares.attrs["gisplan"] = table.attrs.get("gisplan", {})
-    return shares
+    popup_labels = {k: f"覆盖率 Share ({v})" for k, v in labels.items()}
+    popup_labels["share"] = f"覆盖率 Share ({labels[main]})"
+    return shares, labels[main], popup_labels
 
 
 def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
-                  legend: list[tuple[str, Symbology]]) -> None:
-    """Add one overlay per (method, area) of an analysis layer; the first per method shown."""
+                  legend: list[tuple[str, Symbology]],
+                  area_names: Mapping[str, str] | None = None) -> None:
+    """Add one overlay per (method, area) of an analysis layer; the first one shown."""
     symbology = layer_symbology(name, frame)
     popup = [c for c in frame.columns if c != frame.geometry.name]
-    shown: set[str] = set()
+    names = area_names or {}
+    first = True
     for method, area, part in _measurements(frame):
-        _add(fmap, part, symbology, _measurement_name(prefix, method, area), [],
-             show=method not in shown, popup_columns=popup)
-        shown.add(method)
+        if not has_geometry(part).any():
+            continue
+        readable = names.get(area, area)
+        if "area" in part.columns:
+            part = part.assign(area=readable)
+        _add(fmap, part, symbology, _measurement_name(prefix, method, readable), [],
+             show=first, popup_columns=popup)
+        first = False
     legend.append((prefix, symbology))
 
 
@@ -258,21 +345,25 @@ def station_coverage_map(
     """
     fmap = _base_map("wgs84", tianditu_key)
     legend: list[tuple[str, Symbology]] = []
-    shares = _district_shares(layers, "rail_station_coverage_800m")
-    if shares is not None:
+    found = _district_shares(layers, "rail_station_coverage_800m")
+    if found is not None:
+        shares, measured, labels = found
         popup = [c for c in shares.columns if c.startswith("share") or c.endswith("km2")]
-        _add(fmap, shares, layer_symbology("coverage_by_district", shares),
-             "分区覆盖率 Coverage by district", legend, popup_columns=popup)
+        title = f"{_STATION_SHARE} ({measured})" if measured else _STATION_SHARE
+        _add(fmap, shares, layer_symbology("coverage_by_district", shares), title, legend,
+             show=False, popup_columns=popup, popup_labels=labels)
     catchments = _spatial(layers, "station_catchments_800m")
     area = _measured_areas(layers, [catchments])
     if area is not None:
         _add_layer(fmap, area, "coverage_area", legend, popup_columns=_AREA_POPUP)
     if catchments is not None:
         _add_measured(fmap, catchments, "station_catchments_800m",
-                      "800 m 站点服务范围 catchments", legend)
+                      "800 m 站点服务范围 Station catchments", legend, _area_names(layers))
     stations = _spatial(layers, "metro_stations")
     if stations is not None:
-        _add_layer(fmap, stations, "metro_stations", legend, popup_columns=["lines"])
+        small = replace(layer_symbology("metro_stations", stations), radius=2.5)
+        _add(fmap, stations, small, _title("metro_stations", stations), legend,
+             popup_columns=["lines"])  # small, so the catchments show between them
     return _finish(fmap, legend, area if area is not None else _spatial(layers, "districts"))
 
 
@@ -305,7 +396,7 @@ def park_coverage_map(
         _add_layer(fmap, area, "coverage_area", legend, popup_columns=_AREA_POPUP)
     if service is not None:
         _add_measured(fmap, service, "park_service_areas",
-                      "公园服务范围 Park service areas", legend)
+                      "公园服务范围 Park service areas", legend, _area_names(layers))
     parks = _spatial(layers, "parks")
     if parks is not None:
         _add_layer(fmap, parks, "parks", legend,

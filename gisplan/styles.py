@@ -50,7 +50,7 @@ def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str
             "line_color": _rgba(colour), "line_width": width_mm, "line_width_unit": "MM",
             "line_style": line_style, "capstyle": "round", "joinstyle": "round",
         }
-    outline = colour if symbology.fill_opacity == 0 or not symbology.column else "#333333"
+    outline = symbology.outline_of(colour)
     return "SimpleFill", {
         "color": _rgba(colour, symbology.fill_opacity),
         "style": "solid" if symbology.fill_opacity > 0 else "no",

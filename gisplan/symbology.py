@@ -5,6 +5,12 @@
 catchment method ...), graduated (coverage shares) or a single symbol, with colours,
 line widths and the label column. Unknown layers get a single symbol, so layers
 added to the catalogue later are drawn without changes here.
+
+Colours carry meaning: parks are green by GB/T 50563 size class, the straight-line
+and walking service areas have their own colours (``METHOD_COLOURS``) unlike any park
+class, and each directional zone of the plan has its own colour. Categories that
+have a fixed colour get a bilingual legend label too. :func:`approximate_mask` tells
+the features placed schematically or at a district point from surveyed ones.
 """
 
 from __future__ import annotations
@@ -20,10 +26,15 @@ import pandas as pd
 import shapely
 
 __all__ = [
+    "APPROXIMATE_METHODS",
+    "APPROXIMATE_PRECISION_M",
+    "METHOD_COLOURS",
+    "METHOD_LABELS",
     "Category",
     "GradClass",
     "Symbology",
     "alternative_symbologies",
+    "approximate_mask",
     "geometry_kind",
     "has_geometry",
     "layer_symbology",
@@ -41,6 +52,53 @@ PALETTE = (
 # Sequential colours for shares (ColorBrewer YlGnBu, 5 classes).
 SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 _HEX = re.compile(r"^#?[0-9a-fA-F]{6}$")
+
+APPROXIMATE_METHODS = frozenset({
+    "schematic", "schematic_station_sequence", "district_centroid", "functional_zone",
+    "metro_station_named_after_place", "unpublished", "unlocated",
+})
+"""``geocode_method`` values of features that were not surveyed where they stand."""
+APPROXIMATE_PRECISION_M = 1000.0
+"""Features at least this uncertain (``precision_m``) are drawn as approximate."""
+
+METHOD_COLOURS = {"euclidean": "#e66101", "network": "#5e3c99"}
+"""Colours of straight-line and walking catchments and service areas (no park green)."""
+METHOD_LABELS = {"euclidean": "直线距离 Straight-line", "network": "步行路网 Walking network"}
+"""Bilingual names of the coverage methods."""
+_PARK_CLASSES = {  # GB/T 50563-2010 size classes (gisplan.parks.PARK_SERVICE_RADII)
+    "large": ("#1b7837", "大型公园 Large park (≥ 5000 m², serves 500 m)"),
+    "medium": ("#5aae61", "中型公园 Medium park (2000–5000 m², serves 300 m)"),
+    "small": ("#a6dba0", "小型公园 Small park (< 2000 m², no service radius)"),
+    "": ("#9aae8c", "其他绿地 Other green space (not a park class)"),
+}
+_DIRECTIONAL_ZONES = {
+    "东进": ("#d7301f", "东进 East expansion"),
+    "南拓": ("#fd8d3c", "南拓 South expansion"),
+    "西控": ("#1b9e77", "西控 West control"),
+    "北改": ("#2b8cbe", "北改 North reform"),
+    "中优": ("#7a0177", "中优 Central optimisation"),
+    "中心城区": ("#8c510a", "中心城区 Central urban area"),
+    "郊区新城": ("#dfc27d", "郊区新城 Suburban new cities"),
+}
+_ECO_COMPONENTS = {
+    "两山": ("#8c6d31", "两山 The two mountain ranges"),
+    "两环": ("#35978f", "两环 The two ecological rings"),
+    "六片": ("#d9f0a3", "六片 Green-separation areas"),
+    "自然保护地": ("#01665e", "自然保护地 Protected area"),
+}
+_ZONE_STATUS = {
+    "explicit": ("#54278f", "规划列名 Named in the plan"),
+    "carrier": ("#9e9ac8", "功能区载体 Carrier of a zone"),
+    "area": ("#cc4c02", "其他片区 Other development area"),
+}
+_RIVER_NETWORKS = {"岷江": ("#2166ac", "岷江水系 Min river network"),
+                   "沱江": ("#67a9cf", "沱江水系 Tuo river network")}
+_METHODS = {key: (colour, METHOD_LABELS[key]) for key, colour in METHOD_COLOURS.items()}
+# Colours of the 14 industrial ecosystems: Tableau 10/20 hues, none used by another layer.
+_ECOSYSTEM_PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +170,16 @@ class Symbology:
             return "graduated"
         return "single"
 
+    def outline_of(self, colour: str) -> str:
+        """Return the outline colour of a polygon filled with ``colour``.
+
+        Strong categorised fills get a dark edge; light fills and outline-only
+        polygons keep their own colour, so their class stays readable at the edge.
+        """
+        if self.geometry == "polygon" and self.column and self.fill_opacity >= 0.3:
+            return "#333333"
+        return colour
+
     def colour_of(self, value: object) -> str:
         """Return the colour for one attribute value of :attr:`column`."""
         if self.categories:
@@ -139,13 +207,16 @@ class _Rule:
     radius: float = 4.0
     label: bool = False
     dashed: bool = False
+    fixed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    palette: tuple[str, ...] = PALETTE
 
 
 _CATEGORY_TYPES = ("zone_type", "category", "type", "kind")
 _RULES: dict[str, _Rule] = {
     "districts": _Rule(colour="#555555", fill_opacity=0.0, width=1.5, label=True),
-    "planning_zones": _Rule(categorise=("zone_type", "zone_id"), fill_opacity=0.06, width=2.0),
-    "coverage_area": _Rule(colour="#d95f02", fill_opacity=0.0, width=2.5, dashed=True),
+    "planning_zones": _Rule(categorise=("zone_id", "zone_type"), fill_opacity=0.12, width=2.0,
+                            fixed=_DIRECTIONAL_ZONES),
+    "coverage_area": _Rule(colour="#c51b7d", fill_opacity=0.0, width=2.5),
     "metro_lines": _Rule(
         categorise=("line_name_zh", "line_zh", "line", "line_id", "name_zh"),
         colour_columns=("colour", "color", "line_colour", "line_color"),
@@ -155,31 +226,32 @@ _RULES: dict[str, _Rule] = {
     "metro_stations": _Rule(colour="#222222", radius=3.5, label=True, fill_opacity=0.9),
     "tod_sites": _Rule(colour="#e7298a", radius=6.0, label=True, fill_opacity=0.8),
     "functional_zones": _Rule(
-        categorise=("zone_type", "status", "category", "type"), fill_opacity=0.35, radius=5.0
+        categorise=("status", "zone_type", "category", "type"), fill_opacity=0.8, radius=5.0,
+        fixed=_ZONE_STATUS,
     ),
     "industrial_ecosystems": _Rule(categorise=("ecosystem", "name_zh"), fill_opacity=0.35),
     "ecosystem_projects": _Rule(
         categorise=("ecosystem", "ecosystem_zh", "ecosystem_name_zh", "ecosystem_id"),
-        radius=5.0, fill_opacity=0.8,
+        radius=5.0, fill_opacity=0.8, palette=_ECOSYSTEM_PALETTE,
     ),
     "eco_pattern_areas": _Rule(
         categorise=("component", "pattern_type", "area_type", *_CATEGORY_TYPES),
-        fill_opacity=0.3
+        fill_opacity=0.3, fixed=_ECO_COMPONENTS,
     ),
-    "eco_pattern_rivers": _Rule(categorise=("network",), colour="#1f78b4", width=2.5),
+    "eco_pattern_rivers": _Rule(categorise=("network",), colour="#1f78b4", width=2.5,
+                                fixed=_RIVER_NETWORKS),
     "parks": _Rule(
         categorise=("size_class", "park_class", "class", "level", "park_type"),
-        fill_opacity=0.5, radius=5.0,
+        fill_opacity=0.6, radius=5.0, fixed=_PARK_CLASSES, colour=_PARK_CLASSES[""][0],
     ),
     "water": _Rule(colour="#6baed6", fill_opacity=0.5, width=1.0),
     "waterways": _Rule(colour="#3182bd", width=1.5),
     "walk_edges": _Rule(colour="#969696", width=0.5),
     "walk_nodes": _Rule(colour="#969696", radius=1.0),
-    "station_catchments_800m": _Rule(categorise=("method",), fill_opacity=0.2, width=1.0),
-    "park_service_areas": _Rule(
-        categorise=("size_class", "park_class", "class", "level", "method"), fill_opacity=0.2,
-        width=1.0,
-    ),
+    "station_catchments_800m": _Rule(categorise=("method",), fill_opacity=0.25, width=1.0,
+                                     fixed=_METHODS),
+    "park_service_areas": _Rule(categorise=("method",), fill_opacity=0.25, width=1.0,
+                                fixed=_METHODS),
     "coverage_by_district": _Rule(graduate=True, colour="#bdbdbd", fill_opacity=0.6, width=1.0),
 }
 
@@ -255,18 +327,25 @@ def _first_per_key(frame: pd.DataFrame, column: str, other: str | None) -> dict[
 
 
 def _categories(
-    frame: pd.DataFrame, column: str, colour_column: str | None, label_column: str | None
+    frame: pd.DataFrame, column: str, colour_column: str | None, label_column: str | None,
+    rule: _Rule,
 ) -> tuple[Category, ...]:
-    values = sorted({_category_key(v) for v in frame[column]}, key=_natural_key)
+    order = {key: i for i, key in enumerate(rule.fixed)}  # fixed classes in their order
+    values = sorted({_category_key(v) for v in frame[column]},
+                    key=lambda v: (order.get(v, len(order)), _natural_key(v)))
     given = {key: "#" + colour.lstrip("#").lower()
              for key, colour in _first_per_key(frame, column, colour_column).items()
              if _HEX.match(colour)}
     labels = _first_per_key(frame, column, label_column)
-    return tuple(
-        Category(value, labels.get(value, value) or "(none)",
-                 given.get(value, PALETTE[i % len(PALETTE)]))
-        for i, value in enumerate(values)
-    )
+    free = [c for c in rule.palette if c not in {f for f, _ in rule.fixed.values()}]
+    categories: list[Category] = []
+    for value in values:
+        colour, label = rule.fixed.get(value, ("", ""))
+        if not colour:
+            colour = given.get(value) or free[len(categories) % len(free)]
+            label = labels.get(value, value) or "(未填 none)"
+        categories.append(Category(value, label, colour))
+    return tuple(categories)
 
 
 def _classes(frame: pd.DataFrame, column: str) -> tuple[GradClass, ...]:
@@ -303,7 +382,7 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
     classes: tuple[GradClass, ...] = ()
     if column is not None:
         categories = _categories(frame, column, _first_column(frame, rule.colour_columns),
-                                 _first_column(frame, rule.label_columns))
+                                 _first_column(frame, rule.label_columns), rule)
     elif rule.graduate:
         column = _share_column(frame)
         if column is not None:
@@ -316,6 +395,32 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
         radius=rule.radius, label_column=label, dashed=rule.dashed,
         title=str(meta.get("title_zh") or name),
     )
+
+
+def approximate_mask(frame: pd.DataFrame) -> np.ndarray:
+    """Return a mask of the features placed schematically or at a district point.
+
+    A feature is approximate when its ``geocode_method`` is one of
+    :data:`APPROXIMATE_METHODS` or its ``precision_m`` is at least
+    :data:`APPROXIMATE_PRECISION_M`; maps draw it dashed or hollow.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A layer, with or without ``geocode_method`` and ``precision_m``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for approximate features.
+    """
+    mask = np.zeros(len(frame), dtype=bool)
+    if "geocode_method" in frame.columns:
+        mask |= frame["geocode_method"].isin(APPROXIMATE_METHODS).to_numpy()
+    if "precision_m" in frame.columns:
+        precision = pd.to_numeric(frame["precision_m"], errors="coerce").to_numpy(dtype=float)
+        mask |= np.nan_to_num(precision, nan=0.0) >= APPROXIMATE_PRECISION_M
+    return mask
 
 
 def alternative_symbologies(name: str, frame: gpd.GeoDataFrame) -> list[Symbology]:

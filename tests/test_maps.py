@@ -1,6 +1,7 @@
 import json
 import re
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -46,11 +47,14 @@ def test_every_map_is_written_self_contained_and_small(written):
 
 def test_popups_show_source_and_precision_and_tooltips_are_bilingual(written):
     html = (written[0].parent / MAP_FILES["plan"]).read_text(encoding="utf-8")
-    popups = re.findall(r'"fields":\s*\[([^\]]*)\]', html) or re.findall(
-        r"fields\s*=\s*\[([^\]]*)\]", html)
+    tooltips = re.findall(r"fields\s*=\s*\[([^\]]*)\]", html)
+    assert any('"name_zh"' in p and '"name_en"' in p for p in tooltips)
+    popups = [json.loads(f'"{p}"') for p in re.findall(r'"popup": "((?:[^"\\]|\\.)*)"', html)]
     assert popups
-    assert any('"source"' in p and '"precision_m"' in p for p in popups)
-    assert any('"name_zh"' in p and '"name_en"' in p for p in popups)
+    assert all("来源 Source" in p and "位置精度 Position uncertainty" in p and "±" in p
+               for p in popups)
+    labels = {label for p in popups for label in re.findall(r"<th>(.*?)</th>", p)}
+    assert labels and not any("_" in label for label in labels), labels  # no column names
 
 
 def test_plan_map_offers_osm_and_positron_and_names_them_with_attribution(written):
@@ -125,10 +129,10 @@ def test_empty_and_missing_geometries_are_left_out_without_warnings():
         geometry=[shapely.box(104, 30.6, 104.1, 30.7), shapely.MultiPolygon(), None],
         crs="EPSG:4326",
     )
-    html = station_coverage_map({"metro_stations": point,
-                                 "station_catchments_800m": catchments}).get_root().render()
-    assert "straight-line, a" in html
-    assert "network, a" not in html and "network, b" not in html
+    fmap = station_coverage_map({"metro_stations": point, "station_catchments_800m": catchments})
+    names = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
+    assert any(name.endswith("(直线距离 Straight-line, a)") for name in names)
+    assert not any("Walking network" in name for name in names)
     empty_parks = gpd.GeoDataFrame({"name_zh": ["空"]}, geometry=[shapely.Polygon()],
                                    crs="EPSG:4326")
     html = plan_map({"districts": point, "parks": empty_parks}).get_root().render()
