@@ -74,6 +74,7 @@ PLANNING_ZONE_PARTS = {
 NOT_ON_PLAN_MAP = frozenset({
     "walk_edges", "walk_nodes", "water", "waterways", "coverage_area",
     "station_catchments_800m", "park_service_areas", "coverage_by_district", "indicators",
+    "facilities", "residential_land",
 })
 """Layers kept off the plan map: networks, analysis outputs, large context layers."""
 MapKey: TypeAlias = Literal["plan", "plan_gcj02", "stations", "parks"]

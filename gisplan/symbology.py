@@ -256,6 +256,12 @@ _RULES: dict[str, _Rule] = {
 }
 
 
+_RESERVED = {c.lower() for rule in _RULES.values()
+             for c in (rule.colour, *(f for f, _ in rule.fixed.values()))}
+_UNRULED = tuple(c for c in PALETTE if c not in _RESERVED | set(_ECOSYSTEM_PALETTE))
+"""Colours for layers without a rule: none of them means something else already."""
+
+
 def has_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
     """Return a mask of the rows whose geometry is neither missing nor empty.
 
@@ -375,7 +381,7 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
     Symbology
         Categorised, graduated or single-symbol drawing rules.
     """
-    rule = _RULES.get(name, _Rule(colour=PALETTE[sum(map(ord, name)) % len(PALETTE)]))
+    rule = _RULES.get(name, _Rule(colour=_UNRULED[sum(map(ord, name)) % len(_UNRULED)]))
     kind = geometry_kind(frame)
     column = _first_column(frame, rule.categorise)
     categories: tuple[Category, ...] = ()

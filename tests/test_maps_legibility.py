@@ -169,3 +169,12 @@ def test_popup_and_tooltip_values_are_escaped():
     properties = overlay.data["features"][0]["properties"]
     assert "<img" not in properties["name_zh"] and "<img" not in properties["popup"]
     assert "&lt;img" in properties["name_zh"]
+
+
+@pytest.mark.parametrize("name", ["land_use", "greenways", "schools", "bike_lanes"])
+def test_a_layer_without_a_rule_takes_a_colour_no_other_layer_uses(layers, name):
+    extra = gpd.GeoDataFrame({"name_zh": ["甲"]}, geometry=[shapely.box(104, 30.6, 104.1, 30.7)],
+                             crs="EPSG:4326")
+    legend = _legend(plan_map({**layers, name: extra}))
+    colour = next(c for heading, _, c in legend.rows() if heading == name)
+    assert [heading for heading, _, c in legend.rows() if c == colour] == [name]
