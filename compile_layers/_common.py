@@ -13,7 +13,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
+
+from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.extent import extent_record
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GISPLAN_SHARED_DIR", REPO.parent / "shared"))
@@ -23,6 +27,9 @@ PLAN_TEXT = SHARED / "seeds" / "chengdu_14th_fyp_outline.txt"
 LAYERS = REPO / "layers"
 
 COORD_DECIMALS = 7  # about 1 cm: below every source's precision, stable across runs
+EXTENT_DECIMALS = 5  # about 1 m: far below the simplification of an extent
+CITY_EXTENT_TOLERANCE_M = 200.0
+"""The municipality's outline is simplified within this distance for layer extents."""
 
 PROVENANCE_COLUMNS = {
     "source": {"type": "str", "description": "short id of the source; see the layer's 'sources'"},
@@ -118,12 +125,50 @@ def csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def extent_entry(polygon: shapely.Geometry, description: str,
+                 precision_m: float) -> dict[str, Any]:
+    """Return the ``extent`` metadata of a layer: where its data are complete.
+
+    Parameters
+    ----------
+    polygon : shapely geometry
+        The extent in WGS84; coordinates are rounded to :data:`EXTENT_DECIMALS`.
+    description : str
+        What the extent is.
+    precision_m : float
+        How far the polygon may stray from the real extent, in metres.
+    """
+    rounded = shapely.transform(polygon, lambda c: np.round(c, EXTENT_DECIMALS))
+    return extent_record(shapely.make_valid(rounded), description, precision_m)
+
+
+def city_extent(out_dir: Path) -> dict[str, Any]:
+    """Return the extent entry of the municipality, from ``coverage_area`` in ``out_dir``."""
+    areas = pyogrio.read_dataframe(out_dir / "coverage_area.geojson")
+    row = areas[areas["area_id"] == "chengdu_city"].iloc[0]
+    return city_extent_of(row["geometry"], float(row["precision_m"]))
+
+
+def city_extent_of(city: shapely.Geometry, precision_m: float) -> dict[str, Any]:
+    """Return the extent entry of the municipality from its WGS84 outline.
+
+    ``precision_m`` is that of the outline; the simplification adds to it.
+    """
+    metric = gpd.GeoSeries([city], crs=WGS84).to_crs(METRIC_CRS)
+    simple = metric.simplify(CITY_EXTENT_TOLERANCE_M).to_crs(WGS84).iloc[0]
+    return extent_entry(
+        simple,
+        "the municipality of Chengdu (Amap boundary of 510100, simplified within "
+        f"{CITY_EXTENT_TOLERANCE_M:.0f} m)", CITY_EXTENT_TOLERANCE_M + precision_m)
+
+
 def layer_files(name: str, frame: pd.DataFrame, meta: dict[str, Any]) -> dict[str, str]:
     """Return ``{filename: text}`` for a compiled layer and its metadata.
 
     ``meta`` must hold title_zh, title_en, description, columns, sources, licence and
-    attribution; name, kind, geometry_types (for spatial layers) and feature_count are
-    filled in here.
+    attribution, and for spatial layers ``extent`` (where the data are complete, from
+    :func:`extent_entry`); name, kind, geometry_types (for spatial layers) and
+    feature_count are filled in here.
     """
     kind = "spatial" if isinstance(frame, gpd.GeoDataFrame) else "table"
     full = {"name": name, "kind": kind, **meta, "feature_count": len(frame)}
@@ -135,6 +180,8 @@ def layer_files(name: str, frame: pd.DataFrame, meta: dict[str, Any]) -> dict[st
     if undocumented:
         raise ValueError(f"layer {name}: columns {undocumented} are not documented in 'columns'")
     if kind == "spatial":
+        if "extent" not in full:
+            raise ValueError(f"layer {name}: metadata lacks 'extent' (where it is complete)")
         if "geometry_types" not in full:
             present = frame.geometry.dropna()
             full["geometry_types"] = sorted(set(present[~present.is_empty].geom_type))

@@ -9,11 +9,12 @@ water files under ``raw/parks`` and ``raw/water`` are filtered copies of it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import geopandas as gpd
 import shapely
 
-from compile_layers._common import RAW
+from compile_layers._common import RAW, extent_entry
 
 OSM_FILE = RAW / "network" / "osm_central_chengdu_2018.osm"
 PARKS_FILE = RAW / "parks" / "osm_central_chengdu_2018_parks.geojson"
@@ -59,3 +60,12 @@ def osm_bounds() -> tuple[float, float, float, float]:
 def extract_polygon() -> shapely.Polygon:
     """Return the extract's declared extent as a WGS84 polygon."""
     return shapely.box(*osm_bounds())
+
+
+def extract_extent() -> dict[str, Any]:
+    """Return the extent entry of layers taken from the extract: its declared bounds."""
+    west, south, east, north = osm_bounds()
+    return extent_entry(
+        extract_polygon(),
+        f"the central OpenStreetMap extract (its <bounds>, {west}-{east} E, "
+        f"{south}-{north} N; state before July 2018)", 0.0)

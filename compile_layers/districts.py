@@ -21,6 +21,7 @@ from compile_layers._common import (
     PLAN_SOURCE,
     PROVENANCE_COLUMNS,
     RAW,
+    city_extent_of,
     inventory_layer,
     layer_files,
     write_files,
@@ -188,6 +189,7 @@ def run(out_dir: Path) -> list[str]:
     boundaries = _read_boundaries()
     city = boundaries.loc[boundaries["adcode"] == "510100", "geometry"].iloc[0]
     districts = _districts(boundaries)
+    extent = city_extent_of(city, BOUNDARY_PRECISION_M)
     sources = [CNMAPS_SOURCE, PLAN_SOURCE]
     attribution = CNMAPS_SOURCE["attribution"]
     files = {}
@@ -211,6 +213,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["name_zh"],
         "geometry_types": ["MultiPolygon", "Polygon"],
+        "extent": extent,
         "sources": sources, "licence": CNMAPS_SOURCE["licence"], "attribution": attribution,
     }))
     zones = _planning_zones(districts)
@@ -235,6 +238,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["zone_id", "name_zh"],
         "geometry_types": ["MultiPolygon", "Polygon"],
+        "extent": extent,
         "sources": sources, "licence": CNMAPS_SOURCE["licence"], "attribution": attribution,
     }))
     coverage = _coverage_area(districts, city)
@@ -251,6 +255,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["area_id"],
         "geometry_types": ["MultiPolygon", "Polygon"],
+        "extent": extent,
         "sources": [*sources, OSM_SOURCE],
         "licence": f"{CNMAPS_SOURCE['licence']}; ODbL-1.0 (central_osm_extract)",
         "attribution": f"{attribution}; {OSM_SOURCE['attribution']}",

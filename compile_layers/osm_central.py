@@ -35,6 +35,7 @@ from compile_layers._osm_extract import (
     WATER_POLYGONS_FILE,
     WATERWAYS_FILE,
     add_osm_provenance,
+    extract_extent,
     osm_bounds,
 )
 from gisplan.crs import METRIC_CRS, WGS84
@@ -208,6 +209,7 @@ OSM_META = {
 
 def run(out_dir: Path) -> list[str]:
     """Compile ``water``, ``waterways``, ``walk_edges`` and ``walk_nodes`` into ``out_dir``."""
+    osm_meta = {**OSM_META, "extent": extract_extent()}
     files = layer_files("water", water_frame(), {
         "title_zh": "水体（中心城区OSM样区）",
         "title_en": "Water bodies (central OSM extract)",
@@ -227,7 +229,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["water_id"],
         "geometry_types": ["Polygon", "MultiPolygon"],
-        **OSM_META,
+        **osm_meta,
     })
     files.update(layer_files("waterways", waterways_frame(), {
         "title_zh": "河流水系（中心城区OSM样区）",
@@ -249,7 +251,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["waterway_id"],
         "geometry_types": ["LineString", "MultiLineString"],
-        **OSM_META,
+        **osm_meta,
     }))
     nodes, edges = walk_frames()
     network_note = (
@@ -276,7 +278,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["u", "v", "key", "length_m"],
         "geometry_types": ["LineString"],
-        **OSM_META,
+        **osm_meta,
     }))
     files.update(layer_files("walk_nodes", nodes, {
         "title_zh": "步行网络（节点）", "title_en": "Walking network nodes (central OSM extract)",
@@ -288,7 +290,7 @@ def run(out_dir: Path) -> list[str]:
         },
         "required": ["osmid"],
         "geometry_types": ["Point"],
-        **OSM_META,
+        **osm_meta,
     }))
     write_files(files, out_dir)
     return sorted(files)

@@ -27,7 +27,12 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
-from compile_layers._osm_extract import OTHER_GREEN_FILE, PARKS_FILE, add_osm_provenance
+from compile_layers._osm_extract import (
+    OTHER_GREEN_FILE,
+    PARKS_FILE,
+    add_osm_provenance,
+    extract_extent,
+)
 from compile_layers._places import (
     city_radius,
     read_districts,
@@ -182,6 +187,7 @@ def run(out_dir: Path) -> list[str]:
         "required": ["park_id"],
         "geometry_types": ["Polygon", "MultiPolygon"],
         "allow_empty_geometry": True,
+        "extent": extract_extent(),
         "sources": [OSM_SOURCE, PLAN_SOURCE, SCHEMATIC_SOURCE, METRO_LAYER_SOURCE],
         "licence": OSM_SOURCE["licence"],
         "attribution": OSM_SOURCE["attribution"] + "; plan 成都市人民政府",

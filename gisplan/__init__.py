@@ -1,8 +1,8 @@
 """gisplan: geocoded layers and spatial targets of a city's five-year plan.
 
 The embedded plan is Chengdu's 14th Five-Year Plan outline (2021-2025, with 2035
-objectives). Layers are WGS84 (EPSG:4326); every measurement is made in
-CGCS2000 / 3-degree Gauss-Kruger CM 105E (EPSG:4544).
+objectives). Layers are WGS84 (EPSG:4326); measurements are made in a metric CRS
+that fits the data: CGCS2000 / 3-degree Gauss-Kruger CM 105E (EPSG:4544) for Chengdu.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -12,11 +12,14 @@ from gisplan._errors import (
     CRSError,
     GeocodeError,
     GisplanError,
+    GisplanWarning,
+    IncompleteDataWarning,
     LayerFileError,
     UnknownLayerError,
 )
 from gisplan.access import facility_coverage, life_circle_coverage, nearest_facility_distances
 from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
+from gisplan.extent import declare_extent, layer_extent
 from gisplan.geocode import GeocodeResult, geocode, geocode_candidates
 from gisplan.layers import layer_metadata, list_layers, load_layer
 from gisplan.network import (
@@ -42,13 +45,17 @@ __all__ = [
     "GeocodeError",
     "GeocodeResult",
     "GisplanError",
+    "GisplanWarning",
+    "IncompleteDataWarning",
     "LayerFileError",
     "UnknownLayerError",
     "WalkNetwork",
     "__version__",
+    "declare_extent",
     "facility_coverage",
     "geocode",
     "geocode_candidates",
+    "layer_extent",
     "layer_metadata",
     "life_circle_coverage",
     "list_layers",

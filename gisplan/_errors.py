@@ -9,8 +9,11 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousNameError",
     "CRSError",
+    "CoverageInputError",
     "GeocodeError",
     "GisplanError",
+    "GisplanWarning",
+    "IncompleteDataWarning",
     "LayerFileError",
     "UnknownLayerError",
 ]
@@ -33,6 +36,24 @@ class UnknownLayerError(KeyError, GisplanError):
 
 class LayerFileError(ValueError, GisplanError):
     """A layer file (or a user's replacement file) cannot be used; the message lists why."""
+
+
+class CoverageInputError(ValueError, GisplanError):
+    """Inputs of a coverage computation that would give a wrong number; the message says why."""
+
+
+class GisplanWarning(UserWarning):
+    """Base class of the warnings gisplan issues: a result or input worth a second look."""
+
+
+class IncompleteDataWarning(GisplanWarning):
+    """A result measured partly where its input data are not known to be complete.
+
+    Issued when an area reaches beyond the extent where a layer that makes the
+    numerator (stations, parks, streets) is complete; the result's ``notes`` say the
+    same. Filter it with ``warnings.filterwarnings("ignore", category=...)`` or turn it
+    into an error with ``"error"`` (or pass ``strict=True``).
+    """
 
 
 class GeocodeError(LookupError, GisplanError):

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,15 @@ import pyogrio.errors
 from tqdm import tqdm
 
 from gisplan import __version__
-from gisplan._errors import AmbiguousNameError, CRSError, GisplanError, LayerFileError
+from gisplan._errors import (
+    AmbiguousNameError,
+    CoverageInputError,
+    CRSError,
+    GisplanError,
+    IncompleteDataWarning,
+    LayerFileError,
+)
+from gisplan._validate import positive_distance
 from gisplan.basemaps import tianditu
 from gisplan.layers import layer_metadata, list_layers, load_layer
 from gisplan.maps import MAP_FILES
@@ -29,8 +38,14 @@ from gisplan.symbology import has_geometry
 
 __all__ = ["main"]
 
-DEFAULT_AREA = "core_five_districts"
-"""``area_id`` of the ``coverage_area`` row measured when ``--area`` is not given."""
+DEFAULT_AREAS = {("stations", "euclidean"): "core_five_districts",
+                 ("stations", "network"): "central_osm_extract",
+                 ("parks", "euclidean"): "central_osm_extract",
+                 ("parks", "network"): "central_osm_extract"}
+"""``area_id`` of the ``coverage_area`` row measured when ``--area`` is not given: one
+inside the extent where the data of the command are complete (stations: the city;
+parks and the walking network: the central OSM extract)."""
+COVERAGE_LAYERS = {"stations": "metro_stations", "parks": "parks"}
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:
@@ -131,43 +146,45 @@ def _jsonable(value: Any) -> Any:
 
 
 def _metres(text: str) -> float:
+    """``--radius``: the API's validator, as a usage error on the command line."""
     try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number of metres, got {text!r}")
-    return value
+        return positive_distance(text, "--radius")
+    except CoverageInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from gisplan.coverage import CoverageInputError, park_coverage, station_coverage
+    from gisplan.coverage import park_coverage, station_coverage
 
-    area = _read_area(args.area)
+    area = _read_area(args.area or DEFAULT_AREAS[args.what, args.method])
+    data = load_layer(COVERAGE_LAYERS[args.what], args.data)
     common = {"method": args.method, "groups": load_layer("districts"),
-              "exact_area": args.exact_area}
+              "exact_area": args.exact_area, "strict": args.strict}
+    if args.radius is not None:
+        common["radius"] = args.radius
+    measure = station_coverage if args.what == "stations" else park_coverage
     try:
-        if args.what == "stations":
-            radius = {} if args.radius is None else {"radius": args.radius}
-            result = station_coverage(load_layer("metro_stations"), area, **common, **radius)
-        elif args.radius is None:
-            result = park_coverage(load_layer("parks"), area, **common)
-        else:  # one radius for every park, whatever its size
-            result = park_coverage(load_layer("parks"), area, radii=((0.0, args.radius),),
-                                   radius_column="", **common)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IncompleteDataWarning)
+            result = measure(data, area, **common)
     except CoverageInputError as exc:
-        if args.method != "network":
-            raise
         raise CoverageInputError(
-            f"{exc}. On the command line, pass --area with an area inside the walking "
-            "network (an area_id of layer coverage_area or a polygon file)"
+            f"{exc}. On the command line, pass --area with an area where the data are "
+            "complete (an area_id of layer coverage_area or a polygon file), or --data "
+            f"with a {COVERAGE_LAYERS[args.what]} file covering the area"
+            + (" (a walking network other than the central extract is available through "
+               "the API)" if args.method == "network" else "")
         ) from exc
+    warned = [str(w.message) for w in caught if issubclass(w.category, IncompleteDataWarning)]
+    for other in caught:
+        if not issubclass(other.category, IncompleteDataWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     by_group = result.by_group
     if args.json:
         report = {
             "indicator": args.what, "share": result.share, "covered_km2": result.covered_km2,
             "total_km2": result.total_km2, "population_share": result.population_share,
-            "params": result.params, "notes": result.notes,
+            "params": result.params, "notes": result.notes, "warnings": warned,
             "by_group": by_group.to_dict(orient="records"),
         }
         print(json.dumps(_jsonable(report), ensure_ascii=False, indent=1))
@@ -175,13 +192,12 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     print(f"{args.what} coverage ({result.params.get('method')}, area "
           f"{result.params.get('area')}): {result.share:.1%} of {result.total_km2:.1f} km2 "
           f"({result.covered_km2:.1f} km2 covered)")
-    by_group = by_group[by_group["total_km2"] > 0] if len(by_group) else by_group
     if len(by_group):
         table = by_group.copy()
         table["share"] = table["share"].map("{:.1%}".format)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     for note in result.notes:
-        print(f"note: {note}")
+        print(f"{'warning' if note in warned else 'note'}: {note}")
     return 0
 
 
@@ -270,11 +286,20 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("what", choices=("stations", "parks"), help="what to measure")
     coverage.add_argument("--method", choices=("euclidean", "network"), default="euclidean",
                           help="straight-line or walking distance (default: euclidean)")
-    coverage.add_argument("--area", default=DEFAULT_AREA, metavar="FILE|AREA_ID",
+    coverage.add_argument("--area", metavar="FILE|AREA_ID",
                           help="polygon file (with a CRS) or an area_id of layer coverage_area "
-                          f"(default: {DEFAULT_AREA})")
+                          "(default: where the data are complete: core_five_districts for "
+                          "stations, central_osm_extract for parks and the network method)")
     coverage.add_argument("--radius", type=_metres, metavar="M",
-                          help="radius in metres (stations: 800; parks: by size class)")
+                          help="radius in metres (stations: 800; parks: by size class; a "
+                          "radius given applies to every real park, never to schematic "
+                          "drawings or non-park green)")
+    coverage.add_argument("--data", type=Path, metavar="FILE",
+                          help="your own stations or parks file (with a CRS) instead of the "
+                          "embedded layer, e.g. for an area beyond its extent")
+    coverage.add_argument("--strict", action="store_true",
+                          help="fail when the area reaches beyond the extent where the data "
+                          "are complete (default: a warning)")
     coverage.add_argument("--exact-area", action="store_true",
                           help="network method: dissolve the street buffers exactly (slow) "
                           "instead of on the 12.5 m grid")

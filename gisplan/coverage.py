@@ -27,7 +27,15 @@ which polygon is the 建成区, so both methods are offered and the area is an i
     network and on synthetic grids; ``benchmarks/coverage_bench.py`` prints the
     difference). ``exact_area=True`` buffers and dissolves with GEOS instead.
 
-All measurement is made in EPSG:4544; the covered geometry is returned in EPSG:4544.
+Measurement is made in the metric CRS that fits the area
+(:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu), recorded in
+``params["crs"]``; the network method measures in the network's CRS (EPSG:4544). The
+covered geometry is returned in that CRS.
+
+The measured area is compared with the extents where the inputs are complete
+(:func:`gisplan.extent.check_extents`): beyond them the result says so in ``notes`` and
+an :class:`~gisplan.IncompleteDataWarning` (an error with ``strict=True``); an area
+that shares nothing with them is an error.
 """
 
 from __future__ import annotations
@@ -44,8 +52,10 @@ import shapely
 
 from gisplan._arrays import run_offsets
 from gisplan._coverage_grid import grid_cover
-from gisplan._errors import CRSError, GisplanError
-from gisplan.crs import METRIC_CRS
+from gisplan._errors import CoverageInputError, CRSError
+from gisplan._validate import positive_distance
+from gisplan.crs import METRIC_CRS, metric_crs_for
+from gisplan.extent import check_extents
 from gisplan.network import EdgeSources, WalkNetwork, load_walk_network
 from gisplan.parks import PARK_SERVICE_RADII
 from gisplan.population import PopulationInput, population_totals
@@ -83,10 +93,6 @@ METHODS = ("euclidean", "network")
 Intervals = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
 
 
-class CoverageInputError(ValueError, GisplanError):
-    """Inputs of a coverage computation that would give a wrong number; the message says why."""
-
-
 @dataclass(frozen=True)
 class CoverageResult:
     """Result of a coverage computation.
@@ -96,14 +102,16 @@ class CoverageResult:
     share : float
         Covered area / total area, between 0 and 1.
     covered_km2, total_km2 : float
-        Covered and total area in km2 (EPSG:4544).
+        Covered and total area in km2 (in ``params["crs"]``).
     by_group : pandas.DataFrame
-        Per group (e.g. district): ``group``, ``total_km2``, ``covered_km2``,
-        ``share``; empty when no groups were given.
+        Per group (e.g. district) sharing at least 1 m2 with the area: ``group``,
+        ``total_km2`` (its part of the area), ``covered_km2``, ``share``; empty when
+        no groups were given.
     covered : geopandas.GeoSeries
-        The covered part of the area (one geometry, EPSG:4544).
+        The covered part of the area (one geometry, in ``params["crs"]``).
     params : dict
-        Everything the number depends on: method, radius, area name, distances, data.
+        Everything the number depends on: method, radius, area name, distances, data,
+        and ``crs``, the metric CRS of the measurement.
     snap_distances : pandas.DataFrame
         Network method: per source that could reach the area (input index; sources
         farther than radius + access distance from it are left out, as no walk is
@@ -134,7 +142,8 @@ class CoverageResult:
 # ---------------------------------------------------------------------------- inputs
 
 
-def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
+def _geometries(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
+    """Return the geometries of an input, after checking that it is a frame with a CRS."""
     if not isinstance(data, gpd.GeoDataFrame | gpd.GeoSeries):
         raise CoverageInputError(
             f"{what} must be a GeoDataFrame or GeoSeries with a CRS, got {type(data).__name__}"
@@ -144,12 +153,25 @@ def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
             f"{what} have no CRS; set it (e.g. .set_crs('EPSG:4326') for WGS84 data, or "
             "convert GCJ-02 data with gisplan.crs.to_wgs84 first)"
         )
-    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
-    return geoms.to_crs(METRIC_CRS)
+    return data.geometry if isinstance(data, gpd.GeoDataFrame) else data
 
 
-def _points(stations: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
-    geoms = _metric(stations, "stations")
+def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str, crs: str) -> gpd.GeoSeries:
+    return _geometries(data, what).to_crs(crs)
+
+
+def _measuring_crs(area: gpd.GeoDataFrame | gpd.GeoSeries, method: str) -> str:
+    """Return the metric CRS of a computation: the network's, or one fitting the area."""
+    if method == "network":
+        return METRIC_CRS  # WalkNetwork geometries are in METRIC_CRS
+    geoms = _geometries(area, "area")
+    if (geoms.isna() | geoms.is_empty).all():
+        raise CoverageInputError("area have no area; a share of an empty area is undefined")
+    return metric_crs_for(geoms)
+
+
+def _points(stations: gpd.GeoDataFrame | gpd.GeoSeries, crs: str) -> gpd.GeoSeries:
+    geoms = _metric(stations, "stations", crs)
     missing = geoms.isna() | geoms.is_empty
     if missing.any():
         raise CoverageInputError(
@@ -165,8 +187,9 @@ def _points(stations: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
     return geoms
 
 
-def _polygon_union(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> shapely.Geometry:
-    geoms = _metric(data, what)
+def _polygon_union(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str,
+                   crs: str) -> shapely.Geometry:
+    geoms = _metric(data, what, crs)
     geoms = geoms[~(geoms.isna() | geoms.is_empty)]
     kinds = set(geoms.geom_type)
     if kinds - {"Polygon", "MultiPolygon"}:
@@ -195,6 +218,11 @@ def _area_name(area: gpd.GeoDataFrame | gpd.GeoSeries, name: str | None) -> str:
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise CoverageInputError(f"method must be one of {METHODS}, got {method!r}")
+
+
+def _distances(**values: Any) -> dict[str, float]:
+    """Each distance argument checked by :func:`gisplan._validate.positive_distance`."""
+    return {name: positive_distance(value, name) for name, value in values.items()}
 
 
 # ----------------------------------------------------------------------- geometry
@@ -297,11 +325,6 @@ def _component_sizes(net: WalkNetwork, edges: npt.NDArray[np.int64]) -> npt.NDAr
 
 def _network_for(network: WalkNetwork | None, area: shapely.Geometry,
                  access: float) -> WalkNetwork:
-    if not access > 0:
-        raise CoverageInputError(
-            f"access_distance must be a positive distance in metres, got {access!r}: "
-            "land is covered when it lies within that distance of a reached street"
-        )
     net = load_walk_network() if network is None else network
     if not isinstance(net, WalkNetwork):
         raise CoverageInputError(
@@ -321,8 +344,12 @@ def _network_for(network: WalkNetwork | None, area: shapely.Geometry,
 # ------------------------------------------------------------------------ results
 
 
+MIN_GROUP_M2 = 1.0
+"""A group sharing less than this with the area (a neighbour along its edge) is not listed."""
+
+
 def _by_group(covered: shapely.Geometry, area: shapely.Geometry,
-              groups: gpd.GeoDataFrame | None, group_column: str) -> pd.DataFrame:
+              groups: gpd.GeoDataFrame | None, group_column: str, crs: str) -> pd.DataFrame:
     columns = ["group", "total_km2", "covered_km2", "share"]
     if groups is None:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "group" else float)
@@ -332,13 +359,13 @@ def _by_group(covered: shapely.Geometry, area: shapely.Geometry,
             f"groups have no column {group_column!r}; pass group_column= one of "
             f"{[c for c in groups.columns if c != groups.geometry.name]}"
         )
-    geoms = _metric(groups, "groups").values
-    total = shapely.area(shapely.intersection(geoms, area)) / 1e6
-    cov = shapely.area(shapely.intersection(geoms, covered)) / 1e6
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, cov / np.where(total > 0, total, 1.0), np.nan)
-    return pd.DataFrame({"group": list(groups[group_column].astype(object)),
-                         "total_km2": total, "covered_km2": cov, "share": share})
+    inside = shapely.intersection(_metric(groups, "groups", crs).values, area)
+    total = shapely.area(inside)
+    meets = total >= MIN_GROUP_M2
+    inside, total = inside[meets], total[meets] / 1e6
+    cov = np.minimum(shapely.area(shapely.intersection(inside, covered)) / 1e6, total)
+    return pd.DataFrame({"group": list(groups[group_column].astype(object)[meets]),
+                         "total_km2": total, "covered_km2": cov, "share": cov / total})
 
 
 def _labels(data: gpd.GeoDataFrame | gpd.GeoSeries, index: Sequence[Any]) -> list[str]:
@@ -354,10 +381,11 @@ def _result(covered: shapely.Geometry, area: shapely.Geometry, *,
             params: dict[str, Any], snaps: pd.DataFrame, notes: list[str],
             sources: gpd.GeoDataFrame | gpd.GeoSeries) -> CoverageResult:
     total = area.area
+    crs = params["crs"]
     pop_share = None
     if population is not None:
         people, everyone = population_totals(population, covered, area,
-                                             column=population_column)
+                                             column=population_column, crs=crs)
         if everyone <= 0:
             raise CoverageInputError("the population layer holds no people inside the area")
         pop_share = people / everyone
@@ -370,8 +398,8 @@ def _result(covered: shapely.Geometry, area: shapely.Geometry, *,
         share=float(covered.area / total),
         covered_km2=float(covered.area / 1e6),
         total_km2=float(total / 1e6),
-        by_group=_by_group(covered, area, groups, group_column),
-        covered=gpd.GeoSeries([covered], crs=METRIC_CRS),
+        by_group=_by_group(covered, area, groups, group_column, crs),
+        covered=gpd.GeoSeries([covered], crs=crs),
         params=params,
         snap_distances=snaps,
         unreachable=unreachable,
@@ -404,6 +432,7 @@ def station_coverage(
     exact_area: bool = False,
     population: PopulationInput | None = None,
     population_column: str | None = None,
+    strict: bool = False,
 ) -> CoverageResult:
     """Share of an area within ``radius`` of a rail station (plan L2464).
 
@@ -441,6 +470,9 @@ def station_coverage(
         ``population_share``.
     population_column : str, optional
         Column of population polygons holding the head count.
+    strict : bool, optional
+        Raise instead of warning when the area reaches beyond the extent where the
+        stations are complete (see :func:`gisplan.extent.check_extents`).
 
     Returns
     -------
@@ -451,8 +483,16 @@ def station_coverage(
     CRSError
         If an input has no CRS.
     CoverageInputError
-        For invalid or empty areas, non-point stations, an unknown method, or a
-        network that does not span the area.
+        For invalid or empty areas, non-point stations, an unknown method, a distance
+        that is not a finite positive number (``radius``, ``access_distance``,
+        ``max_snap``; numeric strings are accepted), a network that does not span the
+        area, an area sharing nothing with the extent of the stations, or (with
+        ``strict``) an area reaching beyond it.
+
+    Warns
+    -----
+    IncompleteDataWarning
+        When the area reaches beyond the extent where the stations are complete.
 
     Examples
     --------
@@ -463,14 +503,19 @@ def station_coverage(
     >>> round(result.share, 3)  # doctest: +SKIP
     """
     _check_method(method)
-    points = _points(stations)
-    area_geom = _polygon_union(area, "area")
+    checked = _distances(radius=radius, access_distance=access_distance, max_snap=max_snap)
+    radius, access_distance, max_snap = (checked["radius"], checked["access_distance"],
+                                         checked["max_snap"])
+    crs = _measuring_crs(area, method)
+    points = _points(stations, crs)
+    area_geom = _polygon_union(area, "area", crs)
     params: dict[str, Any] = {
-        "indicator": "station_coverage", "method": method, "radius_m": float(radius),
-        "area": _area_name(area, area_name), "crs": METRIC_CRS,
+        "indicator": "station_coverage", "method": method, "radius_m": radius,
+        "area": _area_name(area, area_name), "crs": crs,
         "n_stations": len(points),
     }
-    notes: list[str] = []
+    notes = check_extents(area_geom, crs, {"stations": stations}, strict=strict,
+                          stacklevel=2) if len(points) else []
     if not len(points):
         notes.append("no stations: nothing is covered")
     if method == "euclidean":
@@ -541,6 +586,7 @@ def park_coverage(
     area: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     method: str = "euclidean",
+    radius: float | None = None,
     radii: Sequence[Sequence[Any]] = PARK_SERVICE_RADII,
     radius_column: str = "service_radius_m",
     residential: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
@@ -553,12 +599,16 @@ def park_coverage(
     exact_area: bool = False,
     population: PopulationInput | None = None,
     population_column: str | None = None,
+    strict: bool = False,
 ) -> CoverageResult:
     """Park green-space service-radius coverage (plan L1849, GB/T 50563).
 
-    Each park serves the land within its service radius: the ``radius_column`` of
-    ``parks`` if present, else :func:`park_service_radius` of its area in EPSG:4544.
-    Parks with radius 0 (too small) are left out and counted in ``params``.
+    Each park serves the land within its service radius: ``radius`` if given, else the
+    ``radius_column`` of ``parks`` if present, else :func:`park_service_radius` of its
+    area. Parks with radius 0 (too small) are left out and counted in ``params``.
+    Only real parks receive a radius: features with ``park_green`` False (other green,
+    and the schematic drawings of the embedded layer) or ``geocode_method``
+    ``"schematic"`` are left out and counted in ``notes``.
 
     Parameters
     ----------
@@ -569,6 +619,8 @@ def park_coverage(
     method : {"euclidean", "network"}, optional
         Straight-line distance from the park edge (as in the standard), or walking
         distance from the streets touching the park.
+    radius : float, optional
+        One service radius in metres for every real park, whatever its size class.
     radii : sequence of (min_area_m2, radius_m[, size_class]), optional
         Size classes when ``parks`` has no radius column
         (:data:`gisplan.parks.PARK_SERVICE_RADII` by default).
@@ -583,37 +635,66 @@ def park_coverage(
         As in :func:`station_coverage`.
     entrance_distance : float, optional
         Network method: every street within this distance of a park is an entrance.
+    strict : bool, optional
+        Raise instead of warning when the area reaches beyond the extent where the
+        parks are complete (see :func:`gisplan.extent.check_extents`).
 
     Returns
     -------
     CoverageResult
         ``unreachable`` lists parks with no street within ``entrance_distance``.
+
+    Raises
+    ------
+    CRSError, CoverageInputError
+        As in :func:`station_coverage` (``radius``, ``access_distance`` and
+        ``entrance_distance`` must be finite positive numbers).
+
+    Warns
+    -----
+    IncompleteDataWarning
+        When the area reaches beyond the extent where the parks are complete.
     """
     _check_method(method)
-    geoms = _metric(parks, "parks")
+    distances = {"access_distance": access_distance, "entrance_distance": entrance_distance}
+    checked = _distances(**distances, **({} if radius is None else {"radius": radius}))
+    access_distance, entrance_distance = (checked["access_distance"],
+                                          checked["entrance_distance"])
+    crs = _measuring_crs(area, method)
+    geoms = _metric(parks, "parks", crs)
     geoms = geoms[~(geoms.isna() | geoms.is_empty)]
-    if isinstance(parks, gpd.GeoDataFrame) and radius_column in parks.columns:
-        radius = parks.loc[geoms.index, radius_column].astype(float).fillna(0.0).to_numpy()
+    real = _real_parks(parks, geoms.index)
+    if "radius" in checked:
+        park_radius_all = np.where(real, checked["radius"], 0.0)
+        radius_source = f"radius {checked['radius']:g} m for every real park"
+    elif isinstance(parks, gpd.GeoDataFrame) and radius_column in parks.columns:
+        column = parks.loc[geoms.index, radius_column].astype(float).fillna(0.0).to_numpy()
+        park_radius_all = np.where(real, column, 0.0)
         radius_source = f"column {radius_column}"
     else:
-        radius = park_service_radius(geoms.area.to_numpy(), radii)
+        park_radius_all = np.where(real, park_service_radius(geoms.area.to_numpy(), radii), 0.0)
         radius_source = f"park area classes {[tuple(r[:2]) for r in radii]}"
-    used = radius > 0
-    area_geom = _polygon_union(area, "area")
+    used = park_radius_all > 0
+    area_geom = _polygon_union(area, "area", crs)
     name = _area_name(area, area_name)
     if residential is not None:
-        area_geom = shapely.intersection(area_geom, _polygon_union(residential, "residential"))
+        area_geom = shapely.intersection(area_geom,
+                                         _polygon_union(residential, "residential", crs))
         if area_geom.area <= 0:
             raise CoverageInputError("no residential land inside the area")
         name = f"{name} (residential land)"
     params: dict[str, Any] = {
-        "indicator": "park_coverage", "method": method, "area": name, "crs": METRIC_CRS,
+        "indicator": "park_coverage", "method": method, "area": name, "crs": crs,
         "radius_source": radius_source, "n_parks": len(geoms),
-        "n_parks_used": int(used.sum()), "n_parks_too_small": int((~used).sum()),
+        "n_parks_used": int(used.sum()), "n_parks_too_small": int((real & ~used).sum()),
+        "n_not_parks": int((~real).sum()),
     }
-    notes: list[str] = []
+    notes = check_extents(area_geom, crs, {"parks": parks}, strict=strict,
+                          stacklevel=2) if len(geoms) else ["no parks: nothing is covered"]
+    if isinstance(parks, gpd.GeoDataFrame) and (~real).any():
+        notes.append(_left_out_note(parks, geoms.index[~real]))
     park_geoms = geoms.values[used]
-    park_radius = radius[used]
+    park_radius = park_radius_all[used]
     if method == "euclidean":
         zones = shapely.buffer(park_geoms, park_radius, quad_segs=CIRCLE_QUAD_SEGS)
         covered = shapely.intersection(_dissolve(zones), area_geom)
@@ -629,6 +710,28 @@ def park_coverage(
     return _result(covered, area_geom, groups=groups, group_column=group_column,
                    population=population, population_column=population_column,
                    params=params, snaps=snaps, notes=notes, sources=parks)
+
+
+def _real_parks(parks: gpd.GeoDataFrame | gpd.GeoSeries, index: pd.Index) -> npt.NDArray[np.bool_]:
+    """Return True for features that are parks (``park_green``), not schematic drawings."""
+    real = np.ones(len(index), dtype=bool)
+    if not isinstance(parks, gpd.GeoDataFrame):
+        return real
+    if "park_green" in parks.columns:
+        real &= parks.loc[index, "park_green"].fillna(False).astype(bool).to_numpy()
+    if "geocode_method" in parks.columns:
+        real &= (parks.loc[index, "geocode_method"] != "schematic").to_numpy()
+    return real
+
+
+def _left_out_note(parks: gpd.GeoDataFrame, index: pd.Index) -> str:
+    schematic = (parks.loc[index, "geocode_method"] == "schematic"
+                 if "geocode_method" in parks.columns else pd.Series(False, index=index))
+    named = _labels(parks, index[schematic.to_numpy()])
+    return (f"{len(index)} feature(s) of the park layer received no service radius: "
+            f"{int(schematic.sum())} schematic drawing(s)"
+            + (f" ({', '.join(named[:10])})" if named else "")
+            + f" and {int((~schematic).sum())} non-park green feature(s) (park_green False)")
 
 
 def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],

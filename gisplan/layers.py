@@ -9,13 +9,15 @@ feature carries ``source`` (a short source id, explained in the metadata's
 Any layer can be replaced by the user's own file (GeoPackage, GeoJSON, Shapefile)
 through ``path=`` or :data:`gisplan.settings.layer_overrides`; the file is checked
 against the layer's schema and converted to WGS84, from GCJ-02 or BD-09 where
-declared.
+declared. Its extent (where it is complete, see :mod:`gisplan.extent`) is the one
+declared with ``extent=``, else the convex hull of its features.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,15 +27,22 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
+import pyproj
+import shapely
 
 from gisplan import settings
-from gisplan._errors import CRSError, LayerFileError, UnknownLayerError
-from gisplan._validate import check_layer_frame
-from gisplan.crs import WGS84, normalise_offset_system, to_wgs84
+from gisplan._errors import CRSError, GisplanWarning, LayerFileError, UnknownLayerError
+from gisplan._validate import check_coordinate_units, check_layer_frame, precision
+from gisplan.crs import WGS84, metric_crs_for, normalise_offset_system, to_wgs84
+from gisplan.extent import extent_record, features_extent, layer_extent
 
 __all__ = ["layer_metadata", "list_layers", "load_layer"]
 
 PathLike = str | os.PathLike[str]
+
+FAR_OUTSIDE_M = 50_000.0
+"""A replacement feature farther than this from Chengdu (the ``districts`` extent) is
+counted in a warning: probably misplaced, or in a wrong CRS."""
 
 
 def _meta_paths() -> dict[str, Path]:
@@ -158,6 +167,7 @@ def load_layer(
     *,
     crs: str | None = None,
     precision_m: float | None = None,
+    extent: Any = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Load a layer as a GeoDataFrame in EPSG:4326 (or a DataFrame for tables).
 
@@ -175,13 +185,16 @@ def load_layer(
         one: an EPSG code, ``"gcj02"`` (Amap, Tencent) or ``"bd09"`` (Baidu); the
         latter two are converted to WGS84 on load.
     precision_m : float, optional
-        Horizontal uncertainty in metres for every feature of a replacement file
-        that has no ``precision_m`` column.
+        Horizontal uncertainty in metres (finite, >= 0) for every feature of a
+        replacement file that has no ``precision_m`` column.
+    extent : shapely geometry (EPSG:4326), geopandas.GeoSeries or GeoDataFrame, optional
+        Where the replacement file is complete; the convex hull of its features by
+        default. See :func:`gisplan.layer_extent`.
 
     Returns
     -------
     geopandas.GeoDataFrame or pandas.DataFrame
-        The layer, with its metadata in ``.attrs["gisplan"]``.
+        The layer, with its metadata (and ``extent``) in ``.attrs["gisplan"]``.
 
     Raises
     ------
@@ -191,7 +204,15 @@ def load_layer(
         For a replacement file that cannot be read or breaks the schema; the message
         lists every problem.
     CRSError
-        For a replacement file without a CRS and none declared.
+        For a replacement file without a CRS and none declared, or whose coordinates
+        plainly are not in the units of its CRS (degrees declared projected, metres
+        declared geographic).
+
+    Warns
+    -----
+    GisplanWarning
+        When features of a replacement file lie more than :data:`FAR_OUTSIDE_M` from
+        Chengdu.
     """
     meta = layer_metadata(name)
     if path is None and name in settings.layer_frames:
@@ -208,8 +229,21 @@ def load_layer(
         frame = _load_embedded(name, meta)
     else:
         frame = _load_user(name, meta, Path(path), crs, precision_m)
+        meta = _user_meta(meta, frame, extent)
     frame.attrs["gisplan"] = meta
     return frame
+
+
+def _user_meta(meta: dict[str, Any], frame: pd.DataFrame, extent: Any) -> dict[str, Any]:
+    """Return the metadata of a replacement file: the layer's, with its own extent."""
+    meta = dict(meta)
+    meta.pop("extent", None)
+    if isinstance(frame, gpd.GeoDataFrame):
+        record = (features_extent(frame) if extent is None
+                  else extent_record(extent, "declared for the replacement file"))
+        if record is not None:
+            meta["extent"] = record
+    return meta
 
 
 def _load_embedded(name: str, meta: dict[str, Any]) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -229,22 +263,55 @@ def _load_embedded(name: str, meta: dict[str, Any]) -> gpd.GeoDataFrame | pd.Dat
     return frame.set_crs(WGS84, allow_override=True)
 
 
+def _is_geographic(crs: str | None, frame: gpd.GeoDataFrame, origin: str) -> bool:
+    """Whether the CRS the coordinates are declared in is longitude/latitude."""
+    if crs is not None and normalise_offset_system(crs) is not None:
+        return True
+    try:
+        declared = pyproj.CRS.from_user_input(crs if crs is not None else frame.crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"{origin}: {crs!r} is not a coordinate system: {exc}") from exc
+    return bool(declared.is_geographic)
+
+
+def _warn_far_features(frame: gpd.GeoDataFrame, origin: str) -> None:
+    city = layer_extent("districts")
+    if city is None or not len(frame):
+        return
+    crs = metric_crs_for(city)
+    geoms = frame.geometry.to_crs(crs).values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    distance = shapely.distance(geoms[present], city.to_crs(crs).iloc[0])
+    far = int((distance > FAR_OUTSIDE_M).sum())
+    if far:
+        warnings.warn(
+            f"{origin}: {far} of {len(frame)} feature(s) lie more than "
+            f"{FAR_OUTSIDE_M / 1000:.0f} km from Chengdu ({city.attrs['description']}); "
+            "check their coordinates and the declared CRS", GisplanWarning, stacklevel=4)
+
+
 def _load_user(
     name: str, meta: dict[str, Any], path: Path, crs: str | None, precision_m: float | None
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     origin = f"file {str(path)!r} (for layer {name!r})"
+    if precision_m is not None:
+        precision_m = precision(precision_m, origin)
     if crs is not None and normalise_offset_system(crs) is None:
         try:
-            import pyproj
-
             pyproj.CRS.from_user_input(crs)
         except pyproj.exceptions.CRSError as exc:
             raise CRSError(f"{origin}: {crs!r} is not a coordinate system: {exc}") from exc
     frame = _read_user_file(path, name)
-    if meta.get("kind") != "table" and isinstance(frame, gpd.GeoDataFrame) and len(frame):
+    spatial = meta.get("kind") != "table" and isinstance(frame, gpd.GeoDataFrame)
+    if spatial and len(frame):
+        if crs is not None or frame.crs is not None:
+            check_coordinate_units(frame, _is_geographic(crs, frame, origin),
+                                   str(crs if crs is not None else frame.crs), origin)
         frame = _apply_crs(frame, crs, origin)
     frame = _fill_provenance(frame, path, precision_m, origin) if len(frame) else frame
     check_layer_frame(frame, meta, origin=origin)
     if "precision_m" in frame.columns:
         frame["precision_m"] = frame["precision_m"].astype(np.float64)
+    if spatial and len(frame):
+        _warn_far_features(frame, origin)
     return frame

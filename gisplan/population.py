@@ -35,6 +35,7 @@ def population_totals(
     area: shapely.Geometry,
     *,
     column: str | None = None,
+    crs: str = METRIC_CRS,
 ) -> tuple[float, float]:
     """Return the people living in ``covered`` and in ``area``.
 
@@ -43,9 +44,11 @@ def population_totals(
     population : str, os.PathLike or geopandas.GeoDataFrame
         Path of a population raster, or population polygons.
     covered, area : shapely.Geometry
-        Polygons in EPSG:4544; ``covered`` lies inside ``area``.
+        Polygons in ``crs``; ``covered`` lies inside ``area``.
     column : str, optional
         Head-count column of population polygons (required for polygons).
+    crs : str, optional
+        The metric CRS of ``covered`` and ``area`` (EPSG:4544 by default).
 
     Returns
     -------
@@ -60,12 +63,13 @@ def population_totals(
         If the raster or the polygons have no CRS.
     """
     if isinstance(population, gpd.GeoDataFrame):
-        return _polygon_totals(population, covered, area, column)
-    return _raster_totals(Path(population), covered, area)
+        return _polygon_totals(population, covered, area, column, crs)
+    return _raster_totals(Path(population), covered, area, crs)
 
 
 def _polygon_totals(frame: gpd.GeoDataFrame, covered: shapely.Geometry,
-                    area: shapely.Geometry, column: str | None) -> tuple[float, float]:
+                    area: shapely.Geometry, column: str | None,
+                    crs: str) -> tuple[float, float]:
     if column is None or column not in frame.columns:
         raise GisplanError(
             f"population polygons need a head-count column: pass population_column= one "
@@ -73,7 +77,7 @@ def _polygon_totals(frame: gpd.GeoDataFrame, covered: shapely.Geometry,
         )
     if frame.crs is None:
         raise CRSError("population polygons have no CRS; set it before use")
-    geoms = frame.geometry.to_crs(METRIC_CRS).values
+    geoms = frame.geometry.to_crs(crs).values
     people = frame[column].astype(float).fillna(0.0).to_numpy()
     size = shapely.area(geoms)
     density = np.divide(people, size, out=np.zeros_like(people), where=size > 0)
@@ -83,7 +87,7 @@ def _polygon_totals(frame: gpd.GeoDataFrame, covered: shapely.Geometry,
 
 
 def _raster_totals(path: Path, covered: shapely.Geometry,
-                   area: shapely.Geometry) -> tuple[float, float]:
+                   area: shapely.Geometry, crs: str) -> tuple[float, float]:
     import rasterio
     import rasterio.features
     import rasterio.transform
@@ -94,7 +98,7 @@ def _raster_totals(path: Path, covered: shapely.Geometry,
     with rasterio.open(path) as src:
         if src.crs is None:
             raise CRSError(f"population raster {str(path)!r} has no CRS")
-        shapes = gpd.GeoSeries([area, covered], crs=METRIC_CRS).to_crs(src.crs).values
+        shapes = gpd.GeoSeries([area, covered], crs=crs).to_crs(src.crs).values
         footprint = shapely.box(*src.bounds)
         inside = shapely.intersection(shapes[0], footprint).area / shapes[0].area
         if inside < 0.99:

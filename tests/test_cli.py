@@ -227,7 +227,8 @@ def test_malformed_tianditu_key_exits_1_before_writing_anything(capsys, tmp_path
 
 
 def test_network_coverage_where_the_network_is_missing_explains_itself(capsys):
-    code, out, err = run(capsys, "coverage", "stations", "--method", "network")
+    code, out, err = run(capsys, "coverage", "stations", "--method", "network", "--area",
+                         "core_five_districts")
     assert code == 1 and out == ""
     assert "covers only" in err and "--area" in err
 
@@ -237,3 +238,17 @@ def test_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("gisplan ")
+
+
+@pytest.mark.parametrize("radius", ["0", "-800", "nan", "abc", "inf"])
+def test_cli_radius_is_refused_with_the_api_message(capsys, radius):
+    from gisplan import CoverageInputError
+
+    with pytest.raises(CoverageInputError) as api:
+        station_coverage(load_layer("metro_stations"), load_layer("coverage_area"),
+                         radius=radius)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["coverage", "stations", "--radius", radius])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert str(api.value).replace("radius", "--radius") in err

@@ -184,7 +184,7 @@ def test_network_components_are_respected():
 @pytest.mark.parametrize("access", [0.0, -5.0, float("nan")])
 def test_network_access_distance_must_be_positive(access):
     net = network_from_edges(gpd.GeoSeries([street((0, 0), (1000, 0))], crs=CRS))
-    with pytest.raises(CoverageInputError, match="access_distance must be a positive"):
+    with pytest.raises(CoverageInputError, match="access_distance must be a finite positive"):
         station_coverage(pts((500, 0)), box(0, -10, 1000, 10), method="network", network=net,
                          access_distance=access)
 
@@ -303,3 +303,81 @@ def test_population_raster_counts_cells_whose_centre_is_covered(tmp_path):
     inside = np.hypot(cx - X0 - 5000, cy - Y0 - 5000) <= R  # no centre within 3 m of the rim
     assert result.population_share == pytest.approx(data[inside].sum() / data.sum(),
                                                     rel=1e-9)
+
+
+# ------------------------------------------------------ validation, CRS, park radius
+
+
+@pytest.mark.parametrize("name", ["radius", "max_snap", "access_distance"])
+@pytest.mark.parametrize("bad", [0, -800, float("nan"), float("inf"), "abc", "", True, None])
+def test_station_distances_must_be_finite_positive_numbers(name, bad):
+    with pytest.raises(CoverageInputError, match=f"{name} must be a finite positive distance"):
+        station_coverage(pts((5000, 5000)), SQUARE, **{name: bad})
+
+
+@pytest.mark.parametrize("name", ["radius", "access_distance", "entrance_distance"])
+@pytest.mark.parametrize("bad", [0, -800, float("nan"), "abc"])
+def test_park_distances_must_be_finite_positive_numbers(name, bad):
+    parks = gpd.GeoDataFrame(geometry=box(4000, 4000, 6000, 6000))
+    with pytest.raises(CoverageInputError, match=f"{name} must be a finite positive distance"):
+        park_coverage(parks, SQUARE, **{name: bad})
+
+
+def test_numeric_strings_are_accepted_as_numbers():
+    as_text = station_coverage(pts((5000, 5000)), SQUARE, radius=" 800 ")
+    assert as_text.share == station_coverage(pts((5000, 5000)), SQUARE, radius=800).share
+    assert as_text.params["radius_m"] == 800.0
+
+
+def test_an_area_at_0e_0n_measures_its_true_area():
+    import pyproj
+
+    cell = gpd.GeoSeries([shapely.box(0.0, 0.0, 0.1, 0.1)], crs="EPSG:4326")
+    result = station_coverage(gpd.GeoSeries([shapely.Point(0.05, 0.05)], crs="EPSG:4326"),
+                              cell)
+    true_km2 = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(cell.iloc[0])[0]) / 1e6
+    assert true_km2 == pytest.approx(123.0, rel=0.01)
+    assert result.total_km2 == pytest.approx(true_km2, rel=0.005)
+    assert result.params["crs"] == "EPSG:32631"  # UTM 31N
+    assert result.covered_km2 == pytest.approx(math.pi * R * R / 1e6, rel=0.005)
+
+
+def test_user_radius_reaches_real_parks_only():
+    real = box(1000, 1000, 1100, 1100).iloc[0]
+    ring = box(3000, 3000, 9000, 9000).iloc[0].difference(box(3100, 3100, 8900, 8900).iloc[0])
+    grass = box(6000, 1000, 6100, 1100).iloc[0]
+    parks = gpd.GeoDataFrame({"name_zh": ["公园", "环", "草地"], "park_green": [True, False, False],
+                              "geocode_method": ["source_coordinates", "schematic",
+                                                 "source_coordinates"]},
+                             geometry=[real, ring, grass], crs=CRS)
+    result = park_coverage(parks, SQUARE, radius=300)
+    expected = shapely.intersection(real.buffer(300, quad_segs=32), SQUARE.iloc[0]).area
+    assert result.covered_km2 * 1e6 == pytest.approx(expected, rel=1e-9)
+    assert result.params["n_parks_used"] == 1 and result.params["n_not_parks"] == 2
+    assert any("1 schematic drawing(s) (环)" in n and "1 non-park green" in n
+               for n in result.notes)
+
+
+def test_user_radius_on_the_embedded_parks_leaves_out_the_drawings():
+    from gisplan import load_layer
+
+    parks = load_layer("parks")
+    areas = load_layer("coverage_area")
+    extract = areas[areas["area_id"] == "central_osm_extract"]
+    result = park_coverage(parks, extract, radius="300")
+    real = parks[parks["park_green"] & (parks["geocode_method"] != "schematic")]
+    crs = result.params["crs"]
+    served = shapely.union_all(real.to_crs(crs).buffer(300, quad_segs=32).values)
+    expected = shapely.intersection(served, extract.to_crs(crs).union_all()).area / 1e6
+    assert result.covered_km2 == pytest.approx(expected, rel=1e-6)
+    assert result.params["n_not_parks"] == len(parks) - len(real)
+    assert any("(锦城公园, 锦江公园, 兴隆湖)" in n for n in result.notes)
+
+
+def test_groups_are_listed_only_where_they_meet_the_area():
+    groups = gpd.GeoDataFrame({"name_zh": ["in", "edge", "out"]}, geometry=[
+        box(0, 0, SIDE, SIDE).iloc[0], box(SIDE, 0, 2 * SIDE, SIDE).iloc[0],
+        box(3 * SIDE, 0, 4 * SIDE, SIDE).iloc[0]], crs=CRS)
+    table = station_coverage(pts((5000, 5000)), SQUARE, groups=groups).by_group
+    assert table["group"].tolist() == ["in"]
+    assert (table["covered_km2"] <= table["total_km2"]).all()

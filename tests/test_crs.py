@@ -4,6 +4,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
@@ -138,3 +139,23 @@ def test_unknown_offset_system_is_rejected():
         crs.convert_geometries(frame, "mars2000")
     assert crs.normalise_offset_system("BD-09") == "bd09"
     assert crs.normalise_offset_system("EPSG:4326") is None
+
+
+@pytest.mark.parametrize(("lon", "lat", "expected", "central"), [
+    (104.07, 30.66, "EPSG:4544", "CM 105E"),   # Chengdu
+    (116.40, 39.90, "EPSG:4548", "CM 117E"),   # Beijing
+    (87.62, 43.83, "EPSG:4538", "CM 87E"),     # Urumqi
+    (121.47, 31.23, "EPSG:4549", "CM 120E"),   # Shanghai
+    (0.05, 0.05, "EPSG:32631", "UTM zone 31N"),
+    (2.35, 48.86, "EPSG:32631", "UTM zone 31N"),  # Paris
+    (151.21, -33.87, "EPSG:32756", "UTM zone 56S"),  # Sydney
+])
+def test_metric_crs_fits_the_place(lon, lat, expected, central):
+    assert crs.metric_crs_at(lon, lat) == expected
+    assert central in pyproj.CRS(expected).name
+
+
+def test_metric_crs_for_data_uses_their_centre():
+    beijing = gpd.GeoSeries([shapely.box(116.3, 39.85, 116.5, 40.0)], crs="EPSG:4326")
+    assert crs.metric_crs_for(beijing) == "EPSG:4548"
+    assert crs.metric_crs_for(beijing.to_crs("EPSG:3857")) == "EPSG:4548"

@@ -234,3 +234,51 @@ def test_every_spatial_layer_holds_one_geometry_family(name):
     declared = {GEOMETRY_FAMILIES.get(t, t)
                 for t in gisplan.layer_metadata(name)["geometry_types"]}
     assert declared == families, f"{name}: metadata declares {sorted(declared)}"
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "abc"])
+def test_override_precision_must_be_finite_and_not_negative(tmp_path, bad):
+    path = tmp_path / "mine.gpkg"
+    _user_districts().to_file(path)
+    with pytest.raises(LayerFileError, match="precision_m must be a finite number"):
+        gisplan.load_layer("districts", path, precision_m=bad)
+    assert (gisplan.load_layer("districts", path, precision_m=0)["precision_m"] == 0).all()
+
+
+def test_override_precision_column_must_be_finite_and_not_negative(tmp_path):
+    path = tmp_path / "mine.gpkg"
+    frame = _user_districts()
+    frame["precision_m"] = [10.0, -5.0]
+    frame.to_file(path)
+    with pytest.raises(LayerFileError, match="1 feature\\(s\\) have a precision_m"):
+        gisplan.load_layer("districts", path)
+
+
+def test_override_degrees_declared_projected_is_refused(tmp_path):
+    path = tmp_path / "mislabelled.gpkg"
+    _user_districts().set_crs(METRIC_CRS, allow_override=True).to_file(path)
+    with pytest.raises(CRSError, match="crs='EPSG:4326'"):
+        gisplan.load_layer("districts", path, precision_m=1)
+    with pytest.raises(CRSError, match="longitude/latitude degrees"):
+        gisplan.load_layer("districts", tmp_path / "mislabelled.gpkg", crs="EPSG:32648",
+                           precision_m=1)
+
+
+def test_override_metres_declared_geographic_is_refused(tmp_path):
+    path = tmp_path / "metres.gpkg"
+    _user_districts().to_crs(METRIC_CRS).set_crs(WGS84, allow_override=True).to_file(path)
+    with pytest.raises(CRSError, match=r"not degrees.*crs='EPSG:4544'"):
+        gisplan.load_layer("districts", path, precision_m=1)
+    with pytest.raises(CRSError, match="not degrees"):
+        gisplan.load_layer("districts", path, crs="gcj02", precision_m=1)
+    frame = gisplan.load_layer("districts", path, crs=METRIC_CRS, precision_m=1)
+    assert frame.geometry.iloc[0].bounds[0] == pytest.approx(104.0, abs=1e-7)
+
+
+def test_override_features_far_from_chengdu_are_counted(tmp_path):
+    path = tmp_path / "far.gpkg"
+    frame = _user_districts(3)
+    frame.loc[frame.index[1:], "geometry"] = frame.geometry.iloc[1:].translate(12.0, 9.0)
+    frame.to_file(path)  # two of three moved to Beijing
+    with pytest.warns(gisplan.GisplanWarning, match="2 of 3 feature\\(s\\) lie more than 50 km"):
+        gisplan.load_layer("districts", path, precision_m=1)
