@@ -36,7 +36,12 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
-from compile_layers._osm_extract import OSM_FILE, OSM_PRECISION_M, osm_bounds
+from compile_layers._osm_extract import (
+    OSM_FILE,
+    OSM_PRECISION_M,
+    extract_extent,
+    osm_bounds,
+)
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category
 
@@ -158,6 +163,7 @@ def run(out_dir: Path) -> list[str]:
         "required": ["category"],
         "geometry_types": ["Point"],
         "complete_extent": _complete_extent(),
+        "extent": extract_extent(),
         **OSM_META,
     })
     residential = residential_frame()
@@ -181,6 +187,7 @@ def run(out_dir: Path) -> list[str]:
         "required": [],
         "geometry_types": ["Polygon", "MultiPolygon"],
         "complete_extent": _complete_extent(),
+        "extent": extract_extent(),
         **OSM_META,
     }))
     write_files(files, out_dir)
