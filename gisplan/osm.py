@@ -233,13 +233,16 @@ def _osm_date(raw: RawOsm) -> dt.datetime | None:
     return raw.replication_time or raw.newest_object
 
 
-def _meta(name: str, path: Path, source: str, description: str) -> dict[str, Any]:
+def _meta(name: str, path: Path, source: str, description: str,
+          extent: dict[str, Any] | None) -> dict[str, Any]:
     from gisplan.layers import layer_metadata, list_layers
 
     base = layer_metadata(name) if name in set(list_layers()) else {
         "name": name, "title_en": name.replace("_", " ").capitalize(), "title_zh": name}
+    base.pop("extent", None)  # the embedded layer's extent is not the file's
     return {
         **base,
+        **({} if extent is None else {"extent": extent}),
         "description": f"Imported from the OpenStreetMap file {path.name} ({source}). "
         + description,
         "sources": [{"id": source, "title": f"OpenStreetMap file {path.name}",
@@ -248,6 +251,20 @@ def _meta(name: str, path: Path, source: str, description: str) -> dict[str, Any
         "licence": OSM_LICENCE,
         "attribution": OSM_ATTRIBUTION,
     }
+
+
+def _import_extent(path: Path, bounds: tuple[float, float, float, float] | None,
+                   kept: shapely.Geometry | None) -> dict[str, Any] | None:
+    """Return the extent record of imported layers: the file's bounds, cut to the area kept."""
+    from gisplan.extent import extent_record
+
+    region = None if bounds is None else shapely.box(*bounds)
+    if kept is not None:
+        region = kept if region is None else shapely.intersection(region, kept)
+    if region is None or shapely.area(region) <= 0:
+        return None
+    what = "its bounds" + ("" if kept is None else " within the area imported")
+    return extent_record(region, f"the OpenStreetMap file {path.name} ({what})")
 
 
 def _frame(records: dict[str, Any], geometry: Any, columns: Iterable[str]) -> gpd.GeoDataFrame:
@@ -677,8 +694,9 @@ def read_osm(
         "cycleways": _cycleways(raw, keep, source),
         "facilities": _facilities(raw, kept, ids, tags, geoms, source),
     }
+    complete = _import_extent(path, bounds or raw.data_bounds, kept)
     for name, frame in layers.items():
-        frame.attrs["gisplan"] = _meta(name, path, source, _DESCRIPTIONS[name])
+        frame.attrs["gisplan"] = _meta(name, path, source, _DESCRIPTIONS[name], complete)
     return OsmImport(layers, path, source, date, bounds, aoi, kept, notes, network_input)
 
 
