@@ -35,7 +35,7 @@ FIELD_LABELS: dict[str, str] = {
     "lead_industry": "主导产业 Lead industry", "category": "类别 Category",
     "published_area_km2": "公布面积 Published area", "length_m": "长度 Length",
     "mode": "方式 Mode", "slogan_zh": "发展导向 Slogan",
-    "population_share": "人口覆盖率 Population share",
+    "population_share": "人口覆盖率 Population share", "area_id": "范围代码 Area id",
 }
 """Bilingual popup labels of the catalogue's columns."""
 
@@ -61,8 +61,16 @@ PLACEMENT: dict[str, str] = {
 """Bilingual sentences for the ``geocode_method`` values of the catalogue."""
 
 _APPROXIMATE = "示意位置 Approximate position: "
-_SIZE_CLASSES = {"large": "大型 large (≥ 5000 m²)", "medium": "中型 medium (2000–5000 m²)",
-                 "small": "小型 small (< 2000 m²)"}
+_VALUE_NAMES = {
+    "size_class": {"large": "大型 large (≥ 5000 m²)", "medium": "中型 medium (2000–5000 m²)",
+                   "small": "小型 small (< 2000 m²)"},
+    "green_type": {  # OSM leisure/landuse/natural values and the plan parks' types
+        "park": "公园 park", "garden": "花园 garden", "wood": "林地 wood",
+        "grass": "草地 grass", "meadow": "草甸 meadow", "village_green": "村绿地 village green",
+        "city_park": "城市公园 city park", "river_park": "滨河公园 river park",
+        "lake_park": "湖泊公园 lake park",
+    },
+}
 
 
 def _is_missing(value: object) -> bool:
@@ -87,7 +95,7 @@ def format_value(column: str, value: object) -> str:
     column : str
         Column name; its name decides the format (``share`` as a percentage,
         ``precision_m`` as ±m or ±km, ``*_km2`` in km², ``*_m2`` in m² or ha, ``*_m`` in
-        m or km, ``method`` and ``size_class`` by their bilingual names).
+        m or km, ``method``, ``size_class`` and ``green_type`` by bilingual names).
     value : object
         The value.
 
@@ -102,8 +110,8 @@ def format_value(column: str, value: object) -> str:
         return "是 yes" if value else "否 no"
     if column == "method":
         return METHOD_LABELS.get(str(value), str(value))
-    if column == "size_class":
-        return _SIZE_CLASSES.get(str(value), str(value))
+    if column in _VALUE_NAMES:
+        return _VALUE_NAMES[column].get(str(value), str(value))
     if column == "geocode_method":
         return PLACEMENT.get(str(value), str(value))
     if isinstance(value, int | float | np.integer | np.floating):

@@ -252,7 +252,7 @@ def _area_names(layers: Mapping[str, pd.DataFrame]) -> dict[str, str]:
 
 def _district_shares(
     layers: Mapping[str, pd.DataFrame], indicator: str
-) -> tuple[gpd.GeoDataFrame, str, dict[str, str]] | None:
+) -> tuple[gpd.GeoDataFrame, str, dict[str, str], list[str]] | None:
     """Return districts with one share column per measurement of an indicator.
 
     ``coverage_by_district`` is either already spatial (drawn as it is) or a table with
@@ -263,13 +263,15 @@ def _district_shares(
     Returns
     -------
     tuple or None
-        The districts, the "method, area" label of the ``share`` column, and the
-        bilingual popup labels of the share columns.
+        The districts, the "method, area" label of the ``share`` column, the
+        bilingual popup labels of the share columns and the columns for the popup.
     """
     table = layers.get("coverage_by_district")
     if isinstance(table, gpd.GeoDataFrame):
         spatial = _spatial(layers, "coverage_by_district")
-        return None if spatial is None else (spatial, "", {})
+        if spatial is None:
+            return None
+        return spatial, "", {}, [c for c in spatial.columns if c.endswith("km2")]
     districts = _spatial(layers, "districts")
     if table is None or districts is None or "district" not in table.columns:
         return None
@@ -288,10 +290,12 @@ def _district_shares(
     keep = [c for c in ("name_zh", "name_en", "source", "precision_m") if c in districts]
     shares = districts[[*keep, districts.geometry.name]].merge(
         wide, left_on="name_zh", right_index=True)
-    shares.attrs["gisplan"] = table.attrs.get("gisplan", {})
+    shares.attrs["gisplan"] = {**table.attrs.get("gisplan", {}),
+                               "sources": districts.attrs.get("gisplan", {}).get("sources", [])}
     popup_labels = {k: f"覆盖率 Share ({v})" for k, v in labels.items()}
     popup_labels["share"] = f"覆盖率 Share ({labels[main]})"
-    return shares, labels[main], popup_labels
+    others = [k for k in wide.columns if k not in ("share", main)]
+    return shares, labels[main], popup_labels, others
 
 
 def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
@@ -348,8 +352,7 @@ def station_coverage_map(
     legend: list[tuple[str, Symbology]] = []
     found = _district_shares(layers, "rail_station_coverage_800m")
     if found is not None:
-        shares, measured, labels = found
-        popup = [c for c in shares.columns if c.startswith("share") or c.endswith("km2")]
+        shares, measured, labels, popup = found
         title = f"{_STATION_SHARE} ({measured})" if measured else _STATION_SHARE
         _add(fmap, shares, layer_symbology("coverage_by_district", shares), title, legend,
              show=False, popup_columns=popup, popup_labels=labels)

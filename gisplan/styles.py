@@ -3,7 +3,10 @@
 The QML documents follow the format QGIS 3.22 writes (``renderer-v2`` with
 ``categorizedSymbol``, ``graduatedSymbol`` or ``singleSymbol``, symbol layers as
 ``Option`` maps, simple labeling); :mod:`gisplan.export` stores them in the
-GeoPackage's ``layer_styles`` table so QGIS opens each layer styled.
+GeoPackage's ``layer_styles`` table so QGIS opens each layer styled. As on the HTML
+maps, features placed schematically or at a district point are drawn with dashed
+outlines and as hollow markers (data-defined properties on
+:attr:`~gisplan.symbology.Symbology.approximate_when`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,31 @@ def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str
     }
 
 
+def _approximate_properties(symbology: Symbology, values: dict[str, str]) -> dict[str, str]:
+    """Return data-defined expressions drawing approximate features dashed or hollow."""
+    when = symbology.approximate_when
+    if symbology.geometry == "point":
+        line = values["color"].rsplit(",", 1)[0] + ",255"
+        return {"fillColor": f"CASE WHEN {when} THEN '0,0,0,0' ELSE '{values['color']}' END",
+                "outlineColor": f"CASE WHEN {when} THEN '{line}' "
+                                f"ELSE '{values['outline_color']}' END",
+                "outlineWidth": f"CASE WHEN {when} THEN 0.6 ELSE {values['outline_width']} END"}
+    return {"outlineStyle": f"CASE WHEN {when} THEN 'dash' ELSE 'solid' END"}
+
+
+def _data_defined(parent: ET.Element, properties: dict[str, str]) -> None:
+    collection = ET.SubElement(ET.SubElement(parent, "data_defined_properties"), "Option",
+                               type="Map")
+    ET.SubElement(collection, "Option", type="QString", name="name", value="")
+    mapping = ET.SubElement(collection, "Option", type="Map", name="properties")
+    for key, expression in properties.items():
+        prop = ET.SubElement(mapping, "Option", type="Map", name=key)
+        ET.SubElement(prop, "Option", type="bool", name="active", value="true")
+        ET.SubElement(prop, "Option", type="QString", name="expression", value=expression)
+        ET.SubElement(prop, "Option", type="int", name="type", value="3")  # an expression
+    ET.SubElement(collection, "Option", type="QString", name="type", value="collection")
+
+
 def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) -> None:
     symbol = ET.SubElement(parent, "symbol", type=_SYMBOL_TYPE[symbology.geometry], name=name,
                            alpha="1", clip_to_extent="1", force_rhr="0")
@@ -66,6 +94,8 @@ def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) ->
     layer = ET.SubElement(symbol, "layer", attrib={"class": layer_class, "enabled": "1",
                                                    "locked": "0", "pass": "0"})
     _options(layer, values)
+    if symbology.approximate_when and not symbology.dashed:
+        _data_defined(layer, _approximate_properties(symbology, values))
 
 
 def _renderer(root: ET.Element, symbology: Symbology) -> None:

@@ -159,6 +159,14 @@ def test_popups_state_in_words_what_was_drawn_with_formatted_values(maps, layers
     share = _text(features[0]["properties"]["popup"])
     assert re.search(r"\d+\.\d %", share) and "km²" in share
     assert "覆盖率 Share" in share and "_km2" not in share
+    _, features = _features(maps["stations"], "800 m 站点覆盖率")
+    labels = re.findall(r"<th>(.*?)</th>", features[0]["properties"]["popup"])
+    assert len(labels) == len(set(labels)) and all("_" not in label for label in labels)
+    _, features = _features(maps["parks"], _title(layers, "parks"))
+    park = _text(next(f for f in features if f["properties"]["name_zh"] == "人民公园")
+                 ["properties"]["popup"])
+    assert re.search(r"面积 Area\s+\d+(\.\d)? ha", park)
+    assert re.search(r"服务半径 Service radius\s+500 m", park)
 
 
 def test_popup_and_tooltip_values_are_escaped():

@@ -101,3 +101,29 @@ def test_sld_has_one_rule_per_category_and_a_label_rule():
     stations = _frame([shapely.Point(104, 30.6)], name_zh=["春熙路"])
     root = ET.fromstring(sld(layer_symbology("metro_stations", stations)).split("\n", 1)[1])
     assert root.find(f".//{SE}TextSymbolizer") is not None
+
+
+def _data_defined(root):
+    found = {}
+    for prop in root.iter("Option"):
+        if prop.get("type") == "Map" and prop.find("Option[@name='expression']") is not None:
+            found.setdefault(prop.get("name"), []).append(
+                prop.find("Option[@name='expression']").get("value"))
+    return found
+
+
+def test_qgis_draws_schematic_features_dashed_and_district_points_hollow():
+    parks = _frame(_squares(2), name_zh=["锦城公园", "人民公园"], size_class=[None, "large"],
+                   geocode_method=["schematic", "source_coordinates"], precision_m=[3000.0, 10.0])
+    root = ET.fromstring(qml(layer_symbology("parks", parks)).split("\n", 1)[1])
+    styles = _data_defined(root)["outlineStyle"]
+    assert len(styles) == len(list(root.iter("symbol"))) == 3  # 2 classes + source symbol
+    assert all("'schematic'" in e and '"precision_m", 0) >= 1000' in e and "'dash'" in e
+               for e in styles)
+    sites = _frame([shapely.Point(104, 30.6)], name_zh=["都江堰"],
+                   geocode_method=["district_centroid"], precision_m=[20000.0])
+    fill = _data_defined(ET.fromstring(
+        qml(layer_symbology("tod_sites", sites)).split("\n", 1)[1]))["fillColor"][0]
+    assert "THEN '0,0,0,0'" in fill and "'district_centroid'" in fill
+    plain = qml(layer_symbology("districts", _frame(_squares(1), name_zh=["a"])))
+    assert _data_defined(ET.fromstring(plain.split("\n", 1)[1])) == {}
