@@ -54,8 +54,8 @@ from gisplan._arrays import run_offsets
 from gisplan._coverage_grid import grid_cover
 from gisplan._errors import CoverageInputError, CRSError
 from gisplan._validate import positive_distance
-from gisplan.crs import METRIC_CRS, metric_crs_for
-from gisplan.extent import check_extents
+from gisplan.crs import METRIC_CRS, WGS84, metric_crs_at, metric_crs_for
+from gisplan.extent import check_extents, layer_extent
 from gisplan.network import EdgeSources, WalkNetwork, load_walk_network
 from gisplan.parks import PARK_SERVICE_RADII
 from gisplan.population import PopulationInput, population_totals
@@ -341,6 +341,29 @@ def _network_for(network: WalkNetwork | None, area: shapely.Geometry,
     return net
 
 
+def _network_notes(network: WalkNetwork | None, area: shapely.Geometry,
+                   strict: bool) -> list[str]:
+    """Return notes on the walking network: its extent (the embedded one), its CRS.
+
+    The embedded network is complete only in the central OSM extract, although ways
+    crossing its edge reach kilometres beyond (so its hull is larger than that). Networks
+    are measured in :data:`METRIC_CRS`, whose scale error grows away from 105E.
+    """
+    notes = []
+    if network is None:
+        notes += check_extents(area, METRIC_CRS, {"streets of the walking network":
+                                                  layer_extent("walk_edges")},
+                               strict=strict, stacklevel=3)
+    centre = gpd.GeoSeries([area.centroid], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+    fitting = metric_crs_at(centre.x, centre.y)
+    if fitting != METRIC_CRS:
+        offset = np.radians(centre.x - 105.0) * np.cos(np.radians(centre.y))
+        notes.append(f"the walking network is measured in {METRIC_CRS} (central meridian "
+                     f"105E), which does not fit this area ({fitting} would): lengths there "
+                     f"are about {offset * offset / 2:.2%} too long")
+    return notes
+
+
 # ------------------------------------------------------------------------ results
 
 
@@ -525,6 +548,7 @@ def station_coverage(
         snaps = _empty_snaps()
     else:
         net = _network_for(network, area_geom, access_distance)
+        notes += _network_notes(network, area_geom, strict)
         # a walk is never shorter than the straight line: farther stations cannot reach
         near = points[shapely.dwithin(points.values, area_geom, radius + access_distance)]
         sources, snapped = net.snap(near.values, max_snap)
@@ -701,6 +725,7 @@ def park_coverage(
         snaps = _empty_snaps()
     else:
         net = _network_for(network, area_geom, access_distance)
+        notes += _network_notes(network, area_geom, strict)
         near = shapely.dwithin(park_geoms, area_geom, park_radius + access_distance)
         covered, snaps = _park_network_cover(net, park_geoms[near], park_radius[near],
                                              geoms.index[used][near], area_geom,

@@ -175,3 +175,34 @@ def test_by_group_lists_only_groups_meeting_the_area():
     assert (table["covered_km2"] <= table["total_km2"]).all()
     assert np.isfinite(table["share"]).all()
     assert table["total_km2"].sum() == pytest.approx(result.total_km2, rel=1e-6)
+
+
+def test_walking_beyond_the_extract_warns_though_the_network_hull_reaches_further():
+    extract = area("central_osm_extract").to_crs("EPSG:4544")
+    grown = gpd.GeoSeries(extract.buffer(300, join_style="mitre"), crs="EPSG:4544")
+    stations = gisplan.load_layer("metro_stations")
+    with pytest.warns(IncompleteDataWarning, match="streets of the walking network"):
+        result = station_coverage(stations, grown, method="network")
+    assert any("13.0%" in note for note in result.notes)
+    with pytest.raises(CoverageInputError, match="walking network"):
+        station_coverage(stations, grown, method="network", strict=True)
+
+
+def test_a_network_far_from_105e_says_how_much_its_lengths_are_off():
+    import pyproj
+
+    lon, lat, step = 116.40, 39.90, 0.002  # Beijing, a 3 x 3 street grid
+    lines = [shapely.LineString([(lon + i * step, lat), (lon + i * step, lat + 2 * step)])
+             for i in range(3)]
+    lines += [shapely.LineString([(lon, lat + j * step), (lon + 2 * step, lat + j * step)])
+              for j in range(3)]
+    net = gisplan.network_from_edges(gpd.GeoSeries(lines, crs=WGS84))
+    square = gpd.GeoSeries([shapely.box(lon, lat, lon + 2 * step, lat + 2 * step)], crs=WGS84)
+    stop = gpd.GeoSeries([shapely.Point(lon + step, lat + step)], crs=WGS84)
+    result = station_coverage(stop, square, method="network", network=net, radius=100)
+    note = next(n for n in result.notes if "does not fit this area" in n)
+    stated = float(note.split("about ")[1].split("%")[0]) / 100
+    geodesic = pyproj.Geod(ellps="WGS84").geometry_length(lines[0])
+    measured = gpd.GeoSeries([lines[0]], crs=WGS84).to_crs("EPSG:4544").length.iloc[0]
+    assert stated == pytest.approx(measured / geodesic - 1, abs=0.001)
+    assert result.params["crs"] == "EPSG:4544" and "EPSG:4548" in note
