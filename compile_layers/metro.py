@@ -22,6 +22,7 @@ from compile_layers._common import (
     layer_files,
     write_files,
 )
+from compile_layers._english import station_english
 from compile_layers._metro_raw import (
     AMAP_2025_SOURCE,
     AMAP_2026_SOURCE,
@@ -135,7 +136,7 @@ def stations_frame(
     frame = gpd.GeoDataFrame({
         "station_id": [s.station_id for s in stations],
         "name_zh": [s.name_zh for s in stations],
-        "name_en": [s.name_en for s in stations],
+        "name_en": [station_english(s.name_zh, s.name_en) for s in stations],
         "lines": [_lines_text(s.lines) for s in stations],
         "line_count": [len(s.lines) for s in stations],
         "status": [_status(s) for s in stations],
@@ -214,9 +215,10 @@ def _percentile(values: list[float], q: float) -> float:
 STATION_COLUMNS = {
     "station_id": {"type": "str", "description": "stable id: 'cd-' + romanised name"},
     "name_zh": {"type": "str", "description": "Chinese station name as in the source"},
-    "name_en": {"type": "str", "description": "romanised name from the source (2026 file: "
-                "pinyin syllables; 2025-only stations: pinyin, capitalised); not the "
-                "official English name"},
+    "name_en": {"type": "str", "description": "English name signed at the station where the "
+                "central OSM extract (2018) gives one ('Tianfu Square'), else Hanyu Pinyin "
+                "with syllables joined into words ('Luomashi', 'Tianhe Lu'); see "
+                "compile_layers/_english.py"},
     "lines": {"type": "str", "description": "every line serving the station, ';'-joined "
               "(1-10, 13, 17, 18, 19, 27, 30, S3, 蓉2 = tram)"},
     "line_count": {"type": "int", "description": "number of lines; > 1 for interchanges"},

@@ -148,40 +148,56 @@ def name_keys(
 
 # Generic words written apart from the specific part of a place name (GB/T 17693.1:
 # 专名 and 通名 are written separately), longest first.
-_GENERIC_PARTS = ("大道", "大街", "广场", "公园", "立交", "路", "街", "巷")
+_GENERIC_PARTS = ("大道", "大街", "广场", "公园", "立交", "机场", "路", "街", "巷", "站")
 _DIRECTIONS = "东西南北中"
+_HAN_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
+
+
+def _pinyin_words(run: str, syllables: list[str]) -> str:
+    split = len(run)
+    for generic in _GENERIC_PARTS:
+        if run.endswith(generic) and len(run) > len(generic) + 1:
+            split = len(run) - len(generic)
+            if run[split - 1] in _DIRECTIONS and split - 1 >= 2:
+                split -= 1
+            break
+    words = ["".join(syllables[:split]), "".join(syllables[split:])]
+    return " ".join(w.lower().capitalize() for w in words if w)
 
 
 def pinyin_place_name(name_zh: str, syllables: list[str] | None = None) -> str:
     """Return the Hanyu Pinyin form of a Chinese place name, words joined as in signs.
 
-    The specific part is written as one word and a trailing generic part (路, 街,
-    大道, 广场, 公园, ... with a direction before it) as another: 天府广场 ->
-    "Tianfu Guangchang", 人民北路 -> "Renmin Beilu", 骡马市 -> "Luomashi".
+    In each run of Han characters the specific part is written as one word and a
+    trailing generic part (路, 街, 大道, 广场, 公园, 机场, ... with a direction before
+    it) as another: 天府广场 -> "Tianfu Guangchang", 人民北路 -> "Renmin Beilu",
+    骡马市 -> "Luomashi"; digits and brackets are kept.
 
     Parameters
     ----------
     name_zh : str
-        The Chinese name (Han characters only are romanised).
+        The Chinese name.
     syllables : list of str, optional
-        One pinyin syllable per character, when a source gives them (polyphonic
+        One pinyin syllable per Han character, when a source gives them (polyphonic
         characters are then read as the source reads them); else pypinyin's reading.
 
     Returns
     -------
     str
-        The romanised name, or ``name_zh`` unchanged when it holds non-Han characters.
+        The romanised name.
     """
-    if not name_zh or not all(_has_han(ch) for ch in name_zh):
-        return name_zh
-    if syllables is None or len(syllables) != len(name_zh):
-        syllables = lazy_pinyin(name_zh)
-    split = len(name_zh)
-    for generic in _GENERIC_PARTS:
-        if name_zh.endswith(generic) and len(name_zh) > len(generic) + 1:
-            split = len(name_zh) - len(generic)
-            if name_zh[split - 1] in _DIRECTIONS and split - 1 >= 2:
-                split -= 1
-            break
-    words = ["".join(syllables[:split]), "".join(syllables[split:])]
-    return " ".join(w.lower().capitalize() for w in words if w)
+    text = unicodedata.normalize("NFKC", name_zh)
+    runs = _HAN_RUNS.findall(text)
+    han_count = sum(len(r) for r in runs if _has_han(r))
+    use_source = syllables is not None and len(syllables) == han_count
+    parts: list[str] = []
+    position = 0
+    for run in runs:
+        if _has_han(run):
+            reading = (syllables[position:position + len(run)] if use_source and syllables
+                       else lazy_pinyin(run))
+            position += len(run)
+            parts.append(_pinyin_words(run, reading))
+        elif run.strip():
+            parts.append(run.strip())
+    return re.sub(r"\( ", "(", re.sub(r" \)", ")", " ".join(parts)))

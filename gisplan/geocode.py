@@ -79,7 +79,7 @@ class GeocodeResult:
         return shapely.Point(self.lon, self.lat)
 
 
-_INDEX_CACHE: dict[tuple, pd.DataFrame] = {}
+_INDEX_CACHE: dict[tuple, tuple[pd.DataFrame, dict[str, list[int]]]] = {}
 _SAME_PLACE_M = 150.0
 
 
@@ -121,7 +121,8 @@ def _aliases(value: object) -> list[str]:
     return [a.strip() for a in value.split(";") if a.strip()] if isinstance(value, str) else []
 
 
-def _index() -> pd.DataFrame:
+def _index() -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """Return the name index (one row per key and feature) and its rows per key."""
     overrides = tuple(sorted(map(str, settings.layer_overrides.items())))
     cache_key = (str(settings.layers_dir), overrides)
     if cache_key not in _INDEX_CACHE:
@@ -132,8 +133,15 @@ def _index() -> pd.DataFrame:
             for key, rank in name_keys(zh, en, _aliases(more)).items():
                 rows.append((key, rank, position))
         keys = pd.DataFrame(rows, columns=["key", "rank", "entry"])
-        _INDEX_CACHE[cache_key] = keys.join(entries.drop(columns="aliases"), on="entry")
+        index = keys.join(entries.drop(columns="aliases"), on="entry")
+        rows_of_key = {k: list(v) for k, v in index.groupby("key").indices.items()}
+        _INDEX_CACHE[cache_key] = (index, rows_of_key)
     return _INDEX_CACHE[cache_key]
+
+
+def _rows(key: str) -> pd.DataFrame:
+    index, rows_of_key = _index()
+    return index.iloc[rows_of_key.get(key, [])]
 
 
 def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
@@ -163,13 +171,12 @@ def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
     """
     if not isinstance(name, str) or not query_keys(name)[1]:
         raise GeocodeError(f"cannot geocode {name!r}: give a non-empty place name")
-    index = _index()
     if layer is not None:
         layer_metadata(layer)  # raises UnknownLayerError listing valid names
-        index = index[index["layer"] == layer]
     exact, loose = query_keys(name)
-    hits = pd.concat([index[index["key"] == exact].assign(tier=0),
-                      index[index["key"] == loose].assign(tier=1)])
+    hits = pd.concat([_rows(exact).assign(tier=0), _rows(loose).assign(tier=1)])
+    if layer is not None:
+        hits = hits[hits["layer"] == layer]
     hits = hits.sort_values(["tier", "rank", "precision_m"], kind="stable")
     hits = hits.drop_duplicates("entry")
     return hits.drop(columns=["key", "entry"]).reset_index(drop=True)
@@ -177,7 +184,7 @@ def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
 
 def closest_names(name: str, *, layer: str | None = None, n: int = 5) -> list[str]:
     """Return up to ``n`` known names closest in spelling to ``name`` (best first)."""
-    index = _index()
+    index = _index()[0]
     if layer is not None:
         index = index[index["layer"] == layer]
     close = difflib.get_close_matches(query_keys(name)[1], index["key"].unique(), n=3 * n,
@@ -253,8 +260,10 @@ def geocode(
     >>> result = geocode("锦江区")
     >>> result.layer, result.precision_m > 5000
     ('districts', True)
-    >>> geocode("Chengdu East Railway Station").name_zh
-    '成都东站'
+    >>> geocode("成都东站").name_en
+    'Chengdu East Railway Station'
+    >>> geocode("天府国际机场").layer
+    'places'
     """
     if provider != "offline":
         from gisplan._online_geocoders import online_geocode

@@ -1,16 +1,22 @@
 """Offline geocoder: name normalisation, ambiguity, bad input; online providers mocked."""
 
+import doctest
+import importlib
 import json
+import re
+import unicodedata
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from pypinyin import lazy_pinyin
 from shapely.geometry import LineString, Point
 
 import gisplan
 from gisplan import _online_geocoders, settings
 from gisplan._errors import AmbiguousNameError, GeocodeError, GisplanError, UnknownLayerError
 from gisplan._names import exact_key, name_keys, normalise_name, pinyin_place_name
-from gisplan.crs import WGS84, gcj02_to_wgs84
+from gisplan.crs import METRIC_CRS, WGS84, gcj02_to_wgs84
 from gisplan.geocode import clear_geocoder_cache
 
 
@@ -31,7 +37,7 @@ def _write_layer(folder, name, frame):
 def catalogue(tmp_path, monkeypatch):
     stations = gpd.GeoDataFrame({
         "name_zh": ["人民北路（人北）", "新津站", "天府广场", "高新"],
-        "name_en": ["Renmin Beilu", "Xinjinzhan", "Tianfu Square", "Gaoxin"],
+        "name_en": ["Renmin Beilu", "Xinjin Zhan", "Tianfu Square", "Hi-Tech Zone"],
         "source": "t", "precision_m": [10.0, 10.0, 10.0, 10.0],
     }, geometry=[Point(104.0705, 30.6872), Point(103.8712, 30.4658), Point(104.06339, 30.65957),
                  Point(104.0612, 30.5967)], crs=WGS84)
@@ -152,17 +158,119 @@ def test_embedded_catalogue_finds_districts():
     assert gisplan.geocode("郫都区", layer="districts").name_en == "Pidu District"
 
 
+def _variants(name_zh, name_en):
+    """Ways a user writes a name other than the stored string itself."""
+    wide = unicodedata.normalize("NFKC", name_zh).translate(_FULL_WIDTH)
+    variants = [f"{wide}（示意）", f" {name_zh} (x) "]
+    if all("\u4e00" <= ch <= "\u9fff" for ch in name_zh):
+        variants.append(" ".join(lazy_pinyin(name_zh)).upper())  # spaced pinyin
+    if isinstance(name_en, str) and name_en.strip():
+        variants.append(f"  {name_en.lower()}  ")
+    return variants
+
+
+_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
 def test_every_embedded_name_is_found():
+    """Up to 25 features per layer (spread over the layer), each asked for as users write it."""
     clear_geocoder_cache()
+    missing = []
     for name in gisplan.list_layers():
         meta = gisplan.layer_metadata(name)
         if meta["kind"] != "spatial" or "name_zh" not in meta["columns"]:
             continue
         frame = gisplan.load_layer(name)
-        located = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
-        for value in located["name_zh"].dropna().unique():
-            candidates = gisplan.geocode_candidates(value, layer=name)
-            assert value in set(candidates["name_zh"]), f"{name}: {value} not found"
+        located = frame[~(frame.geometry.isna() | frame.geometry.is_empty)
+                        & frame["name_zh"].notna()]
+        located = located.iloc[::max(1, len(located) // 25)]
+        english = located["name_en"] if "name_en" in located else [None] * len(located)
+        for zh, en in zip(located["name_zh"], english, strict=True):
+            for query in _variants(zh, en):
+                if zh not in set(gisplan.geocode_candidates(query, layer=name)["name_zh"]):
+                    missing.append(f"{name}: {zh} as {query!r}")
+    assert not missing, f"{len(missing)} not found, e.g. {missing[:5]}"
+
+
+@pytest.mark.parametrize(
+    ("query", "name_zh", "layer"),
+    [("天府新区", "四川天府新区成都直管区", "places"), ("东部新区", "成都东部新区", "places"),
+     ("天府国际机场", "成都天府国际机场", "places"), ("双流国际机场", "成都双流国际机场", "places"),
+     ("成都东站", "成都东站", "places"), ("空港新城", "天府国际空港新城", "places"),
+     ("高新区", "成都高新区", "places"), ("Tianfu New Area", "四川天府新区成都直管区", "places"),
+     ("Tianfu Square", "天府广场", "metro_stations"),
+     ("tianfuguangchang", "天府广场", "metro_stations"),
+     ("Longquan Mountain", "龙泉山", "eco_pattern_areas"), ("成都站", "成都站", "places")],
+)
+def test_the_plans_places_are_found(query, name_zh, layer):
+    result = gisplan.geocode(query)
+    assert (result.name_zh, result.layer) == (name_zh, layer)
+
+
+def test_chengdu_east_railway_station_is_the_hub():
+    hub = gisplan.geocode("成都东站", layer="places")
+    english = gisplan.geocode("Chengdu East Railway Station")
+    assert hub.name_en == "Chengdu East Railway Station"
+    metric = gpd.GeoSeries([hub.point, english.point], crs=WGS84).to_crs(METRIC_CRS)
+    assert metric.iloc[0].distance(metric.iloc[1]) <= hub.precision_m
+
+
+def test_hubs_sit_at_their_metro_station_and_areas_cover_their_districts():
+    stations = gisplan.load_layer("metro_stations").set_index("name_zh")
+    hubs = [("成都东站", "成都东客站"), ("成都南站", "火车南站"), ("成都西站", "成都西站"),
+            ("天府站", "天府站")]
+    for hub, station in hubs:
+        found = gisplan.geocode(hub, layer="places")
+        assert found.point.distance(stations.geometry[station]) < 1e-6
+        assert found.geocode_method == "metro_station_of_place" and found.precision_m >= 500
+    districts = gisplan.load_layer("districts").set_index("name_zh").to_crs(METRIC_CRS)
+    area = gisplan.geocode("东部新区")
+    centre = gpd.GeoSeries([area.point], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    assert districts.geometry["简阳市"].contains(centre)
+    assert centre.hausdorff_distance(districts.geometry["简阳市"]) <= area.precision_m
+
+
+def test_station_english_names_are_words_not_syllables():
+    stations = gisplan.load_layer("metro_stations").set_index("name_zh")
+    assert stations.loc["天府广场", "name_en"] == "Tianfu Square"  # OSM name:en (signs)
+    assert stations.loc["骡马市", "name_en"] == "Luomashi"
+    spaced = [zh for zh, en in stations["name_en"].items()
+              if len(zh) > 1 and en.lower() == " ".join(lazy_pinyin(zh))]
+    assert not spaced, spaced[:5]
+
+
+def _inventory():
+    from compile_layers._common import SPEC
+
+    path = SPEC / "plan_inventory.json"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return [e for e in json.loads(path.read_text(encoding="utf-8"))["entities"]
+            if e["layer"] != "targets"]
+
+
+def test_every_inventory_name_resolves_or_is_listed_with_a_reason():
+    from compile_layers.places import display_name
+
+    clear_geocoder_cache()
+    unlocated = gisplan.load_layer("places_unlocated").set_index("inventory_id")
+    assert unlocated["reason"].str.len().gt(10).all()
+    lost = []
+    for entity in _inventory():
+        if entity["id"] in unlocated.index:
+            assert gisplan.geocode_candidates(entity["name_zh"]).empty, entity["name_zh"]
+            continue
+        names = (entity["name_zh"], display_name(entity["name_zh"]))
+        if all(gisplan.geocode_candidates(n).empty for n in names):
+            lost.append(entity["name_zh"])
+    assert not lost, f"{len(lost)} inventory names neither found nor listed: {lost[:10]}"
+
+
+def test_geocode_docstring_examples_run():
+    module = importlib.import_module("gisplan.geocode")
+    clear_geocoder_cache()
+    result = doctest.testmod(module)
+    assert result.attempted >= 8 and result.failed == 0
 
 
 # --- online providers, with the network replaced -------------------------------
@@ -217,3 +325,15 @@ def test_geocoder_and_compilers_agree_on_a_district_point():
     tod = gisplan.load_layer("tod_sites").set_index("name_zh").loc["林家坝"]  # placed at 锦江区
     assert tod["precision_m"] == found.precision_m
     assert tod.geometry.distance(found.point) < 1e-6
+
+
+def test_readme_geocoding_examples_run():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Geocoding\n", 1)[1].split("\n## ", 1)[0]
+    examples = "\n".join(re.findall(r"```python\n(.*?)```", section, flags=re.S))
+    assert examples.count(">>>") >= 8
+    clear_geocoder_cache()
+    test = doctest.DocTestParser().get_doctest(examples, {}, "README geocoding", None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0
