@@ -273,15 +273,16 @@ class Legend(MacroElement):
     layers : dict of str to list of str, optional
         JavaScript names of the overlays of each section title; a section without
         overlays is always shown.
-    approximate : bool
-        Whether to explain the dashed and hollow drawing of approximate features.
+    approximate : list of str, optional
+        JavaScript names of the overlays holding approximate features; while one of
+        them is on, the legend explains their dashed and hollow drawing.
     """
 
     _template = Template(_LEGEND_TEMPLATE)
 
     def __init__(self, entries: list[tuple[str, Symbology]], title: str = "图例 Legend",
                  *, layers: dict[str, list[str]] | None = None,
-                 approximate: bool = False) -> None:
+                 approximate: list[str] | None = None) -> None:
         super().__init__()
         self._name = "Legend"
         self.entries = list(entries)
@@ -289,7 +290,8 @@ class Legend(MacroElement):
         sections = [_legend_section(heading, sym, (layers or {}).get(heading, []))
                     for heading, sym in entries]
         if approximate:
-            sections.append(_DRAWING_KEY)
+            sections.append(_DRAWING_KEY.replace("data-layers='[]'",
+                                                 f"data-layers='{json.dumps(approximate)}'"))
         self.content = (f"<details open><summary>{html.escape(title)}</summary>"
                         + "".join(sections) + "</details>")
 
@@ -300,7 +302,7 @@ class Legend(MacroElement):
 
 
 _DRAWING_KEY = (
-    '<div class="gisplan-legend-section" data-layers="[]"><h4>图形 Drawing</h4>'
+    "<div class=\"gisplan-legend-section\" data-layers='[]'><h4>图形 Drawing</h4>"
     '<div><i style="background: #bbb;"></i>实线、实心：测绘位置 solid: surveyed position</div>'
     '<div><i style="background: none; border: 2px dashed #333;"></i>'
     '虚线、空心：示意或区县代表点 dashed, hollow: drawn schematically or placed at a '

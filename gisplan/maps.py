@@ -132,9 +132,9 @@ def _legend_layers(fmap: folium.Map, headings: list[str]) -> dict[str, list[str]
 def _finish(fmap: folium.Map, legend: list[tuple[str, Symbology]],
             bounds_from: gpd.GeoDataFrame | None) -> folium.Map:
     if legend:
-        approximate = any(
-            any(f["properties"].get("approximate") for f in c.data.get("features", []))
-            for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+        approximate = [
+            c.get_name() for c in fmap._children.values() if isinstance(c, folium.GeoJson)
+            and any(f["properties"].get("approximate") for f in c.data.get("features", []))]
         fmap.add_child(Legend(legend, layers=_legend_layers(fmap, [h for h, _ in legend]),
                               approximate=approximate))
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
