@@ -190,8 +190,8 @@ def _precision_problems(column: pd.Series) -> list[str]:
             f"metres >= 0 (rows {rows}); give each feature its horizontal uncertainty"]
 
 
-def check_coordinate_units(frame: gpd.GeoDataFrame, geographic: bool, crs_label: str,
-                           origin: str) -> None:
+def check_coordinate_units(frame: gpd.GeoDataFrame | gpd.GeoSeries, geographic: bool,
+                           crs_label: str, origin: str) -> None:
     """Refuse coordinates that plainly are not in the units of their declared CRS.
 
     Degrees lie within +-180 / +-90; projected coordinates in metres of any real
@@ -201,7 +201,7 @@ def check_coordinate_units(frame: gpd.GeoDataFrame, geographic: bool, crs_label:
 
     Parameters
     ----------
-    frame : geopandas.GeoDataFrame
+    frame : geopandas.GeoDataFrame or GeoSeries
         The features as read, before any reprojection.
     geographic : bool
         Whether the declared CRS is geographic (longitude/latitude, GCJ-02, BD-09).

@@ -53,7 +53,7 @@ import shapely
 from gisplan._arrays import run_offsets
 from gisplan._coverage_grid import grid_cover
 from gisplan._errors import CoverageInputError, CRSError
-from gisplan._validate import positive_distance
+from gisplan._validate import check_coordinate_units, positive_distance
 from gisplan.crs import METRIC_CRS, WGS84, metric_crs_at, metric_crs_for
 from gisplan.extent import check_extents, layer_extent
 from gisplan.network import EdgeSources, WalkNetwork, load_walk_network
@@ -143,7 +143,7 @@ class CoverageResult:
 
 
 def _geometries(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSeries:
-    """Return the geometries of an input, after checking that it is a frame with a CRS."""
+    """Return the geometries of an input, after checking its type, CRS and units."""
     if not isinstance(data, gpd.GeoDataFrame | gpd.GeoSeries):
         raise CoverageInputError(
             f"{what} must be a GeoDataFrame or GeoSeries with a CRS, got {type(data).__name__}"
@@ -153,7 +153,9 @@ def _geometries(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> gpd.GeoSer
             f"{what} have no CRS; set it (e.g. .set_crs('EPSG:4326') for WGS84 data, or "
             "convert GCJ-02 data with gisplan.crs.to_wgs84 first)"
         )
-    return data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    check_coordinate_units(geoms, data.crs.is_geographic, data.crs.to_string(), what)
+    return geoms
 
 
 def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str, crs: str) -> gpd.GeoSeries:

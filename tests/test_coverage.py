@@ -381,3 +381,13 @@ def test_groups_are_listed_only_where_they_meet_the_area():
     table = station_coverage(pts((5000, 5000)), SQUARE, groups=groups).by_group
     assert table["group"].tolist() == ["in"]
     assert (table["covered_km2"] <= table["total_km2"]).all()
+
+
+def test_degrees_labelled_metric_and_metres_labelled_degrees_are_refused():
+    degrees = gpd.GeoSeries([shapely.box(104.0, 30.6, 104.1, 30.7)], crs=CRS)
+    with pytest.raises(CRSError, match="crs='EPSG:4326'"):
+        station_coverage(gpd.GeoSeries([shapely.Point(104.05, 30.65)], crs="EPSG:4326"),
+                         degrees)
+    metres = pts((5000, 5000)).set_crs("EPSG:4326", allow_override=True)
+    with pytest.raises(CRSError, match="not degrees"):
+        station_coverage(metres, SQUARE)
