@@ -27,13 +27,15 @@ import shapely
 from gisplan._errors import CoverageInputError, IncompleteDataWarning
 from gisplan.crs import WGS84
 
-__all__ = ["EXTENT_TOLERANCE", "check_extents", "declare_extent", "layer_extent"]
+__all__ = ["EXTENT_TOLERANCE", "check_extents", "declare_extent", "extent_record",
+           "features_extent", "layer_extent"]
 
 EXTENT_TOLERANCE = 0.001
 """Share of the area that may lie beyond an extent (after growing the extent by its
 ``precision_m``) before the result says so: slivers along a shared boundary do not count."""
 
 FEATURE_HULL = "the convex hull of its features (no extent was declared)"
+DECLARED = "declared by the user"
 
 
 def _meta(layer: pd.DataFrame | gpd.GeoSeries) -> dict[str, Any] | None:
@@ -124,8 +126,8 @@ def extent_record(extent: Any, description: str, precision_m: float = 0.0) -> di
             "wkt": shapely.to_wkt(extent, rounding_precision=-1)}
 
 
-def declare_extent(frame: gpd.GeoDataFrame, extent: Any, description: str = "declared by the "
-                   "user", precision_m: float = 0.0) -> gpd.GeoDataFrame:
+def declare_extent(frame: gpd.GeoDataFrame, extent: Any, description: str = DECLARED,
+                   precision_m: float = 0.0) -> gpd.GeoDataFrame:
     """Return a copy of ``frame`` that records where its data are complete.
 
     Parameters
