@@ -60,9 +60,12 @@ def write_city(
     park_every: int = 7,
     station_every: int = 15,
     copies: int = 1,
+    gap_m: float = 500.0,
     timestamp: str | None = "2026-11-30T21:21:02Z",
 ) -> SyntheticCity:
     """Write a synthetic city of ``side x side`` street nodes (and ``copies`` of it).
+
+    Copies are ``gap_m`` apart.
 
     Returns
     -------
@@ -71,12 +74,13 @@ def write_city(
     lon0, lat0 = origin
     dlat = spacing_m / METRES_PER_DEGREE
     dlon = spacing_m / (METRES_PER_DEGREE * math.cos(math.radians(lat0)))
-    width_lon, width_lat = side * dlon, side * dlat
+    width_lon, width_lat = (side - 1) * dlon, (side - 1) * dlat
+    gap_lon, gap_lat = gap_m / spacing_m * dlon, gap_m / spacing_m * dlat
     per_row = max(1, math.ceil(math.sqrt(copies)))
     header = osmium.io.Header()
     rows_of_copies = math.ceil(copies / per_row)
-    file_box = (lon0 - dlon, lat0 - dlat, lon0 + per_row * (width_lon + 5 * dlon),
-                lat0 + rows_of_copies * (width_lat + 5 * dlat))
+    file_box = (lon0 - dlon, lat0 - dlat, lon0 + per_row * (width_lon + gap_lon) + dlon,
+                lat0 + rows_of_copies * (width_lat + gap_lat) + dlat)
     header.add_box(osmium.osm.Box(osmium.osm.Location(file_box[0], file_box[1]),
                                   osmium.osm.Location(file_box[2], file_box[3])))
     if timestamp:
@@ -91,8 +95,8 @@ def write_city(
     parks = stations = schools = 0
     try:
         for c in range(copies):
-            ox = lon0 + (c % per_row) * (width_lon + 5 * dlon)
-            oy = lat0 + (c // per_row) * (width_lat + 5 * dlat)
+            ox = lon0 + (c % per_row) * (width_lon + gap_lon)
+            oy = lat0 + (c // per_row) * (width_lat + gap_lat)
             grid = next_node + np.arange(side * side).reshape(side, side)
             for i in range(side):
                 for j in range(side):

@@ -41,13 +41,17 @@ class EdgeArrays:
         Indices into the input vertex arrays, edge after edge, in walking order.
     first : numpy.ndarray of int
         The vertices of edge ``e`` are ``vertex[first[e]:first[e + 1]]``.
-    ways : list of numpy.ndarray of int
-        Input ways each edge runs along (most edges: one).
+    way : numpy.ndarray of int
+        The input way each edge starts on.
+    chained : dict of int to numpy.ndarray of int
+        For edges running along several ways (chained through two-way joints): the
+        ways, sorted.
     """
 
     vertex: IntArray
     first: IntArray
-    ways: list[IntArray]
+    way: IntArray
+    chained: dict[int, IntArray]
 
     @property
     def n_edges(self) -> int:
@@ -167,9 +171,10 @@ def chain_edges(way: IntArray, node: IntArray) -> tuple[EdgeArrays, npt.NDArray[
     first = np.zeros(len(per_edge) + 1, dtype=np.int64)
     np.cumsum(per_edge, out=first[1:])
     piece_way = way[start]
-    ways = [piece_way[[p]] for p in edge_of[0].tolist()]
-    ways += [np.unique(piece_way[[p for p, _ in chain]]) for chain in chains]
-    return EdgeArrays(vertex, first, ways), is_graph
+    starts = np.concatenate([edge_of[0], np.array([c[0][0] for c in chains], dtype=np.int64)])
+    chained = {count + i: np.unique(piece_way[[p for p, _ in chain]])
+               for i, chain in enumerate(chains) if len(chain) > 1}
+    return EdgeArrays(vertex, first, piece_way[starts], chained), is_graph
 
 
 def great_circle_m(lonlat: FloatArray, first: IntArray) -> FloatArray:

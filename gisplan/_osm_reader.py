@@ -11,7 +11,8 @@ the box is dropped as it is read, so the memory held grows with the box's conten
 from __future__ import annotations
 
 import datetime as dt
-import math
+import functools
+import gc
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,9 +30,6 @@ from gisplan.facility_tags import FACILITY_TAG_KEYS, facility_category
 
 __all__ = ["OsmFileError", "RawOsm", "file_bounds", "read_raw"]
 
-COORD_UNITS = 10_000_000
-"""OSM stores coordinates as integers of 1e-7 degree."""
-_INVALID = 2**31 - 1
 
 WALK_EXCLUDED = ("abandoned", "bus_guideway", "construction", "cycleway", "motor", "no",
                  "planned", "platform", "proposed", "raceway", "razed")
@@ -69,8 +67,8 @@ class RawOsm:
         OSM node id of every vertex.
     vertex_lonlat : numpy.ndarray, shape (n, 2)
         WGS84 longitude, latitude of every vertex.
-    polygons : list of (str, dict, bytes)
-        ``(osm_id, tags, wkb)`` of areas with an interesting key.
+    polygons : list of (str, dict, shapely.Geometry)
+        ``(osm_id, tags, multipolygon)`` of areas with an interesting key.
     points : list of (str, dict, float, float)
         ``(osm_id, tags, lon, lat)`` of tagged nodes (stations, facilities).
     bounds : tuple of float or None
@@ -90,7 +88,7 @@ class RawOsm:
     vertex_id: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     vertex_lonlat: npt.NDArray[np.float64] = field(
         default_factory=lambda: np.empty((0, 2)))
-    polygons: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    polygons: list[tuple[str, dict[str, str], shapely.Geometry]] = field(default_factory=list)
     points: list[tuple[str, dict[str, str], float, float]] = field(default_factory=list)
     bounds: tuple[float, float, float, float] | None = None
     replication_time: dt.datetime | None = None
@@ -103,9 +101,14 @@ WAY_TAGS = ("highway", "name", "foot", "access", "service", "area", "bicycle", "
 """Way tags kept for the layers."""
 
 
+@functools.cache
+def _walkable_highway(highway: str) -> bool:
+    return not any(bad in highway for bad in WALK_EXCLUDED)
+
+
 def _walkable(tags: Mapping[str, str]) -> bool:
     highway = tags.get("highway")
-    if highway is None or any(bad in highway for bad in WALK_EXCLUDED):
+    if highway is None or not _walkable_highway(highway):
         return False
     return (tags.get("area") != "yes" and tags.get("foot") != "no"
             and tags.get("service") != "private" and tags.get("access") != "private")
@@ -139,12 +142,24 @@ def is_station(tags: Mapping[str, str]) -> bool:
         tags.get(mode) == "yes" for mode in STATION_MODES)
 
 
+FACILITY_KEY = "gisplan:facility"
+"""Key under which the reader stores a feature's facility category in its tags dict
+(computed once, with :func:`gisplan.facility_tags.facility_category`)."""
+
+
+def _with_category(tags: dict[str, str]) -> dict[str, str]:
+    category = facility_category(tags)
+    if category is not None:
+        tags[FACILITY_KEY] = category
+    return tags
+
+
 def _polygon_wanted(tags: Mapping[str, str]) -> bool:
     leisure, landuse, natural = tags.get("leisure"), tags.get("landuse"), tags.get("natural")
     return (leisure in ("park", "garden") or landuse in GREEN_LANDUSE or natural in GREEN_NATURAL
             or landuse in RESIDENTIAL_LANDUSE or natural == "water"
             or tags.get("waterway") == "riverbank" or landuse in ("reservoir", "basin")
-            or facility_category(tags) is not None or is_station(tags))
+            or FACILITY_KEY in tags or is_station(tags))
 
 
 GREEN_LANDUSE = frozenset({"grass", "meadow", "village_green", "forest"})
@@ -215,6 +230,40 @@ def file_bounds(path: str | os.PathLike[str]) -> tuple[float, float, float, floa
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
+def _tag_getter(obj: osmium.osm.OSMObject) -> Callable[[str, str | None], str | None]:
+    """Return ``get(key, default)`` of an object's tags (pyosmium's direct accessor if any)."""
+    data = getattr(obj, "_pyosmium_data", None)
+    get = getattr(data, "tags_get_value_by_key", None)
+    return get if get is not None else obj.tags.get
+
+
+def _node_ids(way: osmium.osm.Way) -> list[int]:
+    """Return the node ids of a way (through pyosmium's direct accessor where it has one)."""
+    data = getattr(way, "_pyosmium_data", None)
+    if data is None or not hasattr(data, "nodes"):
+        return [n.ref for n in way.nodes]
+    nodes = data.nodes()
+    get = nodes.get
+    return [get(data, i).ref for i in range(nodes.size(data))]
+
+
+def _way_vertices(way: osmium.osm.Way, wkb: osmium.geom.WKBFactory
+                  ) -> tuple[list[int] | None, npt.NDArray[np.float64]] | None:
+    """Return (node ids or None, lon/lat array) of a way's located nodes, None if under two.
+
+    Coordinates come from libosmium as WKB; when a node has no location (a way cut by an
+    extract), the way's located nodes are read one by one and their ids returned too.
+    """
+    try:
+        text = wkb.create_linestring(way, use_nodes=osmium.geom.ALL)
+    except (osmium.InvalidLocationError, RuntimeError):
+        located = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
+        if len(located) < 2:
+            return None
+        return [r for r, _, _ in located], np.array([(x, y) for _, x, y in located])
+    return None, np.frombuffer(bytes.fromhex(text), dtype="<f8", offset=9).reshape(-1, 2)
+
+
 def _extend(box: list[float], xmin: float, ymin: float, xmax: float, ymax: float) -> None:
     box[0], box[1] = min(box[0], xmin), min(box[1], ymin)
     box[2], box[3] = max(box[2], xmax), max(box[3], ymax)
@@ -255,55 +304,50 @@ def read_raw(
         raw.bounds = (hbox.bottom_left.lon, hbox.bottom_left.lat,
                       hbox.top_right.lon, hbox.top_right.lat)
     raw.replication_time = _time(header.get("osmosis_replication_timestamp") or None)
-    lo_x, lo_y, hi_x, hi_y = ((-_INVALID, -_INVALID, _INVALID, _INVALID) if box is None else
-                              (*(math.floor(v * COORD_UNITS) for v in box[:2]),
-                               *(math.ceil(v * COORD_UNITS) for v in box[2:])))
+    lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
     seen = [np.inf, np.inf, -np.inf, -np.inf]
     newest = 0.0
     ids: list[list[int]] = []
-    xs: list[list[int]] = []
-    ys: list[list[int]] = []
-    owner: list[int] = []
+    coords: list[npt.NDArray[np.float64]] = []
     wkb = osmium.geom.WKBFactory()
     keys = ("highway", "waterway", "cycleway", *POLYGON_KEYS, *sorted(FACILITY_TAG_KEYS))
     processor = (osmium.FileProcessor(str(path))
                  .with_areas(osmium.filter.KeyFilter(*POLYGON_KEYS))
                  .with_filter(osmium.filter.KeyFilter(*dict.fromkeys(keys))))
     step = 0
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small objects, none cyclic: spare the collector's rescans
     try:
         for obj in processor:
             step += 1
             if progress is not None and step % 20000 == 0:
                 progress(step)
             if isinstance(obj, osmium.osm.Way):
-                tags = {k: v for k, v in obj.tags if k in WAY_TAGS}
+                get = _tag_getter(obj)
+                tags = {k: v for k in WAY_TAGS if (v := get(k, None)) is not None}
                 kinds = way_kinds(tags)
                 if not kinds:
                     continue
-                nodes = obj.nodes
-                refs = [n.ref for n in nodes]
-                x = [n.x for n in nodes]
-                y = [n.y for n in nodes]
-                if _INVALID in x:
-                    keep = [i for i, v in enumerate(x) if v != _INVALID]
-                    refs, x, y = [refs[i] for i in keep], [x[i] for i in keep], [y[i] for i in keep]
-                    if len(refs) < 2:
-                        continue
-                xmin, xmax, ymin, ymax = min(x), max(x), min(y), max(y)
-                _extend(seen, xmin, ymin, xmax, ymax)
-                if xmax < lo_x or xmin > hi_x or ymax < lo_y or ymin > hi_y:
+                vertices = _way_vertices(obj, wkb)
+                if vertices is None:
                     continue
+                refs, lonlat = vertices
+                if box is not None:
+                    (xmin, ymin), (xmax, ymax) = lonlat.min(axis=0), lonlat.max(axis=0)
+                    if xmax < lo_x or xmin > hi_x or ymax < lo_y or ymin > hi_y:
+                        _extend(seen, xmin, ymin, xmax, ymax)
+                        continue
+                if refs is None:
+                    refs = _node_ids(obj)
                 newest = max(newest, obj.timestamp.timestamp())
                 for kind in kinds:
-                    owner.append(len(raw.way_id))
                     raw.way_id.append(obj.id)
                     raw.way_tags.append(tags)
                     raw.way_kind.append(kind)
                     ids.append(refs)
-                    xs.append(x)
-                    ys.append(y)
+                    coords.append(lonlat)
             elif isinstance(obj, osmium.osm.Area):
-                tags = dict(obj.tags)
+                tags = _with_category(dict(obj.tags))
                 if not _polygon_wanted(tags):
                     continue
                 try:
@@ -312,23 +356,22 @@ def read_raw(
                     continue  # broken multipolygon: libosmium could not assemble it
                 shape = shapely.from_wkb(geom)
                 xmin, ymin, xmax, ymax = shape.bounds
-                _extend(seen, round(xmin * COORD_UNITS), round(ymin * COORD_UNITS),
-                        round(xmax * COORD_UNITS), round(ymax * COORD_UNITS))
+                _extend(seen, xmin, ymin, xmax, ymax)
                 if box is not None and (xmax < box[0] or xmin > box[2]
                                         or ymax < box[1] or ymin > box[3]):
                     continue
                 newest = max(newest, obj.timestamp.timestamp())
                 kind = "way" if obj.from_way() else "relation"
-                raw.polygons.append((f"{kind}/{obj.orig_id()}", tags, shape.wkb))
+                raw.polygons.append((f"{kind}/{obj.orig_id()}", tags, shape))
             elif isinstance(obj, osmium.osm.Node):
-                tags = dict(obj.tags)
-                if not (is_station(tags) or facility_category(tags) is not None):
+                tags = _with_category(dict(obj.tags))
+                if not (is_station(tags) or FACILITY_KEY in tags):
                     continue
                 loc = obj.location
                 if not loc.valid():
                     continue
-                _extend(seen, loc.x, loc.y, loc.x, loc.y)
-                if not (lo_x <= loc.x <= hi_x and lo_y <= loc.y <= hi_y):
+                _extend(seen, loc.lon, loc.lat, loc.lon, loc.lat)
+                if not (lo_x <= loc.lon <= hi_x and lo_y <= loc.lat <= hi_y):
                     continue
                 newest = max(newest, obj.timestamp.timestamp())
                 raw.points.append((f"node/{obj.id}", tags, loc.lon, loc.lat))
@@ -337,13 +380,16 @@ def read_raw(
             f"{str(path)!r} could not be read to the end ({exc}): the file is truncated or "
             "corrupt; download it again (compare its checksum with the provider's .md5)"
         ) from exc
+    finally:
+        if collecting:
+            gc.enable()
     counts = np.array([len(r) for r in ids], dtype=np.int64)
-    raw.vertex_way = np.repeat(np.array(owner, dtype=np.int64), counts)
+    raw.vertex_way = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
     raw.vertex_id = np.fromiter((i for r in ids for i in r), np.int64, int(counts.sum()))
-    lon = np.fromiter((v for r in xs for v in r), np.float64, int(counts.sum()))
-    lat = np.fromiter((v for r in ys for v in r), np.float64, int(counts.sum()))
-    raw.vertex_lonlat = np.column_stack([lon, lat]) / COORD_UNITS  # as libosmium converts
+    raw.vertex_lonlat = np.concatenate(coords) if coords else np.empty((0, 2))
+    if len(raw.vertex_lonlat):
+        _extend(seen, *raw.vertex_lonlat.min(axis=0), *raw.vertex_lonlat.max(axis=0))
     raw.newest_object = _time(dt.datetime.fromtimestamp(newest, dt.UTC)) if newest else None
     if np.isfinite(seen[0]):
-        raw.data_bounds = tuple(v / COORD_UNITS for v in seen)  # type: ignore[assignment]
+        raw.data_bounds = (seen[0], seen[1], seen[2], seen[3])
     return raw

@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import connected_components
 from gisplan._errors import CRSError, GisplanError, LayerFileError
 from gisplan._osm_network import chain_edges, great_circle_m, network_from_arrays, to_metric
 from gisplan._osm_reader import (
+    FACILITY_KEY,
     GREEN_LANDUSE,
     GREEN_NATURAL,
     RESIDENTIAL_LANDUSE,
@@ -48,7 +49,7 @@ from gisplan._osm_reader import (
     read_raw,
 )
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category
+from gisplan.facility_tags import FACILITY_CATEGORIES
 from gisplan.network import WalkNetwork
 from gisplan.parks import PARK_SERVICE_RADII, classify_parks
 
@@ -316,15 +317,12 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
     run[1:] = np.cumsum(~same)
     run_start = np.flatnonzero(np.concatenate([[True], ~same]))
     key[order] = np.arange(n) - run_start[run]
-    single = np.array([len(w) == 1 for w in edges.ways])
     way_ids = np.array(raw.way_id, dtype=np.int64)
     highway = np.array([t.get("highway") for t in raw.way_tags], dtype=object)
     names = np.array([t.get("name") for t in raw.way_tags], dtype=object)
-    first_way = np.array([w[0] for w in edges.ways], dtype=np.int64)
-    osm_way_ids = way_ids[first_way].astype(str).astype(object)
-    hw, nm = highway[first_way], names[first_way]
-    for e in np.flatnonzero(~single).tolist():
-        ws = edges.ways[e]
+    osm_way_ids = way_ids[edges.way].astype(str).astype(object)
+    hw, nm = highway[edges.way], names[edges.way]
+    for e, ws in edges.chained.items():
         osm_way_ids[e] = _joined(way_ids[ws])
         hw[e] = _joined(highway[ws])
         nm[e] = _joined(names[ws])
@@ -352,8 +350,8 @@ def _polygons(raw: RawOsm, kept: shapely.Geometry | None
               ) -> tuple[list[str], list[dict[str, str]], np.ndarray]:
     if not raw.polygons:
         return [], [], np.empty(0, dtype=object)
-    ids, tags, wkbs = zip(*raw.polygons, strict=True)
-    geoms = shapely.from_wkb(list(wkbs))
+    ids, tags, shapes = zip(*raw.polygons, strict=True)
+    geoms = np.asarray(shapes, dtype=object)
     if kept is not None:
         shapely.prepare(kept)
         hit = shapely.intersects(kept, geoms)
@@ -397,7 +395,8 @@ def _parks(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source
                                   or tags[pick[i]].get("natural") for i in rows),
             "park_green": bool(park[pick[rows]].all()),
             "osm_ids": ";".join(ids[pick[i]] for i in rows), "pieces": len(rows),
-            "geometry": shapely.union_all(geoms[pick[rows]]),
+            "geometry": (geoms[pick[rows[0]]] if len(rows) == 1
+                         else shapely.union_all(geoms[pick[rows]])),
         })
     frame = gpd.GeoDataFrame(records, columns=["name_zh", "name_en", "green_type", "park_green",
                                                "osm_ids", "pieces", "geometry"],
@@ -424,7 +423,9 @@ def _parks(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source
 def _residential(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source: str
                  ) -> gpd.GeoDataFrame:
     pick = [i for i, t in enumerate(tags) if t.get("landuse") in RESIDENTIAL_LANDUSE]
-    chosen = np.asarray([_polygonal(shapely.make_valid(g)) for g in geoms[pick]], dtype=object)
+    chosen = np.asarray(shapely.make_valid(geoms[pick]), dtype=object)
+    mixed = ~np.isin(shapely.get_type_id(chosen), [3, 6])
+    chosen[mixed] = [_polygonal(g) for g in chosen[mixed]]
     order = sorted(range(len(pick)), key=lambda k: ids[pick[k]])
     pick, chosen = [pick[k] for k in order], chosen[order] if len(order) else chosen
     return _frame({
@@ -546,9 +547,9 @@ def _points_and_polygons(raw: RawOsm, kept: shapely.Geometry | None, ids: list[s
 def _facilities(raw: RawOsm, kept: shapely.Geometry | None, ids: list[str],
                 tags: list[dict[str, str]], geoms: np.ndarray, source: str) -> gpd.GeoDataFrame:
     fids, ftags, points, precision = _points_and_polygons(
-        raw, kept, ids, tags, geoms, lambda t: facility_category(t) is not None)
+        raw, kept, ids, tags, geoms, lambda t: FACILITY_KEY in t)
     rank = {c.category: i for i, c in enumerate(FACILITY_CATEGORIES)}
-    category = [facility_category(t) or "" for t in ftags]
+    category = [t[FACILITY_KEY] for t in ftags]
     order = sorted(range(len(fids)), key=lambda k: (rank[category[k]], fids[k]))
     return _frame({
         "facility_id": [f"osm_facility_{k:05d}" for k in range(1, len(order) + 1)],

@@ -1,0 +1,202 @@
+"""Benchmark: importing an OpenStreetMap city with gisplan and with osmnx, pyrosm and GDAL.
+
+Writes a synthetic city PBF of about ``--nodes`` street nodes (a street grid 100 m
+apart cut into ways of 10 blocks, parks, residential land, schools and rail stations;
+see ``benchmarks/synthetic_osm.py``), the same data as OSM XML, and a file four times
+larger that holds the same city among three others (2 km apart). Then, in one run,
+each in its own child process (so that each peak memory is its own):
+
+* ``gisplan_s``: ``gisplan.osm.read_osm(city, area)`` (every layer), the walking network
+  (``network_build_s``) and the 800 m walking coverage of the city by its stations
+  (``coverage_s``), end to end;
+* ``clip_s``: the same on the four-times-larger file, clipped to the same city;
+* ``osmnx_s``: ``osmnx.graph_from_xml`` on the XML (the path osmnx documents for files);
+* ``pyrosm_s``: ``pyrosm.OSM(city).get_network(network_type="walking")``;
+* ``gdal_s``: ``gisplan.network.network_from_osm(city)``: GDAL's OSM driver reading the
+  ``lines`` layer, then the network built from those lines (today's reader); it reads an
+  uncompressed copy of the PBF, since GDAL fails on the zlib blocks libosmium writes.
+
+The peers do less than ``gisplan_s`` (no parks, facilities or coverage), so the
+speed-ups are conservative. A peer that is not installed, fails or runs past
+``--timeout`` is reported with the reason instead of a time. The last line printed
+is one JSON object.
+
+Run: ``python benchmarks/osm_import_bench.py --nodes 1000000 --json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import osmium
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synthetic_osm import write_city
+
+GAP_M = 2000.0
+"""Distance between the cities of the larger file (beyond the import margin)."""
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
+    import gisplan
+    from gisplan.osm import read_osm
+
+    area = gpd.GeoSeries([shapely.box(*box)], crs="EPSG:4326")
+    start = time.perf_counter()
+    imported = read_osm(path, area)
+    read = time.perf_counter()
+    network = imported.network()
+    built = time.perf_counter()
+    result = gisplan.station_coverage(imported.layers["rail_stations"], area,
+                                      method="network", network=network)
+    done = time.perf_counter()
+    return {"s": done - start, "import_s": read - start, "network_build_s": built - read,
+            "coverage_s": done - built, "share": result.share, "nodes": network.n_nodes,
+            "edges": network.n_edges}
+
+
+def _osmnx(xml: str) -> dict[str, Any]:
+    import osmnx
+
+    start = time.perf_counter()
+    graph = osmnx.graph_from_xml(xml)
+    return {"s": time.perf_counter() - start, "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges()}
+
+
+def _pyrosm(path: str) -> dict[str, Any]:
+    import pyrosm
+
+    start = time.perf_counter()
+    edges = pyrosm.OSM(path).get_network(network_type="walking")
+    return {"s": time.perf_counter() - start, "edges": len(edges)}
+
+
+def _gdal(path: str) -> dict[str, Any]:
+    from gisplan.network import network_from_osm
+
+    start = time.perf_counter()
+    network = network_from_osm(path)
+    return {"s": time.perf_counter() - start, "nodes": network.n_nodes,
+            "edges": network.n_edges}
+
+
+def _child(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], pipe: Any) -> None:
+    try:
+        out = job(*args)
+        out["peak_rss_mb"] = round(_rss_mb(), 1)
+        pipe.send(out)
+    except BaseException as exc:  # reported, not raised: the other peers still run
+        pipe.send({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
+                   "trace": traceback.format_exc()[-600:]})
+
+
+def _run(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], timeout: float
+         ) -> dict[str, Any]:
+    """Run ``job`` in a fresh child process; its result, or why there is none."""
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(job, args, send))
+    process.start()
+    if receive.poll(timeout):
+        out = receive.recv()
+        process.join()
+        return out
+    process.kill()
+    process.join()
+    return {"error": f"did not finish within the {timeout:.0f} s timeout"}
+
+
+def _copy(pbf: Path, out: Path, options: str) -> None:
+    writer = osmium.SimpleWriter(osmium.io.File(str(out), options), overwrite=True)
+    for obj in osmium.FileProcessor(str(pbf)):
+        writer.add(obj)
+    writer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=200_000, help="street nodes of the city")
+    parser.add_argument("--timeout", type=float, default=420.0,
+                        help="seconds after which a peer is stopped (default 420)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["osmnx", "pyrosm", "gdal"],
+                        help="peers not to run")
+    parser.add_argument("--json", action="store_true", help="print the JSON line only")
+    args = parser.parse_args()
+    side = max(10, round(math.sqrt(args.nodes)))
+    report: dict[str, Any] = {"nodes": side * side}
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        city_pbf, big_pbf, city_xml = tmp / "city.osm.pbf", tmp / "four.osm.pbf", tmp / "city.osm"
+        city_plain = tmp / "city_uncompressed.osm.pbf"
+        start = time.perf_counter()
+        city = write_city(city_pbf, side, gap_m=GAP_M)
+        write_city(big_pbf, side, copies=4, gap_m=GAP_M)
+        _copy(city_pbf, city_xml, "osm")
+        _copy(city_pbf, city_plain, "pbf,pbf_compression=none")
+        report["write_s"] = round(time.perf_counter() - start, 1)
+        report["file_mb"] = round(city_pbf.stat().st_size / 2**20, 1)
+        report["big_file_mb"] = round(big_pbf.stat().st_size / 2**20, 1)
+        box = city.box
+        ours = _run(_gisplan, (str(city_pbf), box), args.timeout * 2)
+        clipped = _run(_gisplan, (str(big_pbf), box), args.timeout * 2)
+        if "error" in ours or "error" in clipped:
+            raise SystemExit(f"gisplan failed: {ours.get('trace') or clipped.get('trace')}")
+        report.update({
+            "gisplan_s": round(ours["s"], 3), "import_s": round(ours["import_s"], 3),
+            "network_build_s": round(ours["network_build_s"], 3),
+            "coverage_s": round(ours["coverage_s"], 3), "share": round(ours["share"], 5),
+            "network_nodes": ours["nodes"], "network_edges": ours["edges"],
+            "clip_s": round(clipped["s"], 3), "clip_import_s": round(clipped["import_s"], 3),
+            "clip_share": round(clipped["share"], 5),
+            "peak_rss_mb": ours["peak_rss_mb"], "clip_peak_rss_mb": clipped["peak_rss_mb"],
+        })
+        peers = {"osmnx": (_osmnx, (str(city_xml),)), "pyrosm": (_pyrosm, (str(city_pbf),)),
+                 "gdal": (_gdal, (str(city_plain),))}
+        report["gdal_input"] = ("the same PBF written uncompressed: GDAL's OSM driver fails "
+                                "to parse the zlib-compressed blocks libosmium writes")
+        for name, (job, job_args) in peers.items():
+            if name in args.skip:
+                report[f"{name}_s"] = None
+                report[f"{name}_why_not"] = "skipped with --skip"
+                continue
+            out = _run(job, job_args, args.timeout)
+            if "error" in out:
+                report[f"{name}_s"] = None
+                report[f"{name}_why_not"] = out["error"]
+            else:
+                report[f"{name}_s"] = round(out["s"], 3)
+                report[f"{name}_peak_rss_mb"] = out["peak_rss_mb"]
+            if not args.json:
+                print(f"{name}: {out}", file=sys.stderr)
+    for name in ("osmnx", "pyrosm", "gdal"):
+        peer = report.get(f"{name}_s")
+        report[f"speedup_vs_{name}"] = round(peer / report["gisplan_s"], 2) if peer else None
+    report["build_over_query"] = round(report["network_build_s"] / report["coverage_s"], 2)
+    report["clip_over_gisplan"] = round(report["clip_s"] / report["gisplan_s"], 2)
+    if not args.json:
+        for key, value in report.items():
+            print(f"{key:22s} {value}")
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
