@@ -301,7 +301,11 @@ def _district_shares(
 def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
                   legend: list[tuple[str, Symbology]],
                   area_names: Mapping[str, str] | None = None) -> None:
-    """Add one overlay per (method, area) of an analysis layer; the first one shown."""
+    """Add one overlay per (method, area) of an analysis layer; the first one shown.
+
+    Each overlay has its own legend section, titled like the overlay with its method
+    and area, and coloured by method as the whole layer is.
+    """
     symbology = layer_symbology(name, frame)
     popup = [c for c in frame.columns if c != frame.geometry.name]
     names = area_names or {}
@@ -312,10 +316,11 @@ def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: 
         readable = names.get(area, area)
         if "area" in part.columns:
             part = part.assign(area=readable)
-        _add(fmap, part, symbology, _measurement_name(prefix, method, readable), [],
+        own = replace(symbology, categories=tuple(
+            c for c in symbology.categories if c.value == method)) if method else symbology
+        _add(fmap, part, own, _measurement_name(prefix, method, readable), legend,
              show=first, popup_columns=popup)
         first = False
-    legend.append((prefix, symbology))
 
 
 def _measured_areas(layers: Mapping[str, pd.DataFrame],

@@ -82,7 +82,8 @@ def test_maps_start_with_context_and_subject_only(maps, layers):
 def test_no_colour_means_two_things_on_a_map(maps, key):
     meanings = {}
     for heading, label, colour in _legend(maps[key]).rows():
-        meanings.setdefault(colour.lower(), set()).add((heading, label))
+        # a class label says what its colour means; a single symbol means its layer
+        meanings.setdefault(colour.lower(), set()).add(label or heading)
     shared = {colour: found for colour, found in meanings.items() if len(found) > 1}
     assert shared == {}
 
@@ -90,7 +91,7 @@ def test_no_colour_means_two_things_on_a_map(maps, key):
 def test_parks_are_green_and_service_areas_unlike_any_park_class(maps):
     rows = _legend(maps["parks"]).rows()
     parks = [colour for heading, _, colour in rows if heading.startswith("公园绿地")]
-    service = [colour for heading, _, colour in rows if heading.startswith("公园服务范围")]
+    service = list({colour for heading, _, colour in rows if heading.startswith("公园服务范围")})
     assert len(parks) >= 3 and len(service) == 2
     assert all(75 <= _hue_degrees(c) <= 165 for c in parks), parks
     assert min(_delta_e(s, p) for s in service for p in parks) > 25
@@ -111,6 +112,9 @@ def test_coverage_legend_titles_name_the_area_and_the_method(maps, layers):
     headings = [heading for heading, _, _ in _legend(maps["stations"]).rows()]
     choropleth = [h for h in headings if "覆盖率" in h]
     assert choropleth
+    catchment_headings = [h for h in headings if h.startswith("800 m 站点服务范围")]
+    assert len(catchment_headings) == 4 and all(
+        ("直线" in h or "步行" in h) and "中心城区" in h for h in catchment_headings)
     areas = layers["coverage_area"]
     names = [(z.split("（")[0], e.split(",")[0].split(" (")[0])
              for z, e in zip(areas["name_zh"], areas["name_en"], strict=True)]
