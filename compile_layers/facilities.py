@@ -7,9 +7,10 @@ Source: the OSM XML extract (ODbL-1.0, © OpenStreetMap contributors; see
 ``facilities``
     Every node or area whose tags :func:`gisplan.facility_tags.facility_category` maps
     to a category (schools, clinics, markets, bus stops ...). Areas are reduced to a
-    point on their surface (``geocode_method`` ``point_on_surface``); their
-    ``precision_m`` is the radius of a disc of the area's size (at least the OSM
-    precision), since the point stands for the whole site.
+    point with :func:`gisplan._footprint.point_and_radius` (their centroid, or a point
+    on their surface when the centroid falls outside; ``geocode_method``
+    ``point_on_surface``); their ``precision_m`` is the radius about that point that
+    covers the area (at least the OSM precision), since the point stands for the site.
 ``residential_land``
     Areas tagged ``landuse`` in :data:`RESIDENTIAL_LANDUSE` (居住用地), with their area
     in EPSG:4544; invalid rings are repaired with ``shapely.make_valid``.
@@ -42,6 +43,7 @@ from compile_layers._osm_extract import (
     extract_extent,
     osm_bounds,
 )
+from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category
 
@@ -94,14 +96,11 @@ def facilities_frame() -> gpd.GeoDataFrame:
             records.append({"name_zh": tags.get("name"), "category": category,
                             "osm_id": osm_id, "geometry": geom})
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
-    metric = frame.geometry.to_crs(METRIC_CRS)
-    area = metric.area.to_numpy()
-    is_area = area > 0
-    points = np.where(is_area, shapely.point_on_surface(metric.values), metric.values)
-    frame = frame.set_geometry(gpd.GeoSeries(points, crs=METRIC_CRS).to_crs(WGS84).values)
+    is_area = (frame.geometry.to_crs(METRIC_CRS).area > 0).to_numpy()
+    points, radius = point_and_radius(frame.geometry, OSM_PRECISION_M)
+    frame = frame.set_geometry(points.values)
     frame["source"] = "osm"
-    frame["precision_m"] = np.maximum(OSM_PRECISION_M,
-                                      np.round(np.sqrt(area / np.pi), 0))
+    frame["precision_m"] = radius
     frame["geocode_method"] = np.where(is_area, "point_on_surface", "source_coordinates")
     order = {c.category: i for i, c in enumerate(FACILITY_CATEGORIES)}
     frame["rank"] = frame["category"].map(order)
@@ -148,7 +147,7 @@ def run(out_dir: Path) -> list[str]:
         "of the central OSM extract (state before July 2018), categorised by "
         "gisplan.facility_tags (the categories of the GB 50180-2018 life circles). Mapped "
         "areas are reduced to a point on their surface (geocode_method "
-        "point_on_surface, precision_m the radius of a disc of their area). OSM in 2018 "
+        "point_on_surface, precision_m the radius about it covering the area). OSM in 2018 "
         "held only part of Chengdu's facilities (e.g. few clinics, convenience stores "
         "and no elderly care): an absent facility is more often unmapped than missing. "
         "Counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",

@@ -35,6 +35,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from gisplan._errors import CRSError, GisplanError, LayerFileError
+from gisplan._footprint import point_and_radius
 from gisplan._osm_network import chain_edges, great_circle_m, network_from_arrays, to_metric
 from gisplan._osm_reader import (
     FACILITY_KEY,
@@ -506,12 +507,6 @@ def _cycleways(raw: RawOsm, keep: np.ndarray, source: str) -> gpd.GeoDataFrame:
          "precision_m"])
 
 
-def _disc_radius_m(geoms: np.ndarray) -> np.ndarray:
-    """Radius of a disc of each polygon's area (how far its point may be from the site)."""
-    area = gpd.GeoSeries(geoms, crs=WGS84).to_crs(METRIC_CRS).area.to_numpy()
-    return np.sqrt(area / np.pi)
-
-
 def _points_and_polygons(raw: RawOsm, kept: shapely.Geometry | None, ids: list[str],
                          tags: list[dict[str, str]], geoms: np.ndarray,
                          wanted: Callable[[Mapping[str, str]], bool]
@@ -519,23 +514,21 @@ def _points_and_polygons(raw: RawOsm, kept: shapely.Geometry | None, ids: list[s
     """Points (nodes, and polygons reduced to a point on their surface) and their precision.
 
     Returns ids, tags, points and precision; a point standing for a polygon is known
-    within the radius of a disc of the polygon's area (at least the OSM precision).
+    within the radius about it that covers the polygon (at least the OSM precision), by
+    :func:`gisplan._footprint.point_and_radius`, the rule of the geocoder and compilers.
     """
     node_rows = [p for p in raw.points if wanted(p[1])]
     node_geoms = shapely.points([(p[2], p[3]) for p in node_rows]) if node_rows else np.empty(
         0, dtype=object)
     poly = [i for i, t in enumerate(tags) if wanted(t)]
     poly_geoms = geoms[poly]
-    metric = gpd.GeoSeries(poly_geoms, crs=WGS84).to_crs(METRIC_CRS)
-    on_surface = gpd.GeoSeries(shapely.point_on_surface(metric.values), crs=METRIC_CRS
-                               ).to_crs(WGS84).values
-    precision = np.concatenate([np.full(len(node_rows), OSM_PRECISION_M),
-                                np.maximum(OSM_PRECISION_M, np.round(_disc_radius_m(
-                                    poly_geoms), 0))])
+    on_surface, radius = point_and_radius(gpd.GeoSeries(poly_geoms, crs=WGS84),
+                                          OSM_PRECISION_M)
+    precision = np.concatenate([np.full(len(node_rows), OSM_PRECISION_M), radius])
     all_ids = [p[0] for p in node_rows] + [ids[i] for i in poly]
     all_tags = [p[1] for p in node_rows] + [tags[i] for i in poly]
     points = np.concatenate([np.asarray(node_geoms, dtype=object),
-                             np.asarray(on_surface, dtype=object)])
+                             np.asarray(on_surface.values, dtype=object)])
     if kept is not None and len(points):
         hit = shapely.intersects(kept, points)
         all_ids = [i for i, h in zip(all_ids, hit, strict=True) if h]
@@ -610,7 +603,7 @@ _DESCRIPTIONS = {
     "whose name contains 绿道 (greenway True: the Tianfu Greenway where mapped).",
     "facilities": "Everyday facilities by gisplan.facility_tags (one table for every OSM "
     "reader); mapped areas reduced to a point on their surface (geocode_method "
-    "point_on_surface, precision_m the radius of a disc of their area).",
+    "point_on_surface, precision_m the radius about it covering the area).",
 }
 
 
