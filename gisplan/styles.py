@@ -6,14 +6,16 @@ The QML documents follow the format QGIS 3.22 writes (``renderer-v2`` with
 GeoPackage's ``layer_styles`` table so QGIS opens each layer styled. As on the HTML
 maps, features placed schematically or at a district point are drawn with dashed
 outlines and as hollow markers (data-defined properties on
-:attr:`~gisplan.symbology.Symbology.approximate_when`).
+:attr:`~gisplan.symbology.Symbology.approximate_by`; in SLD, a rule per class for
+them).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
-from gisplan.symbology import Symbology
+from gisplan.symbology import APPROXIMATE_METHODS, APPROXIMATE_PRECISION_M, Symbology
 
 __all__ = ["qml", "sld"]
 
@@ -62,9 +64,20 @@ def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str
     }
 
 
+def _approximate_expression(symbology: Symbology) -> str:
+    """Return the QGIS expression of :func:`gisplan.symbology.approximate_mask`."""
+    tests = []
+    if "geocode_method" in symbology.approximate_by:
+        methods = ", ".join(f"'{m}'" for m in sorted(APPROXIMATE_METHODS))
+        tests.append(f'coalesce("geocode_method" IN ({methods}), false)')
+    if "precision_m" in symbology.approximate_by:
+        tests.append(f'coalesce("precision_m", 0) >= {APPROXIMATE_PRECISION_M:g}')
+    return " OR ".join(tests)
+
+
 def _approximate_properties(symbology: Symbology, values: dict[str, str]) -> dict[str, str]:
     """Return data-defined expressions drawing approximate features dashed or hollow."""
-    when = symbology.approximate_when
+    when = _approximate_expression(symbology)
     if symbology.geometry == "point":
         line = values["color"].rsplit(",", 1)[0] + ",255"
         return {"fillColor": f"CASE WHEN {when} THEN '0,0,0,0' ELSE '{values['color']}' END",
@@ -94,7 +107,7 @@ def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) ->
     layer = ET.SubElement(symbol, "layer", attrib={"class": layer_class, "enabled": "1",
                                                    "locked": "0", "pass": "0"})
     _options(layer, values)
-    if symbology.approximate_when and not symbology.dashed:
+    if symbology.approximate_by and not symbology.dashed:
         _data_defined(layer, _approximate_properties(symbology, values))
 
 
@@ -192,26 +205,34 @@ def _parameters(parent: ET.Element, values: dict[str, str]) -> None:
         _se(parent, "SvgParameter", value, name=name)
 
 
-def _sld_symbolizer(rule: ET.Element, symbology: Symbology, colour: str) -> None:
+def _sld_symbolizer(rule: ET.Element, symbology: Symbology, colour: str,
+                    approximate: bool = False) -> None:
     stroke = {"stroke": colour, "stroke-width": f"{symbology.width:g}"}
-    if symbology.dashed:
+    if symbology.dashed or approximate:
         stroke["stroke-dasharray"] = "6 4"
     if symbology.geometry == "point":
         point = _se(rule, "PointSymbolizer")
         graphic = _se(point, "Graphic")
         mark = _se(graphic, "Mark")
         _se(mark, "WellKnownName", "circle")
-        _parameters(_se(mark, "Fill"), {"fill": colour})
-        _parameters(_se(mark, "Stroke"), {"stroke": "#ffffff", "stroke-width": "1"})
+        if approximate:  # hollow
+            _parameters(_se(mark, "Stroke"), {"stroke": colour, "stroke-width": "2"})
+        else:
+            _parameters(_se(mark, "Fill"), {"fill": colour})
+            _parameters(_se(mark, "Stroke"), {"stroke": "#ffffff", "stroke-width": "1"})
         _se(graphic, "Size", f"{2 * symbology.radius:g}")
     elif symbology.geometry == "line":
         _parameters(_se(_se(rule, "LineSymbolizer"), "Stroke"), stroke)
     else:
         polygon = _se(rule, "PolygonSymbolizer")
         if symbology.fill_opacity > 0:
-            _parameters(_se(polygon, "Fill"),
-                        {"fill": colour, "fill-opacity": f"{symbology.fill_opacity:g}"})
+            opacity = symbology.fill_opacity / (2 if approximate else 1)
+            _parameters(_se(polygon, "Fill"), {"fill": colour, "fill-opacity": f"{opacity:g}"})
         _parameters(_se(polygon, "Stroke"), stroke)
+
+
+_Condition = Callable[[ET.Element], object]
+"""Adds one OGC filter condition to its parent element."""
 
 
 def _filter(rule: ET.Element, operator: str, column: str, value: str) -> ET.Element:
@@ -219,6 +240,53 @@ def _filter(rule: ET.Element, operator: str, column: str, value: str) -> ET.Elem
     ET.SubElement(condition, f"{{{_OGC}}}PropertyName").text = column
     ET.SubElement(condition, f"{{{_OGC}}}Literal").text = value
     return condition
+
+
+def _compare(operator: str, column: str, value: str) -> _Condition:
+    return lambda parent: _filter(parent, operator, column, value)
+
+
+def _approximate_condition(symbology: Symbology) -> _Condition | None:
+    """Return the OGC filter of :func:`gisplan.symbology.approximate_mask`, if any."""
+    tests = []
+    if "geocode_method" in symbology.approximate_by:
+        tests += [_compare("PropertyIsEqualTo", "geocode_method", m)
+                  for m in sorted(APPROXIMATE_METHODS)]
+    if "precision_m" in symbology.approximate_by:
+        tests.append(_compare("PropertyIsGreaterThanOrEqualTo", "precision_m",
+                              f"{APPROXIMATE_PRECISION_M:g}"))
+    if not tests:
+        return None
+
+    def any_of(parent: ET.Element) -> None:
+        group = ET.SubElement(parent, f"{{{_OGC}}}Or") if len(tests) > 1 else parent
+        for test in tests:
+            test(group)
+
+    return any_of
+
+
+def _sld_rules(feature_style: ET.Element, symbology: Symbology, name: str,
+               conditions: list[_Condition], colour: str) -> None:
+    """Add the rule of one class: surveyed features, then approximate ones if any."""
+    approximate = _approximate_condition(symbology)
+    variants: list[tuple[str, list[_Condition], bool]] = [(name, conditions, False)]
+    if approximate is not None:
+        variants = [
+            (name, [*conditions, lambda p: approximate(ET.SubElement(p, f"{{{_OGC}}}Not"))],
+             False),
+            (f"{name} (示意 approximate)", [*conditions, approximate], True),
+        ]
+    for rule_name, tests, rough in variants:
+        rule = _se(feature_style, "Rule")
+        _se(rule, "Name", rule_name)
+        if tests:
+            holder = ET.SubElement(rule, f"{{{_OGC}}}Filter")
+            if len(tests) > 1:
+                holder = ET.SubElement(holder, f"{{{_OGC}}}And")
+            for test in tests:
+                test(holder)
+        _sld_symbolizer(rule, symbology, colour, approximate=rough)
 
 
 def sld(symbology: Symbology) -> str:
@@ -232,7 +300,8 @@ def sld(symbology: Symbology) -> str:
     Returns
     -------
     str
-        An SLD with one rule per class (or one rule) and a label rule if labelled.
+        An SLD with one rule per class (or one rule), two when the layer tells
+        approximate features (drawn dashed or hollow), and a label rule if labelled.
     """
     ET.register_namespace("", _SLD)
     ET.register_namespace("se", _SE)
@@ -246,23 +315,16 @@ def sld(symbology: Symbology) -> str:
     column = symbology.column or ""
     if symbology.categories:
         for category in symbology.categories:
-            rule = _se(feature_style, "Rule")
-            _se(rule, "Name", category.label)
-            _filter(ET.SubElement(rule, f"{{{_OGC}}}Filter"), "PropertyIsEqualTo", column,
-                    category.value)
-            _sld_symbolizer(rule, symbology, category.colour)
+            _sld_rules(feature_style, symbology, category.label,
+                       [_compare("PropertyIsEqualTo", column, category.value)], category.colour)
     elif symbology.classes:
         for grad in symbology.classes:
-            rule = _se(feature_style, "Rule")
-            _se(rule, "Name", grad.label)
-            both = ET.SubElement(ET.SubElement(rule, f"{{{_OGC}}}Filter"), f"{{{_OGC}}}And")
-            _filter(both, "PropertyIsGreaterThanOrEqualTo", column, f"{grad.lower:g}")
-            _filter(both, "PropertyIsLessThanOrEqualTo", column, f"{grad.upper:g}")
-            _sld_symbolizer(rule, symbology, grad.colour)
+            _sld_rules(feature_style, symbology, grad.label,
+                       [_compare("PropertyIsGreaterThanOrEqualTo", column, f"{grad.lower:g}"),
+                        _compare("PropertyIsLessThanOrEqualTo", column, f"{grad.upper:g}")],
+                       grad.colour)
     else:
-        rule = _se(feature_style, "Rule")
-        _se(rule, "Name", symbology.layer)
-        _sld_symbolizer(rule, symbology, symbology.colour)
+        _sld_rules(feature_style, symbology, symbology.layer, [], symbology.colour)
     if symbology.label_column:
         rule = _se(feature_style, "Rule")
         _se(rule, "Name", "labels")

@@ -146,9 +146,10 @@ class Symbology:
         Attribute to label features with.
     dashed : bool
         Whether lines and outlines are dashed.
-    approximate_when : str
-        QGIS expression true for the features drawn as approximate (dashed, hollow);
-        empty when the layer has neither ``geocode_method`` nor ``precision_m``.
+    approximate_by : tuple of str
+        The columns of the layer that tell approximate features (drawn dashed or
+        hollow, see :func:`approximate_mask`): ``geocode_method`` and/or
+        ``precision_m``; empty when it has neither.
     """
 
     layer: str
@@ -163,7 +164,7 @@ class Symbology:
     label_column: str | None = None
     dashed: bool = False
     title: str = field(default="", compare=False)
-    approximate_when: str = ""
+    approximate_by: tuple[str, ...] = ()
 
     @property
     def renderer(self) -> Literal["categorised", "graduated", "single"]:
@@ -403,19 +404,9 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
         layer=name, geometry=kind, column=column, categories=categories, classes=classes,
         colour=rule.colour, fill_opacity=rule.fill_opacity, width=rule.width,
         radius=rule.radius, label_column=label, dashed=rule.dashed,
-        title=str(meta.get("title_zh") or name), approximate_when=_approximate_expression(frame),
+        title=str(meta.get("title_zh") or name),
+        approximate_by=tuple(c for c in ("geocode_method", "precision_m") if c in frame.columns),
     )
-
-
-def _approximate_expression(frame: pd.DataFrame) -> str:
-    """Return the QGIS expression of :func:`approximate_mask` for a layer's columns."""
-    tests = []
-    if "geocode_method" in frame.columns:
-        methods = ", ".join(f"'{m}'" for m in sorted(APPROXIMATE_METHODS))
-        tests.append(f'coalesce("geocode_method" IN ({methods}), false)')
-    if "precision_m" in frame.columns:
-        tests.append(f'coalesce("precision_m", 0) >= {APPROXIMATE_PRECISION_M:g}')
-    return " OR ".join(tests)
 
 
 def approximate_mask(frame: pd.DataFrame) -> np.ndarray:
@@ -470,5 +461,5 @@ def alternative_symbologies(name: str, frame: gpd.GeoDataFrame) -> list[Symbolog
         layer=name, geometry=default.geometry, column=column, classes=_classes(frame, column),
         colour="#bdbdbd", fill_opacity=max(default.fill_opacity, 0.5), width=default.width,
         radius=default.radius, label_column=default.label_column, dashed=default.dashed,
-        title=default.title, approximate_when=default.approximate_when,
+        title=default.title, approximate_by=default.approximate_by,
     )]

@@ -127,3 +127,46 @@ def test_qgis_draws_schematic_features_dashed_and_district_points_hollow():
     assert "THEN '0,0,0,0'" in fill and "'district_centroid'" in fill
     plain = qml(layer_symbology("districts", _frame(_squares(1), name_zh=["a"])))
     assert _data_defined(ET.fromstring(plain.split("\n", 1)[1])) == {}
+
+
+OGC = "{http://www.opengis.net/ogc}"
+
+
+def _matches(element, row):
+    """Evaluate an OGC filter element on one feature (a dict), as a map server would."""
+    tag = element.tag.removeprefix(OGC)
+    children = list(element)
+    if tag == "Filter":
+        return _matches(children[0], row)
+    if tag in ("And", "Or"):
+        results = [_matches(child, row) for child in children]
+        return all(results) if tag == "And" else any(results)
+    if tag == "Not":
+        return not _matches(children[0], row)
+    value = row.get(element.findtext(f"{OGC}PropertyName"))
+    literal = element.findtext(f"{OGC}Literal")
+    if value is None:
+        return False
+    if tag == "PropertyIsEqualTo":
+        return str(value) == literal
+    if tag == "PropertyIsGreaterThanOrEqualTo":
+        return float(value) >= float(literal)
+    if tag == "PropertyIsLessThanOrEqualTo":
+        return float(value) <= float(literal)
+    raise AssertionError(tag)
+
+
+def test_sld_draws_each_feature_by_one_rule_approximate_ones_dashed():
+    rows = [{"size_class": "large", "geocode_method": "source_coordinates", "precision_m": 10.0},
+            {"size_class": "large", "geocode_method": "schematic", "precision_m": 3000.0},
+            {"size_class": "small", "geocode_method": "source_coordinates", "precision_m": 1500.0},
+            {"size_class": "small", "geocode_method": None, "precision_m": None}]
+    parks = _frame(_squares(4), name_zh=list("abcd"),
+                   **{k: [r[k] for r in rows] for k in rows[0]})
+    root = ET.fromstring(sld(layer_symbology("parks", parks)).split("\n", 1)[1])
+    rules = [r for r in root.iter(f"{SE}Rule") if r.find(f"{OGC}Filter") is not None]
+    for row, rough in zip(rows, [False, True, True, False], strict=True):
+        matching = [r for r in rules if _matches(r.find(f"{OGC}Filter"), row)]
+        assert len(matching) == 1, row
+        dashed = matching[0].find(f".//{SE}SvgParameter[@name='stroke-dasharray']") is not None
+        assert dashed == rough, row
