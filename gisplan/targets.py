@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gisplan.coverage import CoverageResult, park_coverage, station_coverage
+from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
 from gisplan.crs import METRIC_CRS
 from gisplan.layers import list_layers, load_layer
 from gisplan.network import WalkNetwork, load_walk_network
@@ -251,9 +251,13 @@ def evaluate(targets: tuple[PlanTarget, ...] = TARGETS, *,
             if method == "route_length":
                 row = _rail_length_row(target)
             else:
-                result = _measure_coverage(target, method, area_id, network)
-                coverage[(target.indicator, method, area_id)] = result
-                row = _coverage_row(target, method, area_id, result)
+                try:
+                    result = _measure_coverage(target, method, area_id, network)
+                except CoverageInputError as exc:  # e.g. an area beyond all the data
+                    row = {"value": np.nan, "met": None, "notes": f"not measured: {exc}"}
+                else:
+                    coverage[(target.indicator, method, area_id)] = result
+                    row = _coverage_row(target, method, area_id, result)
             rows.append({**base, "method": method, "area": area_id, **row})
     table = pd.DataFrame(rows, columns=SCOREBOARD_COLUMNS)
     table["met"] = table["met"].astype(object)

@@ -206,3 +206,19 @@ def test_a_network_far_from_105e_says_how_much_its_lengths_are_off():
     measured = gpd.GeoSeries([lines[0]], crs=WGS84).to_crs("EPSG:4544").length.iloc[0]
     assert stated == pytest.approx(measured / geodesic - 1, abs=0.001)
     assert result.params["crs"] == "EPSG:4544" and "EPSG:4548" in note
+
+
+def test_an_osm_build_outside_chengdu_reports_the_station_target_as_not_measured(tmp_path):
+    from benchmarks.synthetic_osm import write_city
+    from gisplan.osm_build import build_from_osm
+
+    path = tmp_path / "beijing.osm.pbf"
+    city = write_city(path, 12, origin=(116.4, 39.9))
+    built = build_from_osm(path, gpd.GeoDataFrame(geometry=[shapely.box(*city.box)], crs=WGS84),
+                           progress=False, echo=None)
+    table = built.evaluation.table.set_index(["target_id", "method", "area"])
+    station = table.loc[("T01", "euclidean", "osm_import_area")]
+    assert np.isnan(station["value"]) and station["met"] is None
+    assert "shares nothing with the extent where stations are complete" in station["notes"]
+    parks = table.loc[("T04", "network", "osm_import_area")]
+    assert 0 <= parks["value"] <= 1  # the imported parks are complete there
