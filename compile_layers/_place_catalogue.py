@@ -54,7 +54,24 @@ WEB_SOURCES = [
      "成都 and 眉山 parts)",
      "licence": "facts only", "attribution": "mdbkg.com; sboyo.com",
      "url": "https://mdbkg.com/sheng/1pq2l.html"},
+    {"id": "web-panda-tower",
+     "title": "天府熊猫塔 = 锦绣天府塔 = 四川广播电视塔 (成都电视塔, 339 m, 成华区猛追湾街168号) "
+     "(newton.com.tw 天府熊貓塔; cross-checked with bkwk.cn: 成都电视塔又称天府熊猫塔或锦绣天府塔)",
+     "licence": "facts only", "attribution": "newton.com.tw; bkwk.cn",
+     "url": "https://newton.com.tw/wiki/%E5%A4%A9%E5%BA%9C%E7%86%8A%E8%B2%93%E5%A1%94/22426710"},
 ]
+
+LANDMARK_OSM_NAMES = {
+    "天府熊猫塔": (("四川广播电视塔",), "web-panda-tower"),
+    "太古里": (("成都远洋太古里",), "plan"),
+    "四圣祠": (("四圣祠北街", "四圣祠南街"), "plan"),
+    "白马寺街巴蜀文化发轫地": (("白马寺街",), "plan"),
+}
+"""Plan name -> (names of the OSM features that are the place, source of the identity).
+
+The plan's 四圣祠 (one of the 八街) is the street pair 四圣祠北街/南街 and its 白马寺街 the
+street so named; 太古里 is mapped in OSM under its full name; 天府熊猫塔 is the TV tower
+mapped under its former name (see the cited source)."""
 
 _HUB_NOTE = ("national-rail hub placed at the metro station that serves it (layer "
              "metro_stations); precision_m is the assumed extent of the station complex "

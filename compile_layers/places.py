@@ -37,7 +37,12 @@ from compile_layers._common import (
     write_files,
 )
 from compile_layers._osm_extract import OSM_FILE, OSM_PRECISION_M
-from compile_layers._place_catalogue import CURATED, WEB_SOURCES, CuratedPlace
+from compile_layers._place_catalogue import (
+    CURATED,
+    LANDMARK_OSM_NAMES,
+    WEB_SOURCES,
+    CuratedPlace,
+)
 from compile_layers._places import Placement, district_placement, read_districts
 from compile_layers.districts import CNMAPS_SOURCE
 from gisplan._footprint import point_and_radius
@@ -109,10 +114,11 @@ def _osm_named() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
 
 
-def _osm_placement(name: str, osm: gpd.GeoDataFrame, *, transit: bool = False
-                   ) -> Placement | None:
+def _osm_placement(name: str | tuple[str, ...], osm: gpd.GeoDataFrame, *,
+                   transit: bool = False) -> Placement | None:
     """Place at the OSM features named ``name`` (transit stops only when ``transit``)."""
-    hits = osm[(osm["name"] == name) & (transit | ~osm["transit"])]
+    names = (name,) if isinstance(name, str) else name
+    hits = osm[osm["name"].isin(names) & (transit | ~osm["transit"])]
     if hits.empty:
         return None
     metric = hits.to_crs(METRIC_CRS).geometry
@@ -121,8 +127,8 @@ def _osm_placement(name: str, osm: gpd.GeoDataFrame, *, transit: bool = False
         return None
     points, radius = point_and_radius(gpd.GeoSeries([union], crs=METRIC_CRS), OSM_PRECISION_M)
     return Placement(points.iloc[0], "osm_named_feature", float(radius[0]), "osm",
-                     f"{len(hits)} feature(s) named {name} in the central OSM extract (2018); "
-                     "precision_m covers them")
+                     f"{len(hits)} feature(s) named {'/'.join(names)} in the central OSM "
+                     "extract (2018); precision_m covers them")
 
 
 def _stations(out_dir: Path) -> gpd.GeoDataFrame:
@@ -166,6 +172,13 @@ def _curated(place: CuratedPlace, stations: gpd.GeoDataFrame, osm: gpd.GeoDataFr
 def _inventory_placement(entity: dict[str, Any], name: str, stations: gpd.GeoDataFrame,
                          osm: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Placement:
     for candidate in dict.fromkeys([name, re.sub(r"（[^）]*）", "", name)]):
+        if candidate in LANDMARK_OSM_NAMES:
+            osm_names, source = LANDMARK_OSM_NAMES[candidate]
+            placed = _osm_placement(osm_names, osm)
+            if placed is not None:
+                cited = f"; the identity of the names: source {source}" if source != "plan" else ""
+                return Placement(placed.geometry, placed.method, placed.precision_m, "osm",
+                                 placed.note + cited)
         placed = _osm_placement(candidate, osm)
         if placed is not None:
             return placed
