@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, str] = {
     "published_area_km2": "公布面积 Published area", "length_m": "长度 Length",
     "mode": "方式 Mode", "slogan_zh": "发展导向 Slogan",
     "population_share": "人口覆盖率 Population share", "area_id": "范围代码 Area id",
+    "zone_id": "分区 Zone", "member_districts": "所辖区县 Member districts",
 }
 """Bilingual popup labels of the catalogue's columns."""
 

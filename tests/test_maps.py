@@ -45,16 +45,25 @@ def test_every_map_is_written_self_contained_and_small(written):
         assert path.stat().st_size < MAX_MAP_BYTES
 
 
+def _popups(path):
+    html = path.read_text(encoding="utf-8")
+    return [json.loads(f'"{p}"') for p in re.findall(r'"popup": "((?:[^"\\]|\\.)*)"', html)]
+
+
 def test_popups_show_source_and_precision_and_tooltips_are_bilingual(written):
     html = (written[0].parent / MAP_FILES["plan"]).read_text(encoding="utf-8")
     tooltips = re.findall(r"fields\s*=\s*\[([^\]]*)\]", html)
     assert any('"name_zh"' in p and '"name_en"' in p for p in tooltips)
-    popups = [json.loads(f'"{p}"') for p in re.findall(r'"popup": "((?:[^"\\]|\\.)*)"', html)]
+    popups = _popups(written[0].parent / MAP_FILES["plan"])
     assert popups
     assert all("来源 Source" in p and "位置精度 Position uncertainty" in p and "±" in p
                for p in popups)
-    labels = {label for p in popups for label in re.findall(r"<th>(.*?)</th>", p)}
+    every = [p for key in ("plan", "stations", "parks")
+             for p in _popups(written[0].parent / MAP_FILES[key])]
+    labels = {label for p in every for label in re.findall(r"<th>(.*?)</th>", p)}
     assert labels and not any("_" in label for label in labels), labels  # no column names
+    assert all(re.search(r"[\u4e00-\u9fff]", label) and re.search(r"[A-Za-z]", label)
+               for label in labels), labels  # bilingual
 
 
 def test_plan_map_offers_osm_and_positron_and_names_them_with_attribution(written):
