@@ -143,7 +143,8 @@ def run(out_dir: Path) -> list[str]:
         "title_zh": "生活圈配套设施（中心城区OSM样区）",
         "title_en": "Everyday facilities (central OSM extract)",
         "description": "Schools, kindergartens, clinics, hospitals, pharmacies, markets, "
-        "shops, elderly care, culture, sports, playgrounds, bus stops and public toilets "
+        "shops, elderly care, culture, sports, playgrounds, bus stops, public toilets and "
+        "fire stations "
         "of the central OSM extract (state before July 2018), categorised by "
         "gisplan.facility_tags (the categories of the GB 50180-2018 life circles). Mapped "
         "areas are reduced to a point on their surface (geocode_method "

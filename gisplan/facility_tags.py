@@ -99,6 +99,7 @@ FACILITY_CATEGORIES: tuple[FacilityCategory, ...] = (
     FacilityCategory("playground", "儿童游戏场地", "Children's playground"),
     FacilityCategory("bus_stop", "公交站", "Bus stop"),
     FacilityCategory("toilets", "公共厕所", "Public toilets"),
+    FacilityCategory("fire_station", "消防站", "Fire station"),
 )
 """Every facility category, in the order of :data:`FACILITY_TAG_RULES`."""
 
@@ -135,6 +136,7 @@ FACILITY_TAG_RULES: tuple[TagRule, ...] = (
     TagRule("bus_stop", "public_transport", ("platform", "stop_position"),
             also=(("bus", ("yes",)),)),
     TagRule("toilets", "amenity", ("toilets",)),
+    TagRule("fire_station", "amenity", ("fire_station",)),
 )
 """OSM tag rules, tried in order; the first match gives a feature's category."""
 

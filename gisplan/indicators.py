@@ -9,6 +9,10 @@ added to ``chengdu.gpkg``:
     The covered part of each measured area, one feature per method and area.
 ``coverage_by_district``
     Covered and total km2 per district for every coverage measurement.
+``life_circle_coverage``, ``life_circle_areas``
+    Walking access to everyday facilities (:mod:`gisplan.access_targets`): the share of
+    the area and of its residential land per target, category and circle, and the
+    covered land.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from gisplan.targets import Evaluation, evaluate
 
 __all__ = ["INDICATOR_COLUMNS", "analysis_layers"]
 
-INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "value", "target", "unit",
-                     "met", "notes"]
+INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
+                     "target", "unit", "met", "notes"]
 """Columns of the ``indicators`` table."""
 
 _SOURCES = [{"id": "gisplan", "title": "computed by gisplan.targets from the embedded layers",
@@ -52,6 +56,21 @@ _META: dict[str, dict[str, Any]] = {
         "description": "Part of each measured area within the GB/T 50563 service radius of "
         "a park (500 m for >= 5000 m2, 300 m for 2000-5000 m2), straight-line or walking.",
     },
+    "life_circle_coverage": {
+        "title_zh": "生活圈设施步行可达覆盖率", "title_en": "Life-circle walking access coverage",
+        "description": "Share of the area, and of its residential land (OSM "
+        "landuse=residential), within a walk of each facility category of the GB 50180-2018 "
+        "5-, 10- and 15-minute circles (300, 500, 1000 m) and of the whole bundle "
+        "(category 'all'), and of the facilities of targets T11, T12, T14, T18, T19 and "
+        "T42; walking distance on the network of the central OSM extract, land within "
+        "50 m of the reached streets. Facilities are OSM 2018: shares are lower bounds.",
+    },
+    "life_circle_areas": {
+        "title_zh": "生活圈设施步行可达范围", "title_en": "Life-circle walking access areas",
+        "description": "Land within a walk of a facility of each category and circle "
+        "(category 'all': reaching every facility of the circle), as measured in "
+        "life_circle_coverage over the whole area; built on a 12.5 m grid.",
+    },
     "coverage_by_district": {
         "title_zh": "分区县覆盖率", "title_en": "Coverage by district",
         "description": "Total and covered km2 and the covered share of every coverage "
@@ -60,7 +79,17 @@ _META: dict[str, dict[str, Any]] = {
 }
 
 
+_ACCESS_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.access_targets from the "
+                    "embedded layers", "licence": "ODbL-1.0 (facilities, residential_land, "
+                    "walk_edges, parks, water: OpenStreetMap)",
+                    "attribution": "© OpenStreetMap contributors"}]
+
+
 def _meta(name: str) -> dict[str, Any]:
+    if name.startswith("life_circle"):
+        return {"name": name, **_META[name], "sources": _ACCESS_SOURCES,
+                "licence": _ACCESS_SOURCES[0]["licence"],
+                "attribution": _ACCESS_SOURCES[0]["attribution"]}
     return {"name": name, **_META[name], "sources": _SOURCES,
             "licence": _SOURCES[0]["licence"], "attribution": _SOURCES[0]["attribution"]}
 
@@ -109,13 +138,22 @@ def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFr
     Returns
     -------
     dict of str to (Geo)DataFrame
-        ``indicators``, ``station_catchments_800m``, ``park_service_areas`` and
-        ``coverage_by_district``, each with its metadata in ``attrs["gisplan"]``.
+        ``indicators``, ``station_catchments_800m``, ``park_service_areas``,
+        ``coverage_by_district`` and the tables of ``evaluation.tables``
+        (``life_circle_coverage``, ``life_circle_areas``), each with its metadata in
+        ``attrs["gisplan"]``.
     """
     evaluation = evaluate() if evaluation is None else evaluation
     indicators = evaluation.table[INDICATOR_COLUMNS].copy()
     indicators["met"] = indicators["met"].astype("boolean")
     indicators.attrs["gisplan"] = _meta("indicators")
+    extra = {}
+    for name, frame in evaluation.tables.items():
+        frame = frame.copy()
+        if isinstance(frame, gpd.GeoDataFrame):
+            frame["geometry"] = [_multipolygon(g) for g in frame.geometry]
+        frame.attrs["gisplan"] = _meta(name)
+        extra[name] = frame
     return {
         "indicators": indicators,
         "station_catchments_800m": _areas_frame(evaluation, "rail_station_coverage_800m",
@@ -123,4 +161,5 @@ def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFr
         "park_service_areas": _areas_frame(evaluation, "park_service_coverage",
                                            "park_service_areas"),
         "coverage_by_district": _by_district(evaluation),
+        **extra,
     }

@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gisplan.access_targets import ABSENT_TARGET_SPECS, ACCESS_TARGET_SPECS, AccessMeasurer
 from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
 from gisplan.crs import METRIC_CRS
 from gisplan.layers import list_layers, load_layer
@@ -37,8 +38,8 @@ __all__ = [
     "scoreboard",
 ]
 
-SCOREBOARD_COLUMNS = ["target_id", "indicator", "method", "area", "value", "target", "unit",
-                      "met", "notes", "wording_zh", "plan_line", "data_needed"]
+SCOREBOARD_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
+                      "target", "unit", "met", "notes", "wording_zh", "plan_line", "data_needed"]
 """Columns of :func:`scoreboard`."""
 
 ROUTE_WIDTHS_M = (40.0, 80.0)
@@ -69,8 +70,9 @@ class PlanTarget:
         ``">"`` (超过) or ``">="`` (不低于, 达到).
     unit : str
         ``"share of area"`` (0-1) or ``"km"``.
-    measurements : list of (method, area_id)
-        What :func:`evaluate` measures for this target.
+    measurements : tuple of (method, area_id[, denominator])
+        What :func:`evaluate` measures for this target; the denominator is ``"area"``
+        (default) or ``"residential land"``.
     data_needed : str
         What data the measurement needs beyond (or instead of) the embedded layers.
     """
@@ -84,7 +86,7 @@ class PlanTarget:
     target: float
     comparison: str
     unit: str
-    measurements: tuple[tuple[str, str], ...]
+    measurements: tuple[tuple[Any, ...], ...]
     data_needed: str
 
     def met(self, value: float) -> bool:
@@ -107,7 +109,9 @@ TARGETS: tuple[PlanTarget, ...] = (
         "T04", "park_service_coverage", "公园绿地服务半径覆盖率",
         "Park green-space service-radius coverage",
         "公园绿地服务半径覆盖率不低于90%", 1849, 0.9, ">=", "share of area",
-        (("euclidean", "central_osm_extract"), ("network", "central_osm_extract")),
+        (("euclidean", "central_osm_extract"), ("network", "central_osm_extract"),
+         ("euclidean", "central_osm_extract", "residential land"),
+         ("network", "central_osm_extract", "residential land")),
         "current 公园绿地 polygons for the built-up area (the embedded parks are OSM 2018 "
         "of the central extract) and residential land (居住用地), the standard's "
         "denominator; without it the whole area is the denominator",
@@ -126,6 +130,7 @@ TARGETS: tuple[PlanTarget, ...] = (
         "lines under construction (the embedded metro_lines hold operating lines only, "
         "so the value is a lower bound)",
     ),
+    *(PlanTarget(**spec) for spec in ACCESS_TARGET_SPECS + ABSENT_TARGET_SPECS),
 )
 """The registry: core targets of plan inventory section g1 with a spatial measurement."""
 
@@ -139,11 +144,16 @@ class Evaluation:
     table : pandas.DataFrame
         The scoreboard, columns :data:`SCOREBOARD_COLUMNS`.
     coverage : dict
-        ``(indicator, method, area_id)`` -> :class:`~gisplan.coverage.CoverageResult`.
+        ``(indicator, method, area_id)`` -> :class:`~gisplan.coverage.CoverageResult`
+        (``area_id`` followed by `` (residential land)`` for that denominator).
+    tables : dict
+        Further output layers by name: ``life_circle_coverage`` and
+        ``life_circle_areas`` (see :mod:`gisplan.access_targets`).
     """
 
     table: pd.DataFrame
     coverage: dict[tuple[str, str, str], CoverageResult] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def rail_route_length_km(lines: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
@@ -189,12 +199,14 @@ def _coverage_row(target: PlanTarget, method: str, area_id: str,
                      f"({tram_only} of them 蓉2 tram stops only)")
     else:
         notes.append(f"{result.params['n_parks_used']} parks with a service radius")
-        notes.append("denominator: whole area (no residential land layer)")
+        if "residential" in result.params["area"]:
+            notes.append("denominator: residential land (OSM landuse=residential, mapped "
+                         "for under a tenth of the extract)")
     notes.extend(result.notes)
     return {"value": result.share, "met": target.met(result.share), "notes": "; ".join(notes)}
 
 
-def _measure_coverage(target: PlanTarget, method: str, area_id: str,
+def _measure_coverage(target: PlanTarget, method: str, area_id: str, denominator: str,
                       network: WalkNetwork | None) -> CoverageResult:
     area = _area(area_id)
     districts = load_layer("districts")
@@ -202,8 +214,9 @@ def _measure_coverage(target: PlanTarget, method: str, area_id: str,
     if target.target_id == "T01":
         return station_coverage(load_layer("metro_stations"), area, method=method,
                                 network=net, groups=districts)
+    residential = load_layer("residential_land") if denominator == "residential land" else None
     return park_coverage(load_layer("parks"), area, method=method, network=net,
-                         groups=districts)
+                         groups=districts, residential=residential)
 
 
 def _rail_length_row(target: PlanTarget) -> dict[str, Any]:
@@ -239,29 +252,43 @@ def evaluate(targets: tuple[PlanTarget, ...] = TARGETS, *,
     available = set(list_layers())
     if network is None and "walk_edges" in available:
         network = load_walk_network()
+    access = AccessMeasurer(network) if network is not None else None
     for target in targets:
         base = {"target_id": target.target_id, "indicator": target.indicator,
                 "target": target.target, "unit": target.unit,
                 "wording_zh": target.wording_zh, "plan_line": target.plan_line,
                 "data_needed": target.data_needed}
         if not target.measurements:
-            rows.append({**base, "method": None, "area": None, "value": np.nan, "met": None,
+            rows.append({**base, "method": None, "area": None, "denominator": None,
+                         "value": np.nan, "met": None,
                          "notes": "not measurable with the embedded data"})
-        for method, area_id in target.measurements:
+        for method, area_id, *rest in target.measurements:
+            denominator: str | None = rest[0] if rest else "area"
             if method == "route_length":
                 row = _rail_length_row(target)
+                denominator = None
+            elif target.target_id not in {"T01", "T04"}:
+                if access is None:
+                    continue
+                try:
+                    row = access.measure(target, method, area_id, denominator)
+                except CoverageInputError as exc:  # e.g. an area beyond all the data
+                    row = {"value": np.nan, "met": None, "notes": f"not measured: {exc}"}
             else:
                 try:
-                    result = _measure_coverage(target, method, area_id, network)
+                    result = _measure_coverage(target, method, area_id, str(denominator),
+                                               network)
                 except CoverageInputError as exc:  # e.g. an area beyond all the data
                     row = {"value": np.nan, "met": None, "notes": f"not measured: {exc}"}
                 else:
-                    coverage[(target.indicator, method, area_id)] = result
+                    key = area_id if denominator == "area" else f"{area_id} ({denominator})"
+                    coverage[(target.indicator, method, key)] = result
                     row = _coverage_row(target, method, area_id, result)
-            rows.append({**base, "method": method, "area": area_id, **row})
+            rows.append({**base, "method": method, "area": area_id,
+                         "denominator": denominator, **row})
     table = pd.DataFrame(rows, columns=SCOREBOARD_COLUMNS)
     table["met"] = table["met"].astype(object)
-    return Evaluation(table, coverage)
+    return Evaluation(table, coverage, access.tables() if access is not None else {})
 
 
 def scoreboard(targets: tuple[PlanTarget, ...] = TARGETS, *,
@@ -286,15 +313,16 @@ def scoreboard(targets: tuple[PlanTarget, ...] = TARGETS, *,
 
 def format_scoreboard(table: pd.DataFrame) -> str:
     """Return the scoreboard as aligned text lines for a terminal."""
-    lines = [f"{'target':6s} {'indicator':28s} {'method':10s} {'area':28s} "
-             f"{'value':>9s} {'target':>8s}  met"]
+    lines = [f"{'target':6s} {'indicator':36s} {'method':10s} {'area':20s} "
+             f"{'denominator':16s} {'value':>9s} {'target':>8s}  met"]
     for row in table.itertuples(index=False):
-        share = row.unit == "share of area"
+        share = str(row.unit).startswith("share")
         value = "n/a" if pd.isna(row.value) else (f"{row.value:.1%}" if share
                                                   else f"{row.value:.1f}")
         goal = f"{row.target:.0%}" if share else f"{row.target:.0f}"
         met = {True: "yes", False: "no"}.get(row.met, "unknown")
-        method, area = ("-" if pd.isna(v) else str(v) for v in (row.method, row.area))
-        lines.append(f"{row.target_id:6s} {row.indicator:28s} {method:10s} "
-                     f"{area:28s} {value:>9s} {goal:>8s}  {met}")
+        method, area, denominator = ("-" if pd.isna(v) else str(v)
+                                     for v in (row.method, row.area, row.denominator))
+        lines.append(f"{row.target_id:6s} {row.indicator:36s} {method:10s} "
+                     f"{area:20s} {denominator:16s} {value:>9s} {goal:>8s}  {met}")
     return "\n".join(lines)
