@@ -201,6 +201,16 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_access(args: argparse.Namespace) -> int:
+    from gisplan.access_cli import access_report
+
+    report, text = access_report(args.what, _read_area(args.area), method=args.method,
+                                 radius=args.radius, minutes=args.minutes,
+                                 residential=args.residential)
+    print(json.dumps(_jsonable(report), ensure_ascii=False, indent=1) if args.json else text)
+    return 0
+
+
 def _cmd_scoreboard(args: argparse.Namespace) -> int:
     from gisplan.targets import format_scoreboard, scoreboard
 
@@ -305,6 +315,28 @@ def _parser() -> argparse.ArgumentParser:
                           "instead of on the 12.5 m grid")
     coverage.add_argument("--json", action="store_true", help="print JSON")
     coverage.set_defaults(func=_cmd_coverage)
+
+    access = commands.add_parser(
+        "access", help="walking access to a facility category or a GB 50180 life circle",
+        description="Share of an area (and of its residential land) within a walk of a "
+        "facility category (e.g. primary_school, market|supermarket) or of every facility "
+        "of a life circle (5min, 10min, 15min; GB 50180-2018).")
+    access.add_argument("what", metavar="CATEGORY|CIRCLE",
+                        help="facility category, categories joined by '|', or a circle")
+    access.add_argument("--area", default="central_osm_extract", metavar="FILE|AREA_ID",
+                        help="polygon file or area_id of coverage_area inside the walking "
+                        "network (default: central_osm_extract)")
+    access.add_argument("--method", choices=("network", "euclidean"), default="network",
+                        help="walking or straight-line distance (default: network)")
+    access.add_argument("--radius", type=_metres, metavar="M",
+                        help="distance in metres (default: the circle's, or that of the "
+                        "first circle requiring the category)")
+    access.add_argument("--minutes", type=_metres, metavar="MIN",
+                        help="walking time instead of --radius (60 m per minute)")
+    access.add_argument("--residential", action="store_true",
+                        help="also measure over the residential land (layer residential_land)")
+    access.add_argument("--json", action="store_true", help="print JSON")
+    access.set_defaults(func=_cmd_access)
 
     scoreboard = commands.add_parser("scoreboard", help="the plan's spatial targets, measured",
                                      description="Each measurable target of the plan with "

@@ -74,16 +74,17 @@ PLANNING_ZONE_PARTS = {
 NOT_ON_PLAN_MAP = frozenset({
     "walk_edges", "walk_nodes", "water", "waterways", "coverage_area",
     "station_catchments_800m", "park_service_areas", "coverage_by_district", "indicators",
-    "facilities", "residential_land",
+    "facilities", "residential_land", "life_circle_areas", "life_circle_coverage",
 })
 """Layers kept off the plan map: networks, analysis outputs, large context layers."""
-MapKey: TypeAlias = Literal["plan", "plan_gcj02", "stations", "parks"]
+MapKey: TypeAlias = Literal["plan", "plan_gcj02", "stations", "parks", "life_circles"]
 """Name of one of the maps :func:`write_maps` writes."""
 MAP_FILES: dict[MapKey, str] = {
     "plan": "chengdu_plan.html",
     "plan_gcj02": "chengdu_plan_gcj02.html",
     "stations": "station_coverage.html",
     "parks": "park_coverage.html",
+    "life_circles": "life_circles.html",
 }
 """File names of the maps written by :func:`write_maps`."""
 MAX_MAP_BYTES = 10 * 1024 * 1024
@@ -505,6 +506,13 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def _life_circles_map(layers: Mapping[str, pd.DataFrame],
+                      tianditu_key: str | None) -> folium.Map:
+    from gisplan.life_circle_map import life_circles_map  # it builds on this module
+
+    return life_circles_map(layers, tianditu_key=tianditu_key)
+
+
 def write_maps(
     layers: Mapping[str, pd.DataFrame],
     out_dir: str | os.PathLike[str] = "maps",
@@ -535,6 +543,7 @@ def write_maps(
         "plan_gcj02": lambda: plan_map(layers, system="gcj02"),
         "stations": lambda: station_coverage_map(layers, tianditu_key=tianditu_key),
         "parks": lambda: park_coverage_map(layers, tianditu_key=tianditu_key),
+        "life_circles": lambda: _life_circles_map(layers, tianditu_key),
     }
     folder = Path(out_dir)
     return [save_map(builders[key](), folder / MAP_FILES[key]) for key in which]

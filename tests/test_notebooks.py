@@ -10,10 +10,10 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == [
         "01_plan_layers.ipynb", "02_rail_station_coverage.ipynb",
-        "03_park_service_coverage.ipynb",
+        "03_park_service_coverage.ipynb", "04_life_circles.ipynb",
     ]
 
 
