@@ -113,7 +113,11 @@ def test_build_writes_the_analysis_layers(tmp_path, capsys):
     assert "rail_station_coverage_800m" in capsys.readouterr().out
     names = {name for name, _ in pyogrio.list_layers(path)}
     assert {"indicators", "station_catchments_800m", "park_service_areas",
-            "coverage_by_district"} <= names
+            "coverage_by_district", "facilities", "residential_land",
+            "life_circle_coverage", "life_circle_areas"} <= names
+    life = pyogrio.read_dataframe(path, layer="life_circle_coverage")
+    assert {"target_id", "category", "circle", "radius_m", "denominator", "share"} <= set(
+        life.columns)
     table = pyogrio.read_dataframe(path, layer="indicators")
     assert len(table) >= 4
 
@@ -130,7 +134,8 @@ def _share_within(features, radii, area):
 
 
 def test_straight_line_values_match_a_plain_recomputation(evaluation):
-    table = evaluation.table.set_index(["target_id", "method", "area"])
+    table = evaluation.table[evaluation.table["denominator"] == "area"].set_index(
+        ["target_id", "method", "area"])
     areas = load_layer("coverage_area").set_index("area_id")
     stations = load_layer("metro_stations")
     for area_id in ["core_five_districts", "central_osm_extract"]:
