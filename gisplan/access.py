@@ -20,6 +20,7 @@ Denominators: the area, residential land inside it (``residential=``), or popula
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,14 +33,18 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from gisplan._arrays import run_offsets
+from gisplan._errors import IncompleteDataWarning
 from gisplan.coverage import (
     DEFAULT_ACCESS_M,
     DEFAULT_MAX_SNAP_M,
     CoverageInputError,
     CoverageResult,
+    _measuring_crs,
+    _polygon_union,
     station_coverage,
 )
 from gisplan.crs import METRIC_CRS
+from gisplan.extent import check_extents
 from gisplan.life_circles import (
     CIRCLE_REQUIREMENTS,
     LIFE_CIRCLES,
@@ -143,6 +148,7 @@ def facility_coverage(
     exact_area: bool = False,
     population: PopulationInput | None = None,
     population_column: str | None = None,
+    strict: bool = False,
 ) -> CoverageResult:
     """Share of an area (or of its residential land) within a walk of a facility of a kind.
 
@@ -169,6 +175,9 @@ def facility_coverage(
         As in :func:`gisplan.coverage.station_coverage`.
     population, population_column
         As in :func:`gisplan.coverage.station_coverage`.
+    strict : bool, optional
+        Refuse an area reaching beyond the extent where the facilities are complete,
+        instead of warning.
 
     Returns
     -------
@@ -181,7 +190,13 @@ def facility_coverage(
     ------
     CoverageInputError
         For an unknown category (the message lists the known ones), non-point
-        facilities, a bad radius, or the errors of ``station_coverage``.
+        facilities, a bad radius, or the errors of ``station_coverage`` (an area
+        sharing nothing with the facilities' extent; with ``strict``, reaching beyond it).
+
+    Warns
+    -----
+    IncompleteDataWarning
+        When the area reaches beyond the extent where the facilities are complete.
     """
     points = _facility_points(facilities)
     categories = resolve_categories(category, extra=list(points["category"].dropna().unique()))
@@ -191,11 +206,16 @@ def facility_coverage(
     name = area_name if area_name is not None else _name(area)
     if residential is not None:
         name = f"{name} (residential land)"
-    result = station_coverage(
-        chosen, measured, radius=distance, method=method, network=network, groups=groups,
-        group_column=group_column, area_name=name, access_distance=access_distance,
-        max_snap=max_snap, exact_area=exact_area, population=population,
-        population_column=population_column)
+    crs = _measuring_crs(measured, method)
+    extent_notes = check_extents(_polygon_union(measured, "area", crs), crs,
+                                 {"facilities": points}, strict=strict, stacklevel=2)
+    with warnings.catch_warnings():  # the same check, worded for stations: said above
+        warnings.simplefilter("ignore", IncompleteDataWarning)
+        result = station_coverage(
+            chosen, measured, radius=distance, method=method, network=network,
+            groups=groups, group_column=group_column, area_name=name,
+            access_distance=access_distance, max_snap=max_snap, exact_area=exact_area,
+            population=population, population_column=population_column, strict=strict)
     params = dict(result.params)
     params["n_facilities"] = params.pop("n_stations")
     if "n_stations_in_reach" in params:
@@ -204,7 +224,9 @@ def facility_coverage(
                    "denominator": "residential land" if residential is not None else "area"})
     if minutes is not None:
         params.update({"minutes": float(minutes), "speed_m_per_min": float(speed_m_per_min)})
-    notes = [n for n in result.notes if not n.startswith("no stations")]
+    notes = extent_notes + [n for n in result.notes if not n.startswith(("no stations",
+                                                                        "stations"))
+                            and "where stations are complete" not in n]
     if not len(chosen):
         notes.insert(0, f"no facility of category {'|'.join(categories)} in the data: "
                         "nothing is covered (share 0)")

@@ -30,6 +30,7 @@ from gisplan.access import (
 )
 from gisplan.coverage import CoverageResult, park_coverage
 from gisplan.crs import METRIC_CRS
+from gisplan.extent import declare_extent, layer_extent
 from gisplan.layers import load_layer
 from gisplan.life_circles import LIFE_CIRCLES
 from gisplan.network import WalkNetwork
@@ -280,7 +281,10 @@ class AccessMeasurer:
              ) -> tuple[float, list[str]]:
         water = self._layer("water").to_crs(METRIC_CRS).geometry
         ways = self._layer("waterways").to_crs(METRIC_CRS).geometry.buffer(1.0)
-        blue = gpd.GeoSeries(pd.concat([water, ways], ignore_index=True), crs=METRIC_CRS)
+        blue = declare_extent(
+            gpd.GeoDataFrame(geometry=pd.concat([water, ways], ignore_index=True),
+                             crs=METRIC_CRS),
+            layer_extent(self._layer("water")), "the extent of the water layer")
         result = park_coverage(blue, self._area(area_id), method="network",
                                radii=((0.0, WATERFRONT_M),), radius_column="",
                                residential=self._residential(denominator),

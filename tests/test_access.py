@@ -264,3 +264,19 @@ def test_hexagon_grid_tiles_the_area():
     # centres inside the area: the hexagons cover about its area, without overlap
     assert len(hexes) * one == pytest.approx(6e6, rel=0.06)
     assert shapely.union_all(hexes.geometry.values).area == pytest.approx(len(hexes) * one)
+
+
+def test_area_beyond_the_facilities_extent_warns_and_strict_refuses():
+    from gisplan import IncompleteDataWarning, load_layer
+
+    facilities = load_layer("facilities")
+    areas = load_layer("coverage_area")
+    core = areas[areas["area_id"] == "core_five_districts"]
+    with pytest.warns(IncompleteDataWarning, match="where facilities are complete"):
+        result = facility_coverage(facilities, core, "primary_school", radius=500,
+                                   method="euclidean")
+    assert any("facilities are complete" in note for note in result.notes)
+    assert not any("stations" in note for note in result.notes)
+    with pytest.raises(CoverageInputError, match="strict"):
+        facility_coverage(facilities, core, "primary_school", radius=500,
+                          method="euclidean", strict=True)
