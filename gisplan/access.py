@@ -63,7 +63,9 @@ __all__ = [
     "COVERAGE_TABLE_COLUMNS",
     "DEFAULT_MAX_DISTANCE_M",
     "LifeCircleResult",
+    "NodeDistances",
     "facility_coverage",
+    "facility_node_distances",
     "hexagon_grid",
     "life_circle_coverage",
     "nearest_facility_distances",
@@ -485,6 +487,72 @@ def _origin_distances(net: WalkNetwork, node_dist: npt.NDArray[np.float64],
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class NodeDistances:
+    """Distance from every street node to the nearest facility of each category.
+
+    Attributes
+    ----------
+    categories : tuple of str
+        The categories, in the order of the rows of ``distances``.
+    distances : numpy.ndarray, shape (categories, nodes)
+        Metres; ``inf`` beyond the search radius or where none is reachable.
+    sources : list of EdgeSources
+        The snapped facilities of each category.
+    unplaced : list
+        Index labels of facilities farther than ``max_snap`` from every street.
+    """
+
+    categories: tuple[str, ...]
+    distances: npt.NDArray[np.float64]
+    sources: list[EdgeSources]
+    unplaced: list[Any]
+
+
+def facility_node_distances(
+    facilities: gpd.GeoDataFrame,
+    network: WalkNetwork,
+    *,
+    categories: Sequence[str] | None = None,
+    max_distance: float = DEFAULT_MAX_DISTANCE_M,
+    max_snap: float = DEFAULT_MAX_SNAP_M,
+) -> NodeDistances:
+    """Return the walking distance from every street node to the nearest facility of each kind.
+
+    The engine of :func:`nearest_facility_distances`, without building a frame: the
+    facilities of each category are snapped to their nearest street and one Dijkstra
+    pass per category (:func:`category_node_distances`) reaches every node.
+
+    Parameters
+    ----------
+    facilities : geopandas.GeoDataFrame
+        Points with a ``category`` column.
+    network : WalkNetwork
+        The walking network.
+    categories, max_distance, max_snap
+        As in :func:`nearest_facility_distances`.
+
+    Returns
+    -------
+    NodeDistances
+    """
+    points = _facility_points(facilities)
+    present = list(dict.fromkeys(points["category"].dropna()))
+    wanted = (resolve_categories(list(categories), extra=present) if categories is not None
+              else tuple(present))
+    metric = points.geometry.to_crs(METRIC_CRS).values
+    labels = points["category"].to_numpy()
+    groups, unplaced = [], []
+    for name in wanted:
+        chosen = labels == name
+        sources, snapped = network.snap(metric[chosen], max_snap)
+        missing = np.flatnonzero(chosen)[np.isnan(snapped)]
+        unplaced += list(points.index[missing]) if len(missing) else []
+        groups.append(sources)
+    return NodeDistances(tuple(wanted), category_node_distances(network, groups, max_distance),
+                         groups, unplaced)
+
+
 def nearest_facility_distances(
     facilities: gpd.GeoDataFrame,
     *,
@@ -538,23 +606,16 @@ def nearest_facility_distances(
     CoverageInputError
         For an unknown category (listing the known ones) or a bad origin choice.
     """
-    points = _facility_points(facilities)
-    present = list(dict.fromkeys(points["category"].dropna()))
-    wanted = (resolve_categories(list(categories), extra=present) if categories is not None
-              else tuple(present))
     net = load_walk_network() if network is None else network
-    metric = points.geometry.to_crs(METRIC_CRS)
-    groups, unplaced = [], []
-    for name in wanted:
-        chosen = metric[(points["category"] == name).to_numpy()]
-        sources, snapped = net.snap(chosen.values, max_snap)
-        unplaced += list(chosen.index[np.isnan(snapped)])
-        groups.append(sources)
-    node_dist = category_node_distances(net, groups, max_distance)
+    placed = facility_node_distances(facilities, net, categories=categories,
+                                     max_distance=max_distance, max_snap=max_snap)
+    wanted, groups, node_dist = placed.categories, placed.sources, placed.distances
+    unplaced = placed.unplaced
     frame = _origins(origins, net, area, hex_size_m)
     if frame is None:
         values = node_dist
-        frame = gpd.GeoDataFrame({"node": np.arange(net.n_nodes), "snap_m": 0.0},
+        frame = gpd.GeoDataFrame({"node": np.arange(net.n_nodes),
+                                  "snap_m": np.zeros(net.n_nodes)},
                                  geometry=shapely.points(net.node_xy), crs=METRIC_CRS)
     else:
         where = frame.geometry.values
@@ -565,9 +626,11 @@ def nearest_facility_distances(
         values = np.stack([_origin_distances(net, node_dist[i], origin, found, groups[i])
                            for i in range(len(groups))]) if groups else np.empty((0, len(frame)))
         frame["snap_m"] = snapped
-    values = np.where(values <= max_distance, values, np.nan)
-    for i, name in enumerate(wanted):
-        frame[name] = values[i]
+    values[~(values <= max_distance)] = np.nan
+    columns = pd.DataFrame(values.T, columns=list(wanted), index=frame.index)
+    frame = gpd.GeoDataFrame(pd.concat([frame.drop(columns=list(wanted), errors="ignore"),
+                                        columns], axis=1), geometry=frame.geometry.name,
+                             crs=frame.crs)
     frame.attrs["unplaced_facilities"] = unplaced
     frame.attrs["max_distance_m"] = float(max_distance)
     return frame

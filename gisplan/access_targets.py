@@ -299,7 +299,7 @@ class AccessMeasurer:
     def _t15(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
         ways = self._layer("waterways")
-        belts = ways[ways["waterway"].str.contains("river|canal", regex=True)]
+        belts = ways[ways["waterway"].fillna("").astype(str).str.contains("river|canal")]
         km = float(belts["length_m"].sum() / 1000)
         notes = [f"{len(belts)} rivers and canals of the waterways layer (central OSM "
                  "extract; drains and streams left out)",

@@ -142,8 +142,8 @@ def _targets() -> tuple[PlanTarget, ...]:
     """Return the registry, the embedded extract's measurements moved to the imported area."""
     out = []
     for target in TARGETS:
-        moved = tuple((method, OSM_AREA_ID if area == EMBEDDED_EXTRACT_AREA else area)
-                      for method, area in target.measurements)
+        moved = tuple((method, OSM_AREA_ID if area == EMBEDDED_EXTRACT_AREA else area, *rest)
+                      for method, area, *rest in target.measurements)
         out.append(dataclasses.replace(target, measurements=moved))
     return tuple(out)
 
