@@ -77,3 +77,9 @@ def test_readme_figures_match_the_scoreboard(evaluation):
         scale = 100 if rows["unit"].iloc[0].startswith("share") else 1
         assert documented == pytest.approx([round(v * scale, 1) for v in rows["value"]],
                                            abs=0.051), target_id
+
+
+def test_readme_facility_count_matches_the_layer():
+    from gisplan import load_layer
+
+    assert f"({len(load_layer('facilities'))} points:" in README
