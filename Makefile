@@ -16,6 +16,7 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/gisplan build --out build --maps-dir maps
+	$(BIN)/gisplan chart --out maps
 
 lint: $(STAMP)
 	$(BIN)/ruff check gisplan compile_layers tests benchmarks

@@ -9,8 +9,8 @@ from pathlib import Path
 from compile_layers._common import LAYERS, RAW
 
 # Compilers in dependency order; each module has ``run(out_dir) -> list[str]``.
-ORDER = ["districts", "metro", "tod", "functional_zones", "ecosystems", "osm_central",
-         "ecology", "parks", "facilities", "places"]
+ORDER = ["districts", "metro", "rail_sections", "tod", "functional_zones", "ecosystems",
+         "osm_central", "ecology", "parks", "facilities", "places"]
 
 
 def compile_all(out_dir: Path) -> list[str]:

@@ -35,6 +35,7 @@ from compile_layers._metro_raw import (
     merged_stations,
     osm_tracks,
 )
+from compile_layers._rail_history import STATION_DATE_COLUMNS, station_opening_columns
 from gisplan.crs import METRIC_CRS, WGS84, gcj02_to_wgs84
 
 SNAP_MAX_M = 60.0
@@ -149,6 +150,7 @@ def stations_frame(
         "lon_gcj02": [s.lon_gcj02 for s in stations],
         "lat_gcj02": [s.lat_gcj02 for s in stations],
     }, geometry=geometry.values, crs=WGS84)
+    frame = frame.assign(**station_opening_columns(list(frame["name_zh"]), list(frame["lines"])))
     frame.insert(frame.columns.get_loc("district_zh") + 1, "in_chengdu",
                  frame["district_zh"].notna())
     outside = frame[~frame["in_chengdu"]]
@@ -240,6 +242,7 @@ STATION_COLUMNS = {
                         "snapped_to_track (<= 60 m); empty when no line has OSM track"},
     "lon_gcj02": {"type": "float", "description": "longitude as stored in the source (GCJ-02)"},
     "lat_gcj02": {"type": "float", "description": "latitude as stored in the source (GCJ-02)"},
+    **STATION_DATE_COLUMNS,
 }
 LINE_COLUMNS = {
     "line_id": {"type": "str", "description": "line number (1 ... 30), S3 or 蓉2 (tram)"},

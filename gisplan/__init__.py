@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from gisplan._errors import (
     AmbiguousNameError,
     CRSError,
+    DateError,
     GeocodeError,
     GisplanError,
     GisplanWarning,
@@ -29,6 +30,7 @@ from gisplan.network import (
     network_from_osm,
     network_from_place,
 )
+from gisplan.rail_network import rail_network_length
 from gisplan.targets import TARGETS, scoreboard
 
 try:
@@ -42,6 +44,7 @@ __all__ = [
     "CRSError",
     "CoverageInputError",
     "CoverageResult",
+    "DateError",
     "GeocodeError",
     "GeocodeResult",
     "GisplanError",
@@ -66,6 +69,7 @@ __all__ = [
     "network_from_osm",
     "network_from_place",
     "park_coverage",
+    "rail_network_length",
     "scoreboard",
     "station_coverage",
 ]

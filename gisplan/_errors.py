@@ -66,3 +66,7 @@ class AmbiguousNameError(GeocodeError):
     def __init__(self, message: str, candidates: object) -> None:
         super().__init__(message)
         self.candidates = candidates
+
+
+class DateError(ValueError, GisplanError):
+    """A date that is malformed (the form is YYYY-MM-DD) or given where data has no dates."""

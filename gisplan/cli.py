@@ -7,6 +7,7 @@ with exit code 1 (2 for command-line usage errors), never as a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import sys
@@ -102,6 +103,14 @@ def _build_osm(args: argparse.Namespace) -> int:
 
 def _cmd_map(args: argparse.Namespace) -> int:
     return _run_outputs(None, args.out, args.tianditu_key)
+
+
+def _cmd_chart(args: argparse.Namespace) -> int:
+    from gisplan.period_chart import plan_period_chart
+
+    for path in plan_period_chart(args.out):
+        print(f"wrote {path}")
+    return 0
 
 
 def _read_area(spec: str) -> gpd.GeoDataFrame:
@@ -211,10 +220,19 @@ def _cmd_access(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of_date(text: str) -> dt.date:
+    from gisplan.rail_network import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _cmd_scoreboard(args: argparse.Namespace) -> int:
     from gisplan.targets import format_scoreboard, scoreboard
 
-    table = scoreboard()
+    table = scoreboard(as_of=args.as_of)
     if args.json:
         print(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
@@ -289,6 +307,14 @@ def _parser() -> argparse.ArgumentParser:
     fmap.add_argument("--tianditu-key", help=key_help)
     fmap.set_defaults(func=_cmd_map)
 
+    chart = commands.add_parser("chart", help="chart of the rail network year by year",
+                                description="Operating rail length by mode and 800 m station "
+                                "coverage at the end of each year since 2010, with the plan's "
+                                "targets and the plan period shaded (PNG and SVG).")
+    chart.add_argument("--out", type=Path, default=Path("maps"),
+                       help="output folder (default: maps)")
+    chart.set_defaults(func=_cmd_chart)
+
     coverage = commands.add_parser(
         "coverage", help="share of an area within reach of rail stations or parks",
         description="Rail-station 800 m coverage (plan L2464) or park service-radius "
@@ -342,6 +368,9 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Each measurable target of the plan with "
                                      "its value and status.")
     scoreboard.add_argument("--json", action="store_true", help="print JSON")
+    scoreboard.add_argument("--as-of", type=_as_of_date, metavar="YYYY-MM-DD",
+                            help="measure the rail targets on this day (default today); "
+                            "2020 and 2025 columns are the plan's baseline and end")
     scoreboard.set_defaults(func=_cmd_scoreboard)
 
     geocode = commands.add_parser("geocode", help="find a named place of the plan",

@@ -15,6 +15,7 @@ declared with ``extent=``, else the convex hull of its features.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import warnings
@@ -35,6 +36,7 @@ from gisplan._errors import CRSError, GisplanWarning, LayerFileError, UnknownLay
 from gisplan._validate import check_coordinate_units, check_layer_frame, precision
 from gisplan.crs import WGS84, metric_crs_for, normalise_offset_system, to_wgs84
 from gisplan.extent import extent_record, features_extent, layer_extent
+from gisplan.rail_network import layer_as_of, parse_as_of
 
 __all__ = ["layer_metadata", "list_layers", "load_layer"]
 
@@ -119,7 +121,7 @@ def _read_user_file(path: Path, name: str) -> pd.DataFrame:
         raise LayerFileError(f"layer {name!r}: file {str(path)!r} does not exist")
     try:
         info = pyogrio.read_info(path)
-        frame = pyogrio.read_dataframe(path)
+        frame = pyogrio.read_dataframe(path, datetime_as_string=True)  # as the embedded layers
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise LayerFileError(
             f"layer {name!r}: {str(path)!r} could not be read as GeoPackage, GeoJSON or "
@@ -168,6 +170,7 @@ def load_layer(
     crs: str | None = None,
     precision_m: float | None = None,
     extent: Any = None,
+    as_of: str | dt.date | None = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Load a layer as a GeoDataFrame in EPSG:4326 (or a DataFrame for tables).
 
@@ -190,6 +193,11 @@ def load_layer(
     extent : shapely geometry (EPSG:4326), geopandas.GeoSeries or GeoDataFrame, optional
         Where the replacement file is complete; the convex hull of its features by
         default. See :func:`gisplan.layer_extent`.
+    as_of : str or datetime.date, optional
+        For the rail layers (``metro_stations``, ``metro_lines``, ``rail_sections``):
+        the network as it was on that day, YYYY-MM-DD
+        (:func:`gisplan.rail_network.layer_as_of`); before 2010-09-27 it is empty and
+        ``attrs["gisplan_as_of"]["note"]`` says why.
 
     Returns
     -------
@@ -207,6 +215,8 @@ def load_layer(
         For a replacement file without a CRS and none declared, or whose coordinates
         plainly are not in the units of its CRS (degrees declared projected, metres
         declared geographic).
+    DateError
+        For ``as_of`` that is not a date YYYY-MM-DD or a layer without dates.
 
     Warns
     -----
@@ -214,10 +224,14 @@ def load_layer(
         When features of a replacement file lie more than :data:`FAR_OUTSIDE_M` from
         Chengdu.
     """
+    day = parse_as_of(as_of)
     meta = layer_metadata(name)
     if path is None and name in settings.layer_frames:
         frame = settings.layer_frames[name].copy()
-        frame.attrs["gisplan"] = settings.layer_frames[name].attrs.get("gisplan", meta)
+        attrs = settings.layer_frames[name].attrs.get("gisplan", meta)
+        if day is not None:
+            frame = layer_as_of(name, frame, day)
+        frame.attrs["gisplan"] = attrs
         return frame
     if path is None and name in settings.layer_overrides:
         override = settings.layer_overrides[name]
@@ -230,6 +244,8 @@ def load_layer(
     else:
         frame = _load_user(name, meta, Path(path), crs, precision_m)
         meta = _user_meta(meta, frame, extent)
+    if day is not None:
+        frame = layer_as_of(name, frame, day)
     frame.attrs["gisplan"] = meta
     return frame
 
@@ -255,7 +271,7 @@ def _load_embedded(name: str, meta: dict[str, Any]) -> gpd.GeoDataFrame | pd.Dat
         )
     if meta.get("kind") == "table":
         return _read_table(data_path, meta)
-    frame = pyogrio.read_dataframe(data_path)
+    frame = pyogrio.read_dataframe(data_path, datetime_as_string=True)  # dates stay YYYY-MM-DD
     list_columns = [c for c, s in meta.get("columns", {}).items() if s.get("type") == "str"]
     for column in list_columns:
         if column in frame.columns:

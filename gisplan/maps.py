@@ -33,6 +33,7 @@ import pandas as pd
 from gisplan._errors import GisplanError
 from gisplan._map_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
 from gisplan._map_layers import Legend, overlay
+from gisplan._map_timeline import add_network_years
 from gisplan.basemaps import System, add_basemaps, default_basemaps
 from gisplan.symbology import (
     METHOD_LABELS,
@@ -345,7 +346,9 @@ def station_coverage_map(
         Uses ``coverage_by_district`` (share per district and measurement, in popups;
         joined to ``districts`` when it is a table), ``coverage_area`` (the areas
         measured), ``station_catchments_800m`` (one overlay per method and area:
-        straight-line and network) and ``metro_stations``.
+        straight-line and network) and ``metro_stations``; with ``rail_sections``, one
+        overlay per year-end shows the network and its 800 m catchments as they grew
+        (:func:`gisplan._map_timeline.add_network_years`).
     tianditu_key : str, optional
         Adds Tianditu basemaps.
 
@@ -374,6 +377,7 @@ def station_coverage_map(
         small = replace(layer_symbology("metro_stations", stations), radius=2.5)
         _add(fmap, stations, small, _title("metro_stations", stations), legend,
              popup_columns=["lines"])  # small, so the catchments show between them
+    add_network_years(fmap, layers)
     return _finish(fmap, legend, area if area is not None else _spatial(layers, "districts"))
 
 

@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == [
         "01_plan_layers.ipynb", "02_rail_station_coverage.ipynb",
-        "03_park_service_coverage.ipynb", "04_life_circles.ipynb",
+        "03_park_service_coverage.ipynb", "04_life_circles.ipynb", "05_plan_period.ipynb",
     ]
 
 
