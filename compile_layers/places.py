@@ -55,7 +55,8 @@ STATION_PLACE_M = 1000.0
 """Assumed extent of a place about the metro station named after it."""
 OTHER_LAYERS = ("districts", "planning_zones", "metro_stations", "metro_lines", "tod_sites",
                 "functional_zones", "ecosystem_projects", "eco_pattern_areas",
-                "eco_pattern_rivers", "parks", "water", "waterways", "coverage_area")
+                "eco_pattern_rivers", "parks", "water", "waterways", "coverage_area",
+                "rail_sections")
 """Compiled layers whose names the geocoder already answers to (read from the output)."""
 
 NOT_A_PLACE = {
