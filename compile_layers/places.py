@@ -99,7 +99,7 @@ def _known_keys(out_dir: Path) -> set[str]:
         frame = pyogrio.read_dataframe(path, columns=["name_zh", "name_en"])
         frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
         for zh, en in zip(frame["name_zh"], frame["name_en"], strict=True):
-            keys.update(k for k, rank in name_keys(zh, en).items() if rank <= 1)
+            keys.update(k for k, rank in name_keys(zh, en).items() if rank < 5)
     return keys
 
 
@@ -201,7 +201,7 @@ def _inside(point: shapely.Geometry, district_zh: str | None,
                 .contains(point))
 
 
-def _unlocated_reason(entity: dict[str, Any], placed: Placement) -> str:
+def _unlocated_reason(entity: dict[str, Any]) -> str:
     if entity["category"] in NOT_A_PLACE:
         return NOT_A_PLACE[entity["category"]]
     if entity["district_zh"]:
@@ -251,7 +251,7 @@ def build(out_dir: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                 "inventory_id": entity["id"], "name_zh": printed, "name_en": entity["name_en"],
                 "inventory_layer": entity["layer"], "category": entity["category"],
                 "district_zh": entity["district_zh"],
-                "reason": _unlocated_reason(entity, placed),
+                "reason": _unlocated_reason(entity),
             })
             continue
         by_name[name] = {

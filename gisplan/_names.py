@@ -98,10 +98,11 @@ def _has_han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _pinyin_keys(name: str) -> set[str]:
+def _pinyin_keys(name: str) -> tuple[str, str]:
+    """Return the pinyin keys of a name's exact and loose forms."""
     bare = _BRACKETS.sub("", unicodedata.normalize("NFKC", name))
-    return {exact_key("".join(lazy_pinyin(bare))),
-            exact_key("".join(lazy_pinyin(normalise_name(bare))))}
+    return (exact_key("".join(lazy_pinyin(bare))),
+            exact_key("".join(lazy_pinyin(normalise_name(bare)))))
 
 
 def name_keys(
@@ -109,11 +110,13 @@ def name_keys(
 ) -> dict[str, int]:
     """Return every key under which a feature can be found, with its rank.
 
-    Rank 0: the exact key of the Chinese or English name. Rank 1: their loose keys
-    (generic suffix stripped), the toneless pinyin of the Chinese name (with and
-    without its suffix; spaced or not, since spaces never count) and the exact key of
-    an alias. Rank 2: loose keys and pinyin of aliases. Rank 3: a bracketed part alone
-    (人民北路（人北） -> 人北). A query resolves to the best rank it reaches.
+    Exact forms rank above loose ones (generic suffix stripped), a feature's names
+    above its aliases, and a name above its pinyin: 0 the exact key of the Chinese or
+    English name; 1 the pinyin of the Chinese name, and the exact key of an alias; 2
+    the pinyin of an alias; 3 the loose keys of the names and the pinyin of their loose
+    form; 4 the same for aliases; 5 a bracketed part alone (人民北路（人北） -> 人北).
+    Pinyin is toneless and spaces never count, so spaced and unspaced pinyin match
+    alike. A query resolves to the best rank it reaches.
 
     Parameters
     ----------
@@ -135,14 +138,15 @@ def name_keys(
 
     names = [(raw, 0) for raw in (name_zh, name_en) if isinstance(raw, str) and raw]
     names += [(raw, 1) for raw in aliases if isinstance(raw, str) and raw]
-    for raw, base in names:
-        add(exact_key(raw), base)
-        add(normalise_name(raw), base + 1)
+    for raw, alias in names:
+        add(exact_key(raw), alias)
+        add(normalise_name(raw), 3 + alias)
         if _has_han(raw):
-            for key in _pinyin_keys(raw):
-                add(key, base + 1)
+            exact_pinyin, loose_pinyin = _pinyin_keys(raw)
+            add(exact_pinyin, 1 + alias)
+            add(loose_pinyin, 3 + alias)
         for part in _bracket_contents(raw):
-            add(exact_key(part), 3)
+            add(exact_key(part), 5)
     return keys
 
 

@@ -8,8 +8,8 @@ lists them, and :func:`geocode_candidates` returns every match without deciding.
 
 Ranking: a query's exact key (no suffix stripped) is looked up first and its loose key
 (站/区/市/县, station, district ... stripped) only after, so "高新区" finds the zone so
-named before the station 高新; within each, a feature's own name beats its loose form,
-pinyin and aliases, which beat a bracketed part of a name.
+named before the station 高新; within each, the ranks of :func:`gisplan._names.name_keys`
+apply (exact forms before loose ones, names before aliases, a name before its pinyin).
 
 Lines and polygons are reduced to a point on the feature by
 :func:`gisplan._footprint.point_and_radius`, the rule the layer compilers use too; the

@@ -78,8 +78,9 @@ def test_brackets_go_before_spaces_and_suffixes(name):
 
 def test_name_keys_rank_aliases_below_names():
     keys = name_keys("人民北路（人北）", "Renmin Beilu", ["Renmin Road North"])
-    assert keys["人民北路"] == 0 and keys["renminbeilu"] == 0 and keys["人北"] == 3
+    assert keys["人民北路"] == 0 and keys["renminbeilu"] == 0 and keys["人北"] == 5
     assert keys["renminroadnorth"] == 1
+    assert name_keys("东部新区站")["东部新区"] > name_keys(None, None, ["东部新区"])["东部新区"]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +201,10 @@ def test_every_embedded_name_is_found():
      ("高新区", "成都高新区", "places"), ("Tianfu New Area", "四川天府新区成都直管区", "places"),
      ("Tianfu Square", "天府广场", "metro_stations"),
      ("tianfuguangchang", "天府广场", "metro_stations"),
-     ("Longquan Mountain", "龙泉山", "eco_pattern_areas"), ("成都站", "成都站", "places")],
+     ("Longquan Mountain", "龙泉山", "eco_pattern_areas"), ("成都站", "成都站", "places"),
+     ("tian fu xin qu", "四川天府新区成都直管区", "places"),
+     ("dongbuxinqu", "成都东部新区", "places"),
+     ("Chengdu Tianfu International Airport", "成都天府国际机场", "places")],
 )
 def test_the_plans_places_are_found(query, name_zh, layer):
     result = gisplan.geocode(query)
