@@ -258,6 +258,9 @@ _RULES: dict[str, _Rule] = {
     "park_service_areas": _Rule(categorise=("method",), fill_opacity=0.25, width=1.0,
                                 fixed=_METHODS),
     "coverage_by_district": _Rule(graduate=True, colour="#bdbdbd", fill_opacity=0.6, width=1.0),
+    "facilities": _Rule(categorise=("category",), radius=4.0, fill_opacity=0.9),
+    "residential_land": _Rule(colour="#e08214", fill_opacity=0.2, width=0.8),
+    "life_circle_areas": _Rule(categorise=("category",), fill_opacity=0.25, width=1.0),
 }
 
 

@@ -83,3 +83,15 @@ def test_readme_facility_count_matches_the_layer():
     from gisplan import load_layer
 
     assert f"({len(load_layer('facilities'))} points:" in README
+
+
+def test_life_circle_layers_are_styled_by_category(evaluation):
+    from gisplan import load_layer
+    from gisplan.symbology import layer_symbology
+
+    facilities = load_layer("facilities")
+    drawn = layer_symbology("facilities", facilities)
+    assert drawn.column == "category"
+    assert {c.value for c in drawn.categories} == set(facilities["category"])
+    areas = analysis_layers(evaluation)["life_circle_areas"]
+    assert layer_symbology("life_circle_areas", areas).column == "category"
