@@ -73,6 +73,9 @@ __all__ = [
 
 DEFAULT_MAX_DISTANCE_M = 2000.0
 """Nearest-facility search radius: farther facilities give NaN (none within reach)."""
+NEAR_SNAP_M = 25.0
+"""Facilities are first snapped within this distance (a small search box is cheap), then
+the rest within ``max_snap``; the nearest street is the same either way."""
 DEFAULT_HEX_SIZE_M = 150.0
 """Side of the hexagons of :func:`hexagon_grid` (centre to corner), in metres."""
 COVERAGE_TABLE_COLUMNS = ["target_id", "category", "circle", "radius_m", "method", "area",
@@ -545,12 +548,31 @@ def facility_node_distances(
     groups, unplaced = [], []
     for name in wanted:
         chosen = labels == name
-        sources, snapped = network.snap(metric[chosen], max_snap)
+        sources, snapped = _snap_facilities(network, metric[chosen], max_snap)
         missing = np.flatnonzero(chosen)[np.isnan(snapped)]
         unplaced += list(points.index[missing]) if len(missing) else []
         groups.append(sources)
     return NodeDistances(tuple(wanted), category_node_distances(network, groups, max_distance),
                          groups, unplaced)
+
+
+def _snap_facilities(net: WalkNetwork, points: npt.NDArray[np.object_],
+                     max_snap: float) -> tuple[EdgeSources, npt.NDArray[np.float64]]:
+    """Snap points as :meth:`WalkNetwork.snap` does, searching near the streets first.
+
+    The sources come in no particular order (they are a set to search from).
+    """
+    near = min(NEAR_SNAP_M, max_snap)
+    sources, snapped = net.snap(points, near)
+    far = np.flatnonzero(np.isnan(snapped))
+    if near >= max_snap or not len(far):
+        return sources, snapped
+    more, farther = net.snap(points[far], max_snap)
+    snapped[far] = farther
+    joined = EdgeSources(np.concatenate([sources.edge, more.edge]),
+                         np.concatenate([sources.position, more.position]),
+                         np.concatenate([sources.start, more.start]))
+    return joined, snapped
 
 
 def nearest_facility_distances(

@@ -280,3 +280,16 @@ def test_area_beyond_the_facilities_extent_warns_and_strict_refuses():
     with pytest.raises(CoverageInputError, match="strict"):
         facility_coverage(facilities, core, "primary_school", radius=500,
                           method="euclidean", strict=True)
+
+
+def test_two_step_snapping_equals_one_search():
+    from gisplan.access import _snap_facilities
+
+    net, rng = _random_grid(7, n=10)
+    points = shapely.points(rng.uniform(X0 - 300, X0 + 1200, 60),
+                            rng.uniform(Y0 - 300, Y0 + 1200, 60))
+    sources, snapped = _snap_facilities(net, points, 150.0)
+    once, direct = net.snap(points, 150.0)
+    np.testing.assert_allclose(snapped, direct, equal_nan=True)
+    assert (snapped > 25).any() and (snapped < 25).any() and np.isnan(snapped).any()
+    assert sorted(sources.start) == pytest.approx(sorted(once.start))
