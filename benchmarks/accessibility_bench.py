@@ -16,9 +16,10 @@ node to the nearest facility of every category, up to ``--limit`` metres (1,000,
   GeoDataFrame of node points with a column per category;
 * ``floor_s``: ``scipy.sparse.csgraph.dijkstra(graph, indices=<facility nodes>,
   min_only=True, limit=limit)``, once per category, on the same CSR matrix;
-* ``pandana_precompute_s`` and ``pandana_query_s``: pandana's ``Network.precompute(limit)``
-  (contraction hierarchies and range queries, done once per network) and
-  ``set_pois`` + ``nearest_pois(limit, category, num_pois=1)`` for every category;
+* ``pandana_build_s``, ``pandana_precompute_s`` and ``pandana_query_s``: building
+  ``pandana.Network`` (its contraction hierarchies), ``Network.precompute(limit)`` (range
+  queries; both done once per network) and ``set_pois`` +
+  ``nearest_pois(limit, category, num_pois=1)`` for every category;
 * ``networkx_s``: ``networkx.multi_source_dijkstra_path_length(G, facilities,
   cutoff=limit)`` per category; with ``--networkx-categories k`` only k categories are
   run and the time is scaled (the output says so);
@@ -26,7 +27,9 @@ node to the nearest facility of every category, up to ``--limit`` metres (1,000,
   for every category at the limit (it assigns facilities to street edges rather than
   nodes, so its distances are not compared).
 
-pandana and cityseer are optional: a peer that does not import is reported as null.
+pandana and cityseer are optional: a peer that does not import, or is left out with
+``--skip pandana`` (its network build takes tens of minutes for a million nodes on a
+small machine), is reported as null.
 gisplan must agree with the floor to 1e-6 m on every node (pandana to the metre, as it
 stores float32); the JSON line ends with ``overhead_vs_floor`` (gisplan / floor),
 ``speedup_vs_networkx`` and ``speedup_vs_pandana_query`` (precompute excluded) and
@@ -71,15 +74,15 @@ def floor(net: WalkNetwork, chosen: list[np.ndarray], limit: float) -> np.ndarra
 
 
 def run_pandana(net: WalkNetwork, chosen: list[np.ndarray], limit: float
-                ) -> tuple[np.ndarray | None, float | None, float | None]:
+                ) -> tuple[np.ndarray | None, float | None, float | None, float | None]:
     try:
         import pandana
     except ImportError:
-        return None, None, None
+        return None, None, None, None
     nodes = pd.DataFrame(net.node_xy, columns=["x", "y"])
     edges = pd.DataFrame({"from": net.edge_u, "to": net.edge_v, "length": net.edge_length})
-    network = pandana.Network(nodes["x"], nodes["y"], edges["from"], edges["to"],
-                              edges[["length"]], twoway=True)
+    network, build_s = timed(pandana.Network, nodes["x"], nodes["y"], edges["from"],
+                             edges["to"], edges[["length"]], twoway=True)
     _, precompute_s = timed(network.precompute, limit)
 
     def query() -> np.ndarray:
@@ -91,7 +94,7 @@ def run_pandana(net: WalkNetwork, chosen: list[np.ndarray], limit: float
 
     distances, query_s = timed(query)
     distances = np.where(distances >= limit, np.inf, distances)
-    return distances, precompute_s, query_s
+    return distances, build_s, precompute_s, query_s
 
 
 def run_networkx(net: WalkNetwork, chosen: list[np.ndarray], limit: float, sample: int
@@ -131,7 +134,8 @@ def run_cityseer(net: WalkNetwork, facilities: gpd.GeoDataFrame, categories: int
 
 
 def run(nodes: int, categories: int, per_category: int, limit: float, seed: int,
-        repeat: int, networkx_categories: int | None, cityseer: bool) -> dict[str, Any]:
+        repeat: int, networkx_categories: int | None, cityseer: bool,
+        skip: set[str]) -> dict[str, Any]:
     net, build_s = timed(synthetic_network, nodes, seed)
     facilities, chosen = facilities_frame(net, categories, per_category, seed + 1)
     names = [f"cat{k}" for k in range(categories)]
@@ -151,7 +155,8 @@ def run(nodes: int, categories: int, per_category: int, limit: float, seed: int,
     if not (same_reach and max_diff < 1e-6 and raw_diff < 1e-6):
         raise SystemExit(f"gisplan and the floor disagree (max {max_diff} m)")
 
-    pandana_dist, precompute_s, query_s = run_pandana(net, chosen, limit)
+    pandana_dist, pandana_build_s, precompute_s, query_s = (
+        run_pandana(net, chosen, limit) if "pandana" not in skip else (None,) * 4)
     pandana_diff = None
     if pandana_dist is not None:
         both = finite & np.isfinite(pandana_dist)
@@ -177,6 +182,7 @@ def run(nodes: int, categories: int, per_category: int, limit: float, seed: int,
         "network_build_s": round(build_s, 3),
         "gisplan_s": round(gisplan_s, 4), "gisplan_frame_s": round(frame_s, 4),
         "floor_s": round(floor_s, 4),
+        "pandana_build_s": None if pandana_build_s is None else round(pandana_build_s, 3),
         "pandana_precompute_s": None if precompute_s is None else round(precompute_s, 3),
         "pandana_query_s": None if query_s is None else round(query_s, 4),
         "pandana_max_diff_m": None if pandana_diff is None else round(pandana_diff, 4),
@@ -207,10 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--networkx-categories", type=int, default=None,
                         help="time networkx on this many categories and scale")
     parser.add_argument("--cityseer", action="store_true", help="also time cityseer")
+    parser.add_argument("--skip", default="", help="peers to leave out, e.g. 'pandana'")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     out = run(args.nodes, args.categories, args.facilities, args.limit, args.seed,
-              args.repeat, args.networkx_categories, args.cityseer)
+              args.repeat, args.networkx_categories, args.cityseer,
+              set(filter(None, args.skip.split(","))))
     if not args.json:
         for key, value in out.items():
             print(f"{key:28s} {value}")
