@@ -205,8 +205,9 @@ def _unlocated_reason(entity: dict[str, Any]) -> str:
     if entity["category"] in NOT_A_PLACE:
         return NOT_A_PLACE[entity["category"]]
     if entity["district_zh"]:
-        return (f"its district(s) {entity['district_zh']} are outside the districts layer "
-                "(outside Chengdu) and no position is published in the sources used")
+        return (f"its district(s) {entity['district_zh']} are not county-level units of "
+                "Chengdu in the districts layer (other cities, or areas spanning several "
+                "cities) and no position is published in the sources used")
     if entity["layer"] == "transport_projects":
         return ("a line or network project: neither its route nor its districts are "
                 "published in the sources used")
