@@ -101,7 +101,8 @@ def write_city(
             for i in range(side):
                 for j in range(side):
                     tags = {}
-                    if i % station_every == 7 and j % station_every == 7:
+                    middle = station_every // 2
+                    if i % station_every == middle and j % station_every == middle:
                         tags = {"railway": "station", "station": "subway",
                                 "name": f"站{c}_{i}_{j}"}
                         if c == 0:

@@ -28,7 +28,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyogrio
 import shapely
 from scipy.sparse import coo_matrix
@@ -693,11 +692,3 @@ def read_osm(
         frame.attrs["gisplan"] = _meta(name, path, source, _DESCRIPTIONS[name], complete)
     return OsmImport(layers, path, source, date, bounds, aoi, kept, notes, network_input)
 
-
-def as_catalogue_frames(imported: OsmImport, names: Iterable[str] | None = None
-                        ) -> dict[str, pd.DataFrame]:
-    """Return the imported layers that replace catalogue layers of the same name."""
-    from gisplan.layers import list_layers
-
-    wanted = set(list_layers()) if names is None else set(names)
-    return {k: v for k, v in imported.layers.items() if k in wanted}
