@@ -285,3 +285,11 @@ def test_build_osm_with_bad_input_writes_nothing(tmp_path, four_cities, capsys):
                  "--maps-dir", str(tmp_path / "maps")]) == 1
     assert "outside the bounds of four.osm.pbf" in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "maps").exists()
+
+
+@needs_extract
+def test_osm_xml_imports_like_its_pbf(extract_import):
+    from_xml = read_osm(OSM_XML)
+    for name in ("walk_edges", "parks", "facilities", "rail_stations"):
+        assert len(from_xml.layers[name]) == len(extract_import.layers[name]), name
+    assert from_xml.file_bounds == pytest.approx((104.0421, 30.6528, 104.1296, 30.7279))
