@@ -128,17 +128,16 @@ def _run(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], timeout: flo
 
 
 def _copy(pbf: Path, out: Path, options: str) -> None:
-    writer = osmium.SimpleWriter(osmium.io.File(str(out), options), overwrite=True)
-    for obj in osmium.FileProcessor(str(pbf)):
-        writer.add(obj)
-    writer.close()
+    """Write ``pbf`` again in another format (libosmium, in C++)."""
+    osmium.apply(osmium.io.Reader(str(pbf)),
+                 osmium.SimpleWriter(osmium.io.File(str(out), options), overwrite=True))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=200_000, help="street nodes of the city")
-    parser.add_argument("--timeout", type=float, default=420.0,
-                        help="seconds after which a peer is stopped (default 420)")
+    parser.add_argument("--timeout", type=float, default=360.0,
+                        help="seconds after which a peer is stopped (default 360)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["osmnx", "pyrosm", "gdal"],
                         help="peers not to run")
     parser.add_argument("--json", action="store_true", help="print the JSON line only")

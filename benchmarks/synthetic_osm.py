@@ -19,9 +19,24 @@ from pathlib import Path
 
 import numpy as np
 import osmium
-import osmium.osm.mutable as mutable
 
 __all__ = ["SyntheticCity", "write_city"]
+
+
+def _tags(tags: dict[str, str] | None) -> str:
+    return "".join(f'<tag k="{k}" v="{v}"/>' for k, v in (tags or {}).items())
+
+
+def _node(node: int, lon: float, lat: float, tags: dict[str, str] | None) -> str:
+    if not tags:
+        return f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n'
+    return f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}">{_tags(tags)}</node>\n'
+
+
+def _way(way: int, nodes: list[int], tags: dict[str, str]) -> str:
+    refs = "".join(f'<nd ref="{n}"/>' for n in nodes)
+    return f'<way id="{way}">{refs}{_tags(tags)}</way>\n'
+
 
 METRES_PER_DEGREE = 111_320.0
 
@@ -88,62 +103,58 @@ def write_city(
     path = Path(path)
     if path.exists():
         path.unlink()
-    writer = osmium.SimpleWriter(str(path), header=header)
+    node_lines: list[str] = []
+    way_lines: list[str] = []
     next_node = 1
-    next_way = 1
-    ways: list[mutable.Way] = []
     parks = stations = schools = 0
-    try:
-        for c in range(copies):
-            ox = lon0 + (c % per_row) * (width_lon + gap_lon)
-            oy = lat0 + (c // per_row) * (width_lat + gap_lat)
-            grid = next_node + np.arange(side * side).reshape(side, side)
-            for i in range(side):
-                for j in range(side):
-                    tags = {}
-                    middle = station_every // 2
-                    if i % station_every == middle and j % station_every == middle:
-                        tags = {"railway": "station", "station": "subway",
-                                "name": f"站{c}_{i}_{j}"}
-                        if c == 0:
-                            stations += 1
-                    writer.add_node(mutable.Node(id=int(grid[i, j]), tags=tags,
-                                                 location=(ox + j * dlon, oy + i * dlat)))
-            next_node += side * side
-            for line in range(side):
-                for start in range(0, side - 1, blocks_per_way):
-                    stop = min(side, start + blocks_per_way + 1)
-                    name = f"路{line}"
-                    for nodes, kind in ((grid[line, start:stop], "residential"),
-                                        (grid[start:stop, line], "tertiary")):
-                        ways.append(mutable.Way(id=next_way, nodes=[int(n) for n in nodes],
-                                                tags={"highway": kind, "name": name}))
-                        next_way += 1
-            for i in range(0, side - 1):
-                for j in range(0, side - 1, park_every):
-                    if i % 3:
-                        continue
-                    x0, y0 = ox + (j + 0.2) * dlon, oy + (i + 0.2) * dlat
-                    x1, y1 = x0 + 0.6 * dlon, y0 + 0.6 * dlat
-                    corner = list(range(next_node, next_node + 4))
-                    for k, (x, y) in enumerate(((x0, y0), (x1, y0), (x1, y1), (x0, y1))):
-                        writer.add_node(mutable.Node(id=corner[k], location=(x, y)))
-                    school = next_node + 4
-                    writer.add_node(mutable.Node(
-                        id=school, tags={"amenity": "school", "name": f"第{school}小学"},
-                        location=(x1 + 0.1 * dlon, y1 + 0.1 * dlat)))
-                    next_node += 5
-                    is_park = (i // 3) % 2 == 0
-                    tags = ({"leisure": "park", "name": f"公园{c}_{i}_{j}"} if is_park
-                            else {"landuse": "residential"})
-                    ways.append(mutable.Way(id=next_way, nodes=[*corner, corner[0]], tags=tags))
-                    next_way += 1
-                    if c == 0:
-                        parks += is_park
-                        schools += 1
-        for way in ways:
-            writer.add_way(way)
+    middle = station_every // 2
+    for c in range(copies):
+        ox = lon0 + (c % per_row) * (width_lon + gap_lon)
+        oy = lat0 + (c // per_row) * (width_lat + gap_lat)
+        grid = next_node + np.arange(side * side).reshape(side, side)
+        rows, cols = np.divmod(np.arange(side * side), side)
+        station = (rows % station_every == middle) & (cols % station_every == middle)
+        stations += int(station.sum()) if c == 0 else 0
+        for node, i, j, is_station in zip(grid.ravel().tolist(), rows.tolist(), cols.tolist(),
+                                          station.tolist(), strict=True):
+            node_lines.append(_node(node, ox + j * dlon, oy + i * dlat, {
+                "railway": "station", "station": "subway", "name": f"站{c}_{i}_{j}"}
+                if is_station else None))
+        next_node += side * side
+        for line in range(side):
+            for start in range(0, side - 1, blocks_per_way):
+                stop = min(side, start + blocks_per_way + 1)
+                for nodes, kind in ((grid[line, start:stop], "residential"),
+                                    (grid[start:stop, line], "tertiary")):
+                    way_lines.append(_way(len(way_lines) + 1, nodes.tolist(),
+                                          {"highway": kind, "name": f"路{line}"}))
+        for i in range(0, side - 1, 3):
+            for j in range(0, side - 1, park_every):
+                x0, y0 = ox + (j + 0.2) * dlon, oy + (i + 0.2) * dlat
+                x1, y1 = x0 + 0.6 * dlon, y0 + 0.6 * dlat
+                corner = list(range(next_node, next_node + 4))
+                for k, (x, y) in enumerate(((x0, y0), (x1, y0), (x1, y1), (x0, y1))):
+                    node_lines.append(_node(corner[k], x, y, None))
+                school = next_node + 4
+                node_lines.append(_node(school, x1 + 0.1 * dlon, y1 + 0.1 * dlat,
+                                        {"amenity": "school", "name": f"第{school}小学"}))
+                next_node += 5
+                is_park = (i // 3) % 2 == 0
+                tags = ({"leisure": "park", "name": f"公园{c}_{i}_{j}"} if is_park
+                        else {"landuse": "residential"})
+                way_lines.append(_way(len(way_lines) + 1, [*corner, corner[0]], tags))
+                if c == 0:
+                    parks += is_park
+                    schools += 1
+    xml = path.with_name(path.name + ".tmp.osm")
+    with xml.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n')
+        out.writelines(node_lines)
+        out.writelines(way_lines)
+        out.write("</osm>\n")
+    try:  # libosmium parses the XML and writes the PBF, in C++
+        osmium.apply(osmium.io.Reader(str(xml)), osmium.SimpleWriter(str(path), header=header))
     finally:
-        writer.close()
+        xml.unlink()
     box = (lon0, lat0, lon0 + (side - 1) * dlon, lat0 + (side - 1) * dlat)
     return SyntheticCity(side * side, box, file_box, parks, stations, schools)
