@@ -216,9 +216,9 @@ def test_an_osm_build_outside_chengdu_reports_the_station_target_as_not_measured
     city = write_city(path, 12, origin=(116.4, 39.9))
     built = build_from_osm(path, gpd.GeoDataFrame(geometry=[shapely.box(*city.box)], crs=WGS84),
                            progress=False, echo=None)
-    table = built.evaluation.table.set_index(["target_id", "method", "area"])
-    station = table.loc[("T01", "euclidean", "osm_import_area")]
+    table = built.evaluation.table.set_index(["target_id", "method", "area", "denominator"])
+    station = table.loc[("T01", "euclidean", "osm_import_area", "area")]
     assert np.isnan(station["value"]) and station["met"] is None
     assert "shares nothing with the extent where stations are complete" in station["notes"]
-    parks = table.loc[("T04", "network", "osm_import_area")]
+    parks = table.loc[("T04", "network", "osm_import_area", "area")]
     assert 0 <= parks["value"] <= 1  # the imported parks are complete there

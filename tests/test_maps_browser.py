@@ -245,8 +245,10 @@ def test_screenshot_at_1366_by_768_with_legend_inside_the_window(browser, maps_d
     assert all(any(o.startswith(s.split(" (")[0]) for o in state["checked"])
                for s in boxes["visible_sections"] if not s.startswith("图形"))
     # The key to dashed and hollow drawing shows while approximate features are on: the
-    # schematic S3 line and parks; every feature on the station map was surveyed.
-    assert ("图形 Drawing" in boxes["visible_sections"]) == (key != "stations")
+    # schematic S3 line and parks; every feature on the station map was surveyed, and the
+    # life-circle map shows OSM facilities and a hexagon grid of the area, all exact.
+    surveyed_only = {"stations", "life_circles"}
+    assert ("图形 Drawing" in boxes["visible_sections"]) == (key not in surveyed_only)
 
 
 def test_legend_collapses_and_fits_a_small_window(browser, maps_dir):
