@@ -36,8 +36,9 @@ DISTANCE_CLASSES = (
     GradClass(300, 500, "300-500 m (10 min)", "#a6d96a"),
     GradClass(500, 1000, "500-1000 m (15 min)", "#ffffbf"),
     GradClass(1000, DEFAULT_MAX_DISTANCE_M, "1000-2000 m", "#fdae61"),
+    GradClass(DEFAULT_MAX_DISTANCE_M, float("inf"), "none within 2000 m (gap)", GAP_COLOUR),
 )
-"""Distance classes of the hexagons; hexagons with no facility within 2,000 m are red."""
+"""Distance classes of the hexagons; those with no facility within 2,000 m (NaN) are red."""
 
 
 def _unique_requirements() -> list[CircleRequirement]:
