@@ -142,6 +142,7 @@ def main() -> None:
                         help="peers not to run")
     parser.add_argument("--json", action="store_true", help="print the JSON line only")
     args = parser.parse_args()
+    began = time.perf_counter()
     side = max(10, round(math.sqrt(args.nodes)))
     report: dict[str, Any] = {"nodes": side * side}
     with tempfile.TemporaryDirectory() as folder:
@@ -198,6 +199,7 @@ def main() -> None:
         report[f"speedup_vs_{name}"] = round(peer / report["gisplan_s"], 2) if peer else None
     report["build_over_query"] = round(report["network_build_s"] / report["coverage_s"], 2)
     report["clip_over_gisplan"] = round(report["clip_s"] / report["gisplan_s"], 2)
+    report["total_s"] = round(time.perf_counter() - began, 1)
     if not args.json:
         for key, value in report.items():
             print(f"{key:22s} {value}")
