@@ -20,10 +20,10 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from gisplan._arrays import run_offsets
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import METRIC_CRS, metric_crs_at
 from gisplan.network import WalkNetwork, _symmetric_csr
 
-__all__ = ["EdgeArrays", "chain_edges", "network_from_arrays", "to_metric"]
+__all__ = ["EdgeArrays", "chain_edges", "fitting_crs", "network_from_arrays", "to_metric"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -59,9 +59,21 @@ class EdgeArrays:
         return len(self.first) - 1
 
 
-def to_metric(lonlat: FloatArray) -> FloatArray:
-    """Project WGS84 longitude/latitude pairs to :data:`gisplan.crs.METRIC_CRS`."""
-    transformer = pyproj.Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+def fitting_crs(lonlat: FloatArray) -> str:
+    """Return the metric CRS that fits WGS84 longitude/latitude pairs.
+
+    :func:`~gisplan.crs.metric_crs_at` of the centre of their bounds;
+    :data:`~gisplan.crs.METRIC_CRS` when there are none.
+    """
+    if not len(lonlat):
+        return METRIC_CRS
+    (west, south), (east, north) = lonlat.min(axis=0), lonlat.max(axis=0)
+    return metric_crs_at((west + east) / 2.0, (south + north) / 2.0)
+
+
+def to_metric(lonlat: FloatArray, crs: str = METRIC_CRS) -> FloatArray:
+    """Project WGS84 longitude/latitude pairs to the metric ``crs``."""
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
     return np.column_stack([x, y])
 
@@ -195,20 +207,23 @@ def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
 
 
 def network_from_arrays(
-    xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str
+    xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str,
+    crs: str = METRIC_CRS,
 ) -> WalkNetwork:
     """Build a :class:`~gisplan.network.WalkNetwork` from edge vertex runs.
 
     Parameters
     ----------
     xy : numpy.ndarray, shape (k, 2)
-        Edge vertices in EPSG:4544, edge after edge.
+        Edge vertices in ``crs``, edge after edge.
     first : numpy.ndarray of int
         The vertices of edge ``e`` are ``xy[first[e]:first[e + 1]]`` (two or more).
     node_of_vertex : numpy.ndarray of int
         Node id of the first and last vertex of each edge (any integers; others ignored).
     source : str
         Recorded in :attr:`WalkNetwork.source`.
+    crs : str, optional
+        The metric CRS of ``xy``, recorded in :attr:`WalkNetwork.crs`.
 
     Returns
     -------
@@ -232,6 +247,6 @@ def network_from_arrays(
     graph = _symmetric_csr(len(uniq), u, v, length)
     _, component = connected_components(graph, directed=False)
     network = WalkNetwork(node_xy, u, v, length, np.asarray(geoms, dtype=object), graph,
-                          component.astype(np.int64), source)
+                          component.astype(np.int64), source, crs)
     network._vertices = (xy, first, along)
     return network.prepare()

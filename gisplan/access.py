@@ -14,7 +14,8 @@ street-access distance of the reached streets built on a grid):
   nearest facility of every category, one Dijkstra pass per category.
 
 Denominators: the area, residential land inside it (``residential=``), or population
-(``population=``, adds ``population_share``). Distances and areas are in EPSG:4544.
+(``population=``, adds ``population_share``). Distances and areas are in the metric
+CRS that fits the area, or with ``method="network"`` the network's (``WalkNetwork.crs``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from gisplan.coverage import (
     _polygon_union,
     station_coverage,
 )
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import METRIC_CRS, metric_crs_for
 from gisplan.extent import check_extents
 from gisplan.life_circles import (
     CIRCLE_REQUIREMENTS,
@@ -117,18 +118,18 @@ def _radius(radius: float | None, minutes: float | None, speed: float,
 
 
 def _denominator_area(area: gpd.GeoDataFrame | gpd.GeoSeries,
-                      residential: gpd.GeoDataFrame | gpd.GeoSeries | None
-                      ) -> gpd.GeoDataFrame | gpd.GeoSeries:
+                      residential: gpd.GeoDataFrame | gpd.GeoSeries | None,
+                      crs: str = METRIC_CRS) -> gpd.GeoDataFrame | gpd.GeoSeries:
     if residential is None:
         return area
     if residential.crs is None or area.crs is None:
         raise CoverageInputError("area and residential land need a CRS")
-    land = shapely.union_all(shapely.make_valid(residential.to_crs(METRIC_CRS).geometry.values))
-    whole = shapely.union_all(area.to_crs(METRIC_CRS).geometry.values)
+    land = shapely.union_all(shapely.make_valid(residential.to_crs(crs).geometry.values))
+    whole = shapely.union_all(area.to_crs(crs).geometry.values)
     inside = shapely.intersection(whole, land)
     if inside.area <= 0:
         raise CoverageInputError("no residential land inside the area: nothing to measure")
-    return gpd.GeoSeries([inside], crs=METRIC_CRS)
+    return gpd.GeoSeries([inside], crs=crs)
 
 
 # ----------------------------------------------------------------------- coverage
@@ -207,11 +208,11 @@ def facility_coverage(
     categories = resolve_categories(category, extra=list(points["category"].dropna().unique()))
     distance = _radius(radius, minutes, speed_m_per_min)
     chosen = points[points["category"].isin(categories)]
-    measured = _denominator_area(area, residential)
+    crs = _measuring_crs(area, method, network)
+    measured = _denominator_area(area, residential, crs)
     name = area_name if area_name is not None else _name(area)
     if residential is not None:
         name = f"{name} (residential land)"
-    crs = _measuring_crs(measured, method)
     extent_notes = check_extents(_polygon_union(measured, "area", crs), crs,
                                  {"facilities": points}, strict=strict, stacklevel=2)
     with warnings.catch_warnings():  # the same check, worded for stations: said above
@@ -255,7 +256,8 @@ class LifeCircleResult:
         ``"all"``: land reaching every requirement); columns
         :data:`COVERAGE_TABLE_COLUMNS`.
     covered : geopandas.GeoDataFrame
-        The covered land per requirement and for the bundle (EPSG:4544); columns
+        The covered land per requirement and for the bundle (in the measuring CRS,
+        ``params["crs"]`` of the results); columns
         ``circle``, ``category``, ``radius_m``, ``method``, ``covered_km2``.
     results : dict
         Requirement -> the :class:`~gisplan.coverage.CoverageResult` over the area.
@@ -316,10 +318,11 @@ def life_circle_coverage(
     distance = _radius(radius, None, WALK_SPEED_M_PER_MIN, default=spec.radius_m)
     wanted = circle_requirements(circle, requirements)
     name = area_name if area_name is not None else _name(area)
-    whole = shapely.union_all(area.to_crs(METRIC_CRS).geometry.values)
+    crs = _measuring_crs(area, method, network)
+    whole = shapely.union_all(area.to_crs(crs).geometry.values)
     land = None
     if residential is not None:
-        land = _denominator_area(area, residential).iloc[0]
+        land = _denominator_area(area, residential, crs).iloc[0]
     results: dict[str, CoverageResult] = {}
     rows: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -349,7 +352,7 @@ def life_circle_coverage(
     shapes.append({"circle": circle, "category": "all", "radius_m": distance,
                    "method": method, "covered_km2": bundle.area / 1e6, "geometry": bundle})
     table = pd.DataFrame(rows, columns=COVERAGE_TABLE_COLUMNS)
-    covered_frame = gpd.GeoDataFrame(shapes, geometry="geometry", crs=METRIC_CRS)
+    covered_frame = gpd.GeoDataFrame(shapes, geometry="geometry", crs=crs)
     return LifeCircleResult(table, covered_frame, results)
 
 
@@ -381,7 +384,8 @@ def _rows(target_id: str | None, category: str, circle: str, radius: float, meth
 
 
 def hexagon_grid(area: gpd.GeoDataFrame | gpd.GeoSeries,
-                 size_m: float = DEFAULT_HEX_SIZE_M) -> gpd.GeoDataFrame:
+                 size_m: float = DEFAULT_HEX_SIZE_M, *, crs: str | None = None
+                 ) -> gpd.GeoDataFrame:
     """Return flat-topped hexagons covering an area, those whose centre lies in it.
 
     Parameters
@@ -390,15 +394,19 @@ def hexagon_grid(area: gpd.GeoDataFrame | gpd.GeoSeries,
         Polygons, any CRS.
     size_m : float, optional
         Side of a hexagon (centre to corner) in metres.
+    crs : str, optional
+        Metric CRS of the hexagons; by default the one that fits the area
+        (:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``hex_id`` and the hexagons in EPSG:4544.
+        ``hex_id`` and the hexagons in ``crs``.
     """
     if not size_m > 0:
         raise CoverageInputError(f"hexagon size must be positive, got {size_m!r}")
-    whole = shapely.union_all(area.to_crs(METRIC_CRS).geometry.values)
+    crs = metric_crs_for(area) if crs is None else crs
+    whole = shapely.union_all(area.to_crs(crs).geometry.values)
     xmin, ymin, xmax, ymax = whole.bounds
     step_x, step_y = 1.5 * size_m, np.sqrt(3.0) * size_m
     cols = np.arange(xmin, xmax + step_x, step_x)
@@ -413,7 +421,7 @@ def hexagon_grid(area: gpd.GeoDataFrame | gpd.GeoSeries,
                      cy[:, None] + size_m * np.sin(angles)], axis=-1)
     hexagons = shapely.polygons(ring)
     return gpd.GeoDataFrame({"hex_id": np.arange(len(hexagons))}, geometry=hexagons,
-                            crs=METRIC_CRS)
+                            crs=crs)
 
 
 def category_node_distances(net: WalkNetwork, sources: Sequence[EdgeSources],
@@ -543,7 +551,7 @@ def facility_node_distances(
     present = list(dict.fromkeys(points["category"].dropna()))
     wanted = (resolve_categories(list(categories), extra=present) if categories is not None
               else tuple(present))
-    metric = points.geometry.to_crs(METRIC_CRS).values
+    metric = points.geometry.to_crs(network.crs).values
     labels = points["category"].to_numpy()
     groups, unplaced = [], []
     for name in wanted:
@@ -621,7 +629,7 @@ def nearest_facility_distances(
     geopandas.GeoDataFrame
         One row per origin (its own columns kept; nodes get ``node``), one float
         column per category (metres, NaN beyond ``max_distance``), ``snap_m`` (origin
-        to street), geometry in EPSG:4544 (the origin's own geometry).
+        to street), geometry in the network's CRS (the origin's own geometry).
 
     Raises
     ------
@@ -638,7 +646,7 @@ def nearest_facility_distances(
         values = node_dist
         frame = gpd.GeoDataFrame({"node": np.arange(net.n_nodes),
                                   "snap_m": np.zeros(net.n_nodes)},
-                                 geometry=shapely.points(net.node_xy), crs=METRIC_CRS)
+                                 geometry=shapely.points(net.node_xy), crs=net.crs)
     else:
         where = frame.geometry.values
         where = np.where(shapely.get_type_id(where) == 0, where,
@@ -667,11 +675,11 @@ def _origins(origins: str | gpd.GeoDataFrame | gpd.GeoSeries, net: WalkNetwork,
         if origins == "hexagons":
             if area is None:
                 raise CoverageInputError("origins='hexagons' needs area= (the polygons to tile)")
-            return hexagon_grid(area, hex_size_m)
+            return hexagon_grid(area, hex_size_m, crs=net.crs)
         raise CoverageInputError(
             f"origins must be 'nodes', 'hexagons' or a GeoDataFrame, got {origins!r}")
     if origins.crs is None:
         raise CoverageInputError("origins have no CRS; set it (EPSG:4326 for WGS84)")
     frame = (origins if isinstance(origins, gpd.GeoDataFrame)
-             else gpd.GeoDataFrame(geometry=origins)).to_crs(METRIC_CRS)
+             else gpd.GeoDataFrame(geometry=origins)).to_crs(net.crs)
     return frame.copy()

@@ -222,7 +222,7 @@ class AccessMeasurer:
                           "notes": "; ".join(notes)})
         if denominator != RESIDENTIAL:
             self.areas.append(_covered_frame(target_id, circle, category, radius,
-                                             result.covered.iloc[0]))
+                                             result.covered.iloc[0], self.network.crs))
         return result.share, notes
 
     # ------------------------------------------------------------- targets
@@ -337,10 +337,11 @@ class AccessMeasurer:
         table = pd.DataFrame(self.rows, columns=COVERAGE_TABLE_COLUMNS)
         columns = ["target_id", "circle", "category", "radius_m", "covered_km2", "geometry"]
         areas = (pd.concat(self.areas, ignore_index=True) if self.areas
-                 else gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=METRIC_CRS))
+                 else gpd.GeoDataFrame(columns=columns, geometry="geometry",
+                                       crs=self.network.crs))
         return {"life_circle_coverage": table,
                 "life_circle_areas": gpd.GeoDataFrame(areas[columns], geometry="geometry",
-                                                      crs=METRIC_CRS)}
+                                                      crs=self.network.crs)}
 
 
 def _radius(circle: str) -> float:
@@ -348,11 +349,11 @@ def _radius(circle: str) -> float:
 
 
 def _covered_frame(target_id: str, circle: str, category: str, radius: float,
-                   geom: shapely.Geometry) -> gpd.GeoDataFrame:
+                   geom: shapely.Geometry, crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"target_id": [target_id], "circle": [circle],
                              "category": [category], "radius_m": [radius],
                              "covered_km2": [geom.area / 1e6]},
-                            geometry=[geom], crs=METRIC_CRS)
+                            geometry=[geom], crs=crs)
 
 
 def _all_circles(facilities: gpd.GeoDataFrame, area: gpd.GeoDataFrame, network: WalkNetwork,

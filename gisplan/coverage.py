@@ -29,7 +29,8 @@ which polygon is the 建成区, so both methods are offered and the area is an i
 
 Measurement is made in the metric CRS that fits the area
 (:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu), recorded in
-``params["crs"]``; the network method measures in the network's CRS (EPSG:4544). The
+``params["crs"]``; the network method measures in the network's CRS
+(:attr:`~gisplan.network.WalkNetwork.crs`, chosen the same way from its streets). The
 covered geometry is returned in that CRS.
 
 The measured area is compared with the extents where the inputs are complete
@@ -54,7 +55,7 @@ from gisplan._arrays import run_offsets
 from gisplan._coverage_grid import grid_cover
 from gisplan._errors import CoverageInputError, CRSError
 from gisplan._validate import check_coordinate_units, positive_distance
-from gisplan.crs import METRIC_CRS, WGS84, metric_crs_at, metric_crs_for
+from gisplan.crs import METRIC_CRS, metric_crs_for
 from gisplan.extent import check_extents, layer_extent
 from gisplan.network import EdgeSources, WalkNetwork, load_walk_network
 from gisplan.parks import PARK_SERVICE_RADII
@@ -162,10 +163,12 @@ def _metric(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str, crs: str) -> gpd.
     return _geometries(data, what).to_crs(crs)
 
 
-def _measuring_crs(area: gpd.GeoDataFrame | gpd.GeoSeries, method: str) -> str:
+def _measuring_crs(area: gpd.GeoDataFrame | gpd.GeoSeries, method: str,
+                   network: WalkNetwork | None = None) -> str:
     """Return the metric CRS of a computation: the network's, or one fitting the area."""
     if method == "network":
-        return METRIC_CRS  # WalkNetwork geometries are in METRIC_CRS
+        # the embedded network (load_walk_network) is in METRIC_CRS
+        return network.crs if isinstance(network, WalkNetwork) else METRIC_CRS
     geoms = _geometries(area, "area")
     if (geoms.isna() | geoms.is_empty).all():
         raise CoverageInputError("area have no area; a share of an empty area is undefined")
@@ -345,25 +348,16 @@ def _network_for(network: WalkNetwork | None, area: shapely.Geometry,
 
 def _network_notes(network: WalkNetwork | None, area: shapely.Geometry,
                    strict: bool) -> list[str]:
-    """Return notes on the walking network: its extent (the embedded one), its CRS.
+    """Return notes on the extent of the embedded walking network.
 
-    The embedded network is complete only in the central OSM extract, although ways
-    crossing its edge reach kilometres beyond (so its hull is larger than that). Networks
-    are measured in :data:`METRIC_CRS`, whose scale error grows away from 105E.
+    It is complete only in the central OSM extract, although ways crossing its edge
+    reach kilometres beyond (so its hull is larger than that).
     """
-    notes = []
-    if network is None:
-        notes += check_extents(area, METRIC_CRS, {"streets of the walking network":
-                                                  layer_extent("walk_edges")},
-                               strict=strict, stacklevel=3)
-    centre = gpd.GeoSeries([area.centroid], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
-    fitting = metric_crs_at(centre.x, centre.y)
-    if fitting != METRIC_CRS:
-        offset = np.radians(centre.x - 105.0) * np.cos(np.radians(centre.y))
-        notes.append(f"the walking network is measured in {METRIC_CRS} (central meridian "
-                     f"105E), which does not fit this area ({fitting} would): lengths there "
-                     f"are about {offset * offset / 2:.2%} too long")
-    return notes
+    if network is not None:
+        return []
+    return check_extents(area, METRIC_CRS, {"streets of the walking network":
+                                            layer_extent("walk_edges")},
+                         strict=strict, stacklevel=3)
 
 
 # ------------------------------------------------------------------------ results
@@ -531,7 +525,7 @@ def station_coverage(
     checked = _distances(radius=radius, access_distance=access_distance, max_snap=max_snap)
     radius, access_distance, max_snap = (checked["radius"], checked["access_distance"],
                                          checked["max_snap"])
-    crs = _measuring_crs(area, method)
+    crs = _measuring_crs(area, method, network)
     points = _points(stations, crs)
     area_geom = _polygon_union(area, "area", crs)
     params: dict[str, Any] = {
@@ -686,7 +680,7 @@ def park_coverage(
     checked = _distances(**distances, **({} if radius is None else {"radius": radius}))
     access_distance, entrance_distance = (checked["access_distance"],
                                           checked["entrance_distance"])
-    crs = _measuring_crs(area, method)
+    crs = _measuring_crs(area, method, network)
     geoms = _metric(parks, "parks", crs)
     geoms = geoms[~(geoms.isna() | geoms.is_empty)]
     real = _real_parks(parks, geoms.index)

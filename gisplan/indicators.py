@@ -106,7 +106,7 @@ def _areas_frame(evaluation: Evaluation, indicator: str, name: str) -> gpd.GeoDa
             continue
         rows.append({"method": method, "area": area_id, "share": result.share,
                      "covered_km2": result.covered_km2, "total_km2": result.total_km2,
-                     "geometry": _multipolygon(result.covered.iloc[0])})
+                     "geometry": _multipolygon(result.covered.to_crs(METRIC_CRS).iloc[0])})
     frame = gpd.GeoDataFrame(rows, columns=["method", "area", "share", "covered_km2",
                                             "total_km2", "geometry"],
                              geometry="geometry", crs=METRIC_CRS)

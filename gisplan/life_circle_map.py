@@ -68,12 +68,12 @@ def requirement_distances(facilities: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
     -------
     geopandas.GeoDataFrame
         ``hex_id``, ``snap_m``, one column per requirement (the smallest distance over
-        its categories, NaN beyond 2,000 m), EPSG:4544.
+        its categories, NaN beyond 2,000 m), in the network's CRS.
     """
     needs = _unique_requirements()
     categories = sorted({c for r in needs for c in r.categories})
     hexes = nearest_facility_distances(facilities, categories=categories, network=network,
-                                       origins=hexagon_grid(area, hex_size_m))
+                                       origins=hexagon_grid(area, hex_size_m, crs=network.crs))
     out = hexes[["hex_id", "snap_m", "geometry"]].copy()
     for need in needs:
         out[need.requirement] = hexes[list(need.categories)].min(axis=1, skipna=True)

@@ -1,9 +1,11 @@
 """Walking networks and the multi-source shortest-path engine used for coverage.
 
-A :class:`WalkNetwork` is an undirected street graph in :data:`gisplan.crs.METRIC_CRS`
-(EPSG:4544): node coordinates, one edge per street segment with its geometry and
-length in metres, and a symmetric CSR matrix of edge lengths for
-:func:`scipy.sparse.csgraph.dijkstra`.
+A :class:`WalkNetwork` is an undirected street graph in a metric CRS that fits its
+streets (:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu, the CGCS2000
+3-degree Gauss-Kruger zone of its centre elsewhere in China, UTM outside China),
+recorded in :attr:`WalkNetwork.crs`: node coordinates, one edge per street segment
+with its geometry and length in metres, and a symmetric CSR matrix of edge lengths
+for :func:`scipy.sparse.csgraph.dijkstra`.
 
 Networks come from
 
@@ -43,7 +45,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from gisplan import settings
 from gisplan._arrays import run_offsets
 from gisplan._errors import CRSError, GisplanError
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import METRIC_CRS, metric_crs_for
 
 __all__ = [
     "NODE_TOLERANCE_M",
@@ -93,7 +95,7 @@ class EdgeSources:
 
 @dataclass
 class WalkNetwork:
-    """An undirected walking network in EPSG:4544.
+    """An undirected walking network in a metric CRS (:attr:`crs`).
 
     Build it with :func:`network_from_edges`, :func:`network_from_osm`,
     :func:`network_from_place` or :func:`load_walk_network` rather than directly.
@@ -101,19 +103,22 @@ class WalkNetwork:
     Attributes
     ----------
     node_xy : numpy.ndarray, shape (n, 2)
-        Node coordinates in EPSG:4544.
+        Node coordinates in :attr:`crs`.
     edge_u, edge_v : numpy.ndarray of int
         First and last node of each edge (the geometry runs from ``u`` to ``v``).
     edge_length : numpy.ndarray of float
-        Edge lengths in metres (length of the geometry in EPSG:4544).
+        Edge lengths in metres (length of the geometry in :attr:`crs`).
     edge_geometry : numpy.ndarray of shapely.LineString
-        Edge geometries in EPSG:4544.
+        Edge geometries in :attr:`crs`.
     graph : scipy.sparse.csr_matrix
         Symmetric n x n matrix of the shortest edge length between adjacent nodes.
     component : numpy.ndarray of int
         Connected-component label of each node.
     source : str
         Where the network came from.
+    crs : str
+        The metric CRS of the coordinates, e.g. ``"EPSG:4544"`` (the embedded network);
+        the builders choose the one that fits the streets.
     """
 
     node_xy: FloatArray
@@ -124,6 +129,7 @@ class WalkNetwork:
     graph: csr_matrix
     component: IntArray
     source: str
+    crs: str = METRIC_CRS
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     _cells: tuple[FloatArray, float, IntArray, IntArray, IntArray] | None = field(
         default=None, repr=False)
@@ -246,7 +252,7 @@ class WalkNetwork:
         Returns
         -------
         numpy.ndarray, shape (k, 2, 2)
-            The parts split at the edge vertices, as ``[[x0, y0], [x1, y1]]`` in EPSG:4544.
+            The parts split at the edge vertices, as ``[[x0, y0], [x1, y1]]`` in :attr:`crs`.
         """
         xy, first, along = self.edge_vertices
         count = first[edge + 1] - first[edge] - 1
@@ -271,7 +277,7 @@ class WalkNetwork:
         Parameters
         ----------
         points : array of shapely.Point
-            Points in EPSG:4544.
+            Points in :attr:`crs`.
         max_distance : float
             Points farther than this from every edge are not snapped.
 
@@ -433,14 +439,17 @@ def _unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
     return uniq, first, inverse.ravel()
 
 
-def _metric_lines(edges: gpd.GeoDataFrame | gpd.GeoSeries) -> npt.NDArray[np.object_]:
+def _metric_lines(edges: gpd.GeoDataFrame | gpd.GeoSeries,
+                  crs: str | None) -> tuple[npt.NDArray[np.object_], str]:
     if edges.crs is None:
         raise CRSError(
             "the street segments have no CRS; set it (e.g. edges.set_crs('EPSG:4326')) "
             "before building a network"
         )
     geoms = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
-    geoms = geoms.to_crs(METRIC_CRS).explode(index_parts=False).values
+    if crs is None:
+        crs = metric_crs_for(geoms) if (~(geoms.isna() | geoms.is_empty)).any() else METRIC_CRS
+    geoms = geoms.to_crs(crs).explode(index_parts=False).values
     geoms = np.asarray(geoms, dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     kinds = shapely.get_type_id(geoms)
@@ -450,23 +459,27 @@ def _metric_lines(edges: gpd.GeoDataFrame | gpd.GeoSeries) -> npt.NDArray[np.obj
             f"street segments must be LineStrings, found {found}; pass the edges of a "
             "street network (e.g. osmnx.graph_to_gdfs(G, nodes=False))"
         )
-    return geoms
+    return geoms, crs
 
 
 def network_from_edges(
-    edges: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "user edges"
+    edges: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "user edges",
+    crs: str | None = None,
 ) -> WalkNetwork:
     """Build a :class:`WalkNetwork` from street-segment lines.
 
     Parameters
     ----------
     edges : geopandas.GeoDataFrame or GeoSeries
-        LineStrings (MultiLineStrings are split), in any CRS; projected to EPSG:4544.
+        LineStrings (MultiLineStrings are split), in any CRS; projected to ``crs``.
         Segments must meet at their end points (a network's edges, as written by
         osmnx); duplicates (same end nodes and midpoint, e.g. the two directions of a
         street) are dropped.
     source : str, optional
         Description recorded in :attr:`WalkNetwork.source`.
+    crs : str, optional
+        Metric CRS of the network; by default the one that fits the segments
+        (:func:`gisplan.crs.metric_crs_for` of their centre: EPSG:4544 for Chengdu).
 
     Returns
     -------
@@ -479,7 +492,7 @@ def network_from_edges(
     GisplanError
         If a geometry is not a line, or there are no segments.
     """
-    geoms = _metric_lines(edges)
+    geoms, crs = _metric_lines(edges, crs)
     if not len(geoms):
         raise GisplanError("no street segments: the network needs at least one line")
     ends = np.concatenate([
@@ -500,7 +513,7 @@ def network_from_edges(
     graph = _symmetric_csr(len(uniq), u, v, length)
     _, component = connected_components(graph, directed=False)
     return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, geoms, graph,
-                       component.astype(np.int64), source).prepare()
+                       component.astype(np.int64), source, crs).prepare()
 
 
 def _split_at_shared_vertices(lines: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
@@ -634,9 +647,10 @@ def load_walk_network() -> WalkNetwork:
     -------
     WalkNetwork
         The central-Chengdu OpenStreetMap extract (see the layer's metadata for its
-        extent, date and licence).
+        extent, date and licence), in EPSG:4544.
     """
     from gisplan.layers import layer_metadata, load_layer
 
     meta = layer_metadata("walk_edges")
-    return network_from_edges(load_layer("walk_edges"), source=meta["title_en"])
+    return network_from_edges(load_layer("walk_edges"), source=meta["title_en"],
+                              crs=METRIC_CRS)

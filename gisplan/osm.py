@@ -35,7 +35,13 @@ from scipy.sparse.csgraph import connected_components
 
 from gisplan._errors import CRSError, GisplanError, LayerFileError
 from gisplan._footprint import point_and_radius
-from gisplan._osm_network import chain_edges, great_circle_m, network_from_arrays, to_metric
+from gisplan._osm_network import (
+    chain_edges,
+    fitting_crs,
+    great_circle_m,
+    network_from_arrays,
+    to_metric,
+)
 from gisplan._osm_reader import (
     FACILITY_KEY,
     GREEN_LANDUSE,
@@ -136,9 +142,9 @@ class OsmImport:
         if self._network is None:
             if self._network_input is None:
                 raise GisplanError("the import holds no walking network")
-            xy, first, node_ids = self._network_input
+            xy, first, node_ids, crs = self._network_input
             source = f"OpenStreetMap file {self.path.name} ({self.source})"
-            network = network_from_arrays(xy, first, node_ids, source=source)
+            network = network_from_arrays(xy, first, node_ids, source=source, crs=crs)
             sizes = np.bincount(network.component)
             small = sizes[network.component[network.edge_u]] < MIN_COMPONENT_SHARE * len(
                 network.component)
@@ -147,7 +153,7 @@ class OsmImport:
                 keep = np.repeat(~small, count)
                 kept_first = np.concatenate([[0], np.cumsum(count[~small])])
                 network = network_from_arrays(xy[keep], kept_first, node_ids[keep],
-                                              source=source)
+                                              source=source, crs=crs)
             self._network = network
         return self._network
 
@@ -336,8 +342,8 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
         "osmid": graph_ids, "degree": counts, "source": source,
         "precision_m": OSM_PRECISION_M}, _node_points(ids, lonlat, graph_ids),
         ["osmid", "degree", "source", "precision_m"])
-    xy = to_metric(lonlat[vertex])
-    return edge_frame, node_frame, (xy, first, ids[vertex])
+    crs = fitting_crs(lonlat[vertex])
+    return edge_frame, node_frame, (to_metric(lonlat[vertex], crs), first, ids[vertex], crs)
 
 
 def _node_points(ids: np.ndarray, lonlat: np.ndarray, wanted: np.ndarray) -> np.ndarray:

@@ -223,7 +223,7 @@ def build_from_osm(
         network = imported.network()
         bar.set_postfix_str(f"{network.n_nodes} nodes")
         bar.update()
-        hull = gpd.GeoSeries([network.extent()], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+        hull = gpd.GeoSeries([network.extent()], crs=network.crs).to_crs(WGS84).iloc[0]
         geometry = hull if imported.area is None else imported.area
         if area is None and shapely.area(shapely.difference(geometry, hull)) > 1e-3 * (
                 shapely.area(geometry)):

@@ -136,8 +136,8 @@ def test_a_grid_too_large_for_memory_is_refused_before_it_is_allocated(side):
                             shapely.LineString([(side, 0), (side, side)])],
                            crs=METRIC_CRS).translate(400_000, 3_300_000)
     net = network_from_edges(street)
-    ends = gpd.GeoSeries(shapely.points(net.node_xy), crs=METRIC_CRS)
-    area = gpd.GeoSeries([net.extent()], crs=METRIC_CRS)
+    ends = gpd.GeoSeries(shapely.points(net.node_xy), crs=net.crs)
+    area = gpd.GeoSeries([net.extent()], crs=net.crs)
     with pytest.raises(GisplanError, match="exact_area=True") as error:
         station_coverage(ends, area, method="network", network=net, radius=3 * side,
                          access_distance=1.0)

@@ -298,7 +298,7 @@ def random_graphs(draw):
     sources = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))
     starts = draw(st.lists(st.floats(0, 300), min_size=len(sources), max_size=len(sources)))
     limit = draw(st.floats(10, 2000))
-    return [(x * 37.0, y * 23.0) for x, y in xy], pairs, sources, starts, limit
+    return [(X0 + x * 37.0, Y0 + y * 23.0) for x, y in xy], pairs, sources, starts, limit
 
 
 @settings(max_examples=60, deadline=None)
