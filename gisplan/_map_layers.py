@@ -117,7 +117,7 @@ def _style(symbology: Symbology, value: object, approximate: bool = False) -> di
                      weight=1)
         if approximate:
             style.update(fillOpacity=0, color=colour, weight=2.5)
-    if symbology.dashed or (approximate and symbology.geometry != "point"):
+    if approximate and symbology.geometry != "point":
         style["dashArray"] = _DASHES
     return style
 

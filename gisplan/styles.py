@@ -42,7 +42,6 @@ def _options(parent: ET.Element, values: dict[str, str]) -> None:
 
 def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str]]:
     width_mm = f"{symbology.width * _PX_TO_MM:.2f}"
-    line_style = "dash" if symbology.dashed else "solid"
     if symbology.geometry == "point":
         return "SimpleMarker", {
             "name": "circle", "color": _rgba(colour, symbology.fill_opacity),
@@ -53,14 +52,14 @@ def _symbol_layer(symbology: Symbology, colour: str) -> tuple[str, dict[str, str
     if symbology.geometry == "line":
         return "SimpleLine", {
             "line_color": _rgba(colour), "line_width": width_mm, "line_width_unit": "MM",
-            "line_style": line_style, "capstyle": "round", "joinstyle": "round",
+            "line_style": "solid", "capstyle": "round", "joinstyle": "round",
         }
     outline = symbology.outline_of(colour)
     return "SimpleFill", {
         "color": _rgba(colour, symbology.fill_opacity),
         "style": "solid" if symbology.fill_opacity > 0 else "no",
         "outline_color": _rgba(outline), "outline_width": width_mm,
-        "outline_width_unit": "MM", "outline_style": line_style, "joinstyle": "round",
+        "outline_width_unit": "MM", "outline_style": "solid", "joinstyle": "round",
     }
 
 
@@ -107,7 +106,7 @@ def _symbol(parent: ET.Element, symbology: Symbology, name: str, colour: str) ->
     layer = ET.SubElement(symbol, "layer", attrib={"class": layer_class, "enabled": "1",
                                                    "locked": "0", "pass": "0"})
     _options(layer, values)
-    if symbology.approximate_by and not symbology.dashed:
+    if symbology.approximate_by:
         _data_defined(layer, _approximate_properties(symbology, values))
 
 
@@ -208,7 +207,7 @@ def _parameters(parent: ET.Element, values: dict[str, str]) -> None:
 def _sld_symbolizer(rule: ET.Element, symbology: Symbology, colour: str,
                     approximate: bool = False) -> None:
     stroke = {"stroke": colour, "stroke-width": f"{symbology.width:g}"}
-    if symbology.dashed or approximate:
+    if approximate:
         stroke["stroke-dasharray"] = "6 4"
     if symbology.geometry == "point":
         point = _se(rule, "PointSymbolizer")

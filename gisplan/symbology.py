@@ -144,8 +144,6 @@ class Symbology:
         Point radius in screen pixels.
     label_column : str or None
         Attribute to label features with.
-    dashed : bool
-        Whether lines and outlines are dashed.
     approximate_by : tuple of str
         The columns of the layer that tell approximate features (drawn dashed or
         hollow, see :func:`approximate_mask`): ``geocode_method`` and/or
@@ -162,7 +160,6 @@ class Symbology:
     width: float = 1.5
     radius: float = 4.0
     label_column: str | None = None
-    dashed: bool = False
     title: str = field(default="", compare=False)
     approximate_by: tuple[str, ...] = ()
 
@@ -211,7 +208,6 @@ class _Rule:
     width: float = 1.5
     radius: float = 4.0
     label: bool = False
-    dashed: bool = False
     fixed: dict[str, tuple[str, str]] = field(default_factory=dict)
     palette: tuple[str, ...] = PALETTE
 
@@ -406,7 +402,7 @@ def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:
     return Symbology(
         layer=name, geometry=kind, column=column, categories=categories, classes=classes,
         colour=rule.colour, fill_opacity=rule.fill_opacity, width=rule.width,
-        radius=rule.radius, label_column=label, dashed=rule.dashed,
+        radius=rule.radius, label_column=label,
         title=str(meta.get("title_zh") or name),
         approximate_by=tuple(c for c in ("geocode_method", "precision_m") if c in frame.columns),
     )
@@ -463,6 +459,6 @@ def alternative_symbologies(name: str, frame: gpd.GeoDataFrame) -> list[Symbolog
     return [Symbology(
         layer=name, geometry=default.geometry, column=column, classes=_classes(frame, column),
         colour="#bdbdbd", fill_opacity=max(default.fill_opacity, 0.5), width=default.width,
-        radius=default.radius, label_column=default.label_column, dashed=default.dashed,
+        radius=default.radius, label_column=default.label_column,
         title=default.title, approximate_by=default.approximate_by,
     )]
