@@ -29,7 +29,7 @@ from gisplan.access import (
     life_circle_coverage,
 )
 from gisplan.coverage import CoverageResult, park_coverage
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import metric_crs_for
 from gisplan.extent import declare_extent, layer_extent
 from gisplan.layers import load_layer
 from gisplan.life_circles import LIFE_CIRCLES
@@ -230,8 +230,10 @@ class AccessMeasurer:
     def _t05(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
         parks = self._layer("parks")
-        green = parks[parks["source"] == "osm"].to_crs(METRIC_CRS)
-        whole = shapely.union_all(self._area(area_id).to_crs(METRIC_CRS).geometry.values)
+        area = self._area(area_id)
+        crs = metric_crs_for(area)
+        green = parks[parks["source"] == "osm"].to_crs(crs)
+        whole = shapely.union_all(area.to_crs(crs).geometry.values)
         inside = shapely.intersection(shapely.union_all(green.geometry.values), whole)
         notes = [f"{inside.area / 1e6:.2f} of {whole.area / 1e6:.2f} km2 are OSM parks, "
                  "gardens, grass, wood and meadow (parks layer)",
@@ -279,11 +281,11 @@ class AccessMeasurer:
 
     def _t14(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
-        water = self._layer("water").to_crs(METRIC_CRS).geometry
-        ways = self._layer("waterways").to_crs(METRIC_CRS).geometry.buffer(1.0)
+        crs = metric_crs_for(self._area(area_id))
+        water = self._layer("water").to_crs(crs).geometry
+        ways = self._layer("waterways").to_crs(crs).geometry.buffer(1.0)
         blue = declare_extent(
-            gpd.GeoDataFrame(geometry=pd.concat([water, ways], ignore_index=True),
-                             crs=METRIC_CRS),
+            gpd.GeoDataFrame(geometry=pd.concat([water, ways], ignore_index=True), crs=crs),
             layer_extent(self._layer("water")), "the extent of the water layer")
         result = park_coverage(blue, self._area(area_id), method="network",
                                radii=((0.0, WATERFRONT_M),), radius_column="",

@@ -54,7 +54,7 @@ from gisplan._osm_reader import (
     is_station,
     read_raw,
 )
-from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.crs import METRIC_CRS, WGS84, metric_crs_for
 from gisplan.facility_tags import FACILITY_CATEGORIES
 from gisplan.network import WalkNetwork
 from gisplan.parks import PARK_SERVICE_RADII, classify_parks
@@ -232,8 +232,8 @@ def _box_text(box: tuple[float, float, float, float]) -> str:
 def _kept_region(area: shapely.Geometry, margin_m: float) -> shapely.Geometry:
     if margin_m == 0:
         return area
-    metric = gpd.GeoSeries([area], crs=WGS84).to_crs(METRIC_CRS)
-    return metric.buffer(margin_m).to_crs(WGS84).iloc[0]
+    region = gpd.GeoSeries([area], crs=WGS84)
+    return region.to_crs(metric_crs_for(region)).buffer(margin_m).to_crs(WGS84).iloc[0]
 
 
 def _osm_date(raw: RawOsm) -> dt.datetime | None:
@@ -367,8 +367,14 @@ def _polygons(raw: RawOsm, kept: shapely.Geometry | None
     return list(ids), list(tags), geoms
 
 
+def _metric(geoms: np.ndarray) -> gpd.GeoSeries:
+    """Project WGS84 geometries to the metric CRS that fits them (EPSG:4544 in Chengdu)."""
+    series = gpd.GeoSeries(geoms, crs=WGS84)
+    return series.to_crs(metric_crs_for(series) if len(series) else METRIC_CRS)
+
+
 def _area_m2(geoms: np.ndarray) -> np.ndarray:
-    return np.round(gpd.GeoSeries(geoms, crs=WGS84).to_crs(METRIC_CRS).area.to_numpy(), 1)
+    return np.round(_metric(geoms).area.to_numpy(), 1)
 
 
 def _parks(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source: str
@@ -378,7 +384,7 @@ def _parks(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source
                       for t in tags], dtype=bool)
     pick = np.flatnonzero(park | green)
     names = [tags[i].get("name") for i in pick]
-    metric = gpd.GeoSeries(geoms[pick], crs=WGS84).to_crs(METRIC_CRS).to_numpy()
+    metric = _metric(geoms[pick]).to_numpy()
     # pieces of one named park: the same name, each within the merge distance of another
     tree = shapely.STRtree(metric)
     left, right = tree.query(metric, predicate="dwithin", distance=PARK_MERGE_DISTANCE_M)
@@ -482,7 +488,7 @@ def _line_ways(raw: RawOsm, keep: np.ndarray, kind: str) -> tuple[np.ndarray, np
 
 
 def _length_m(lines: np.ndarray) -> np.ndarray:
-    return np.round(gpd.GeoSeries(lines, crs=WGS84).to_crs(METRIC_CRS).length.to_numpy(), 1)
+    return np.round(_metric(lines).length.to_numpy(), 1)
 
 
 def _waterways(raw: RawOsm, keep: np.ndarray, source: str) -> gpd.GeoDataFrame:

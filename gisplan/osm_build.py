@@ -27,7 +27,7 @@ import shapely
 from tqdm import tqdm
 
 from gisplan import settings
-from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.crs import WGS84, metric_crs_for
 from gisplan.export import write_geopackage
 from gisplan.indicators import analysis_layers
 from gisplan.layers import list_layers, load_layer
@@ -103,7 +103,8 @@ def replaced_layers(frames: dict[str, pd.DataFrame]) -> Iterator[None]:
 
 def _area_row(geometry: shapely.Geometry, name_en: str, description: str,
               precision_m: float) -> gpd.GeoDataFrame:
-    km2 = float(gpd.GeoSeries([geometry], crs=WGS84).to_crs(METRIC_CRS).area.iloc[0]) / 1e6
+    region = gpd.GeoSeries([geometry], crs=WGS84)
+    km2 = float(region.to_crs(metric_crs_for(region)).area.iloc[0]) / 1e6
     return gpd.GeoDataFrame({
         "area_id": [OSM_AREA_ID], "name_zh": ["OSM导入分析范围"], "name_en": [name_en],
         "description": [description], "area_km2": [round(km2, 2)], "source": ["user"],

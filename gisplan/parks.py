@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gisplan._errors import CRSError
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import metric_crs_for
 
 __all__ = ["HISTORIC_DISTRICT_RADII", "PARK_SERVICE_RADII", "classify_parks"]
 
@@ -73,7 +73,7 @@ def classify_parks(
         defaults to :data:`PARK_SERVICE_RADII` (GB/T 50563-2010).
     area_column : str, optional
         Column already holding each park's area in m2. Without it the area is
-        measured in EPSG:4544.
+        measured in the metric CRS that fits the parks (EPSG:4544 in Chengdu).
 
     Returns
     -------
@@ -98,7 +98,7 @@ def classify_parks(
                 "parks has no CRS, so its areas cannot be measured; set it "
                 "(e.g. parks.set_crs('EPSG:4326')) or pass area_column="
             )
-        area = parks.geometry.to_crs(METRIC_CRS).area.to_numpy(dtype=float)
+        area = parks.geometry.to_crs(metric_crs_for(parks)).area.to_numpy(dtype=float)
     size_class = np.full(len(result), SMALL_CLASS, dtype=object)
     radius = np.full(len(result), np.nan)
     assigned = np.zeros(len(result), dtype=bool)

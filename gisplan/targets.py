@@ -25,7 +25,7 @@ import pandas as pd
 from gisplan._errors import DateError
 from gisplan.access_targets import ABSENT_TARGET_SPECS, ACCESS_TARGET_SPECS, AccessMeasurer
 from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
-from gisplan.crs import METRIC_CRS
+from gisplan.crs import metric_crs_for
 from gisplan.layers import list_layers, load_layer
 from gisplan.network import WalkNetwork, load_walk_network
 from gisplan.rail_network import (
@@ -186,7 +186,8 @@ def rail_route_length_km(lines: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     geometric length is about twice the route length. The route length is taken as
     ``(A(w2) - A(w1)) / (2 (w2 - w1))`` where ``A(w)`` is the area of the line buffered
     by ``w`` with flat ends (:data:`ROUTE_WIDTHS_M`): parallel tracks closer than ``w1``
-    count once, whatever their spacing. Measured in EPSG:4544.
+    count once, whatever their spacing. Measured in the metric CRS that fits the lines
+    (EPSG:4544 in Chengdu).
 
     Parameters
     ----------
@@ -198,7 +199,10 @@ def rail_route_length_km(lines: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     numpy.ndarray of float
         Route length of each feature in km.
     """
-    geoms = (lines.geometry if isinstance(lines, gpd.GeoDataFrame) else lines).to_crs(METRIC_CRS)
+    geoms = lines.geometry if isinstance(lines, gpd.GeoDataFrame) else lines
+    if not len(geoms):
+        return np.zeros(0)
+    geoms = geoms.to_crs(metric_crs_for(geoms))
     w1, w2 = ROUTE_WIDTHS_M
     wide, narrow = (geoms.buffer(w, cap_style="flat").area for w in (w2, w1))
     return ((wide - narrow) / (2 * (w2 - w1)) / 1000).to_numpy()

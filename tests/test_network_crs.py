@@ -136,3 +136,44 @@ def test_an_osm_import_builds_its_network_in_the_crs_that_fits_it(tmp_path) -> N
     assert edges["length_m"].sum() == pytest.approx(truth, rel=0.005)
     hull = gpd.GeoSeries([net.extent()], crs=net.crs).to_crs(WGS84).iloc[0]
     assert shapely.box(*city.box).buffer(1e-4).contains(hull)
+
+
+def geodesic_area_m2(polygon: shapely.Geometry) -> float:
+    return abs(float(GEOD.geometry_area_perimeter(polygon)[0]))
+
+
+def test_osm_import_measures_parks_and_its_margin_in_the_crs_that_fits_them(tmp_path) -> None:
+    """Park areas of an import in Beijing agree with the geodesic (EPSG:4544: +2.4 %)."""
+    from benchmarks.synthetic_osm import write_city
+    from gisplan.osm import read_osm
+
+    path = tmp_path / "beijing.osm.pbf"
+    city = write_city(path, 30, origin=(116.4, 39.9))
+    imported = read_osm(path, gpd.GeoDataFrame(geometry=[shapely.box(*city.box)], crs=WGS84))
+    parks = imported.layers["parks"]
+    assert len(parks)
+    truth = np.array([geodesic_area_m2(p) for p in parks.geometry])
+    assert parks["area_m2"].to_numpy() == pytest.approx(truth, rel=0.002)
+
+
+def test_park_classes_measure_areas_in_the_crs_that_fits_the_parks() -> None:
+    """A park of 4,950 m2 (geodesic) in Beijing is medium, not large (EPSG:4544: 5,066 m2)."""
+    from gisplan.parks import classify_parks
+
+    side = np.sqrt(4950.0)
+    lat0 = 39.9
+    dlat = side / 111_000.0
+    dlon = side / (111_000.0 * np.cos(np.radians(lat0)))
+    park = shapely.box(116.4, lat0, 116.4 + dlon, lat0 + dlat)
+    truth = geodesic_area_m2(park)
+    assert 4900 < truth < 5000
+    classified = classify_parks(gpd.GeoDataFrame(geometry=[park], crs=WGS84))
+    assert classified["service_radius_m"].iloc[0] == 300
+
+
+def test_osm_build_area_row_measures_in_the_crs_that_fits_it() -> None:
+    from gisplan.osm_build import _area_row
+
+    box = shapely.box(116.4, 39.9, 116.5, 40.0)
+    row = _area_row(box, "test", "test", 10.0)
+    assert row["area_km2"].iloc[0] == pytest.approx(geodesic_area_m2(box) / 1e6, rel=0.002)
