@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gisplan.facility_tags import FACILITY_CATEGORIES
+
 __all__ = [
     "APPROXIMATE_METHODS",
     "APPROXIMATE_PRECISION_M",
@@ -94,6 +96,7 @@ _ZONE_STATUS = {
 _RIVER_NETWORKS = {"岷江": ("#2166ac", "岷江水系 Min river network"),
                    "沱江": ("#67a9cf", "沱江水系 Tuo river network")}
 _METHODS = {key: (colour, METHOD_LABELS[key]) for key, colour in METHOD_COLOURS.items()}
+_FACILITY_LABELS = {c.category: f"{c.label_zh} {c.label_en}" for c in FACILITY_CATEGORIES}
 # Colours of the 14 industrial ecosystems: Tableau 10/20 hues, none used by another layer.
 _ECOSYSTEM_PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -209,6 +212,7 @@ class _Rule:
     radius: float = 4.0
     label: bool = False
     fixed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    value_labels: dict[str, str] = field(default_factory=dict)
     palette: tuple[str, ...] = PALETTE
 
 
@@ -254,9 +258,11 @@ _RULES: dict[str, _Rule] = {
     "park_service_areas": _Rule(categorise=("method",), fill_opacity=0.25, width=1.0,
                                 fixed=_METHODS),
     "coverage_by_district": _Rule(graduate=True, colour="#bdbdbd", fill_opacity=0.6, width=1.0),
-    "facilities": _Rule(categorise=("category",), radius=4.0, fill_opacity=0.9),
+    "facilities": _Rule(categorise=("category",), radius=4.0, fill_opacity=0.9,
+                        value_labels=_FACILITY_LABELS),
     "residential_land": _Rule(colour="#e08214", fill_opacity=0.2, width=0.8),
-    "life_circle_areas": _Rule(categorise=("category",), fill_opacity=0.25, width=1.0),
+    "life_circle_areas": _Rule(categorise=("category",), fill_opacity=0.25, width=1.0,
+                               value_labels=_FACILITY_LABELS),
 }
 
 
@@ -353,7 +359,7 @@ def _categories(
         colour, label = rule.fixed.get(value, ("", ""))
         if not colour:
             colour = given.get(value) or free[len(categories) % len(free)]
-            label = labels.get(value, value) or "(未填 none)"
+            label = labels.get(value) or rule.value_labels.get(value, value) or "(未填 none)"
         categories.append(Category(value, label, colour))
     return tuple(categories)
 

@@ -190,3 +190,13 @@ def test_a_layer_without_a_rule_takes_a_colour_no_other_layer_uses(layers, name)
     legend = _legend(plan_map({**layers, name: extra}))
     colour = next(c for heading, _, c in legend.rows() if heading == name)
     assert [heading for heading, _, c in legend.rows() if c == colour] == [name]
+
+
+def test_facility_categories_have_bilingual_legend_labels():
+    from gisplan import load_layer
+    from gisplan.symbology import layer_symbology
+
+    facilities = load_layer("facilities")
+    labels = {c.value: c.label for c in layer_symbology("facilities", facilities).categories}
+    assert labels["bus_stop"] == "公交站 Bus stop"
+    assert all(label != value for value, label in labels.items())
