@@ -224,6 +224,9 @@ def _coverage_row(target: PlanTarget, method: str, area_id: str, result: Coverag
         tram_only = int(sum(set(ls) == {"蓉2"} for ls in lines))
         notes.append(f"{result.params['n_stations']} stations of metro_stations "
                      f"({tram_only} of them 蓉2 tram stops only)")
+        as_of_note = stations.attrs.get("gisplan_as_of", {}).get("note")
+        if as_of_note:
+            notes.append(as_of_note)
     else:
         notes.append(f"{result.params['n_parks_used']} parks with a service radius")
         if "residential" in result.params["area"]:

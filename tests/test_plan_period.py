@@ -57,6 +57,12 @@ def test_t01_at_the_baseline_uses_the_stations_then_open():
     assert f"{open_then} stations" in core["notes"]
 
 
+def test_t01_before_the_first_opening_says_why_nothing_is_covered():
+    table = evaluate(COVERAGE[:1], as_of="2009-01-01", period=False).table
+    assert len(table) and (table["value"] == 0).all()
+    assert table["notes"].str.contains("no rail section had opened by 2009-01-01").all()
+
+
 def test_scoreboard_has_baseline_and_end_of_period_columns():
     board = gisplan.scoreboard()
     dated = board[board["target_id"].isin(["T01", "T25"])]
