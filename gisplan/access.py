@@ -40,6 +40,7 @@ from gisplan.coverage import (
     DEFAULT_MAX_SNAP_M,
     CoverageInputError,
     CoverageResult,
+    _area_name,
     _measuring_crs,
     _polygon_union,
     station_coverage,
@@ -210,7 +211,7 @@ def facility_coverage(
     chosen = points[points["category"].isin(categories)]
     crs = _measuring_crs(area, method, network)
     measured = _denominator_area(area, residential, crs)
-    name = area_name if area_name is not None else _name(area)
+    name = _area_name(area, area_name)
     if residential is not None:
         name = f"{name} (residential land)"
     extent_notes = check_extents(_polygon_union(measured, "area", crs), crs,
@@ -237,12 +238,6 @@ def facility_coverage(
         notes.insert(0, f"no facility of category {'|'.join(categories)} in the data: "
                         "nothing is covered (share 0)")
     return dataclasses.replace(result, params=params, notes=notes)
-
-
-def _name(area: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
-    if isinstance(area, gpd.GeoDataFrame) and "area_id" in area.columns and len(area):
-        return ";".join(str(a) for a in area["area_id"])
-    return "user area"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,7 +312,7 @@ def life_circle_coverage(
     spec = life_circle(circle, circles)
     distance = _radius(radius, None, WALK_SPEED_M_PER_MIN, default=spec.radius_m)
     wanted = circle_requirements(circle, requirements)
-    name = area_name if area_name is not None else _name(area)
+    name = _area_name(area, area_name)
     crs = _measuring_crs(area, method, network)
     whole = shapely.union_all(area.to_crs(crs).geometry.values)
     land = None
