@@ -32,7 +32,7 @@ from gisplan.coverage import CoverageResult, park_coverage
 from gisplan.crs import metric_crs_for
 from gisplan.extent import declare_extent, layer_extent
 from gisplan.layers import load_layer
-from gisplan.life_circles import LIFE_CIRCLES
+from gisplan.life_circles import LIFE_CIRCLES, life_circle
 from gisplan.network import WalkNetwork
 
 __all__ = ["ABSENT_TARGET_SPECS", "ACCESS_TARGET_SPECS", "AccessMeasurer"]
@@ -262,14 +262,14 @@ class AccessMeasurer:
 
     def _t11(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
-        return self._facility_share("T11", CHILD_PLAY, _radius("5min"), "5min", area_id,
-                                    denominator, "kindergartens and playgrounds")
+        return self._facility_share("T11", CHILD_PLAY, life_circle("5min").radius_m, "5min",
+                                    area_id, denominator, "kindergartens and playgrounds")
 
     def _t12(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
         parks = self._layer("parks")
         parks = parks[(parks["source"] == "osm") & parks["park_green"].astype(bool)]
-        radius = _radius("15min")
+        radius = life_circle("15min").radius_m
         result = park_coverage(parks, self._area(area_id), method="network",
                                radii=((0.0, radius),), radius_column="",
                                residential=self._residential(denominator),
@@ -321,14 +321,14 @@ class AccessMeasurer:
 
     def _t19(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
-        return self._facility_share("T19", ("culture",), _radius("15min"), "15min", area_id,
-                                    denominator, "libraries, community and arts centres, "
-                                    "theatres, museums")
+        return self._facility_share("T19", ("culture",), life_circle("15min").radius_m,
+                                    "15min", area_id, denominator, "libraries, community and "
+                                    "arts centres, theatres, museums")
 
     def _t42(self, method: str, area_id: str, denominator: str | None
              ) -> tuple[float, list[str]]:
-        share, notes = self._facility_share("T42", FRESH_FOOD, _radius("10min"), "10min",
-                                            area_id, denominator, "fresh-food markets")
+        share, notes = self._facility_share("T42", FRESH_FOOD, life_circle("10min").radius_m,
+                                            "10min", area_id, denominator, "fresh-food markets")
         notes.insert(1, "laundries, barbers and repair services are not measured; community "
                         "boundaries are absent, so land within the 10-minute walk stands in "
                         "for 社区全覆盖")
@@ -344,10 +344,6 @@ class AccessMeasurer:
         return {"life_circle_coverage": table,
                 "life_circle_areas": gpd.GeoDataFrame(areas[columns], geometry="geometry",
                                                       crs=self.network.crs)}
-
-
-def _radius(circle: str) -> float:
-    return next(c.radius_m for c in LIFE_CIRCLES if c.circle == circle)
 
 
 def _covered_frame(target_id: str, circle: str, category: str, radius: float,
