@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from compile_layers._common import RAW, extent_entry
+from compile_layers._common import OSM_SOURCE, RAW, extent_entry
 
 OSM_FILE = RAW / "network" / "osm_central_chengdu_2018.osm"
 PARKS_FILE = RAW / "parks" / "osm_central_chengdu_2018_parks.geojson"
@@ -24,6 +24,12 @@ WATER_POLYGONS_FILE = RAW / "water" / "osm_central_chengdu_2018_water_polygons.g
 OSM_PRECISION_M = 10.0
 """OSM positions in central Chengdu: river edges of converted district boundaries lie
 5-11 m from OSM centrelines (boundary/PROVENANCE.md)."""
+OSM_META = {
+    "sources": [OSM_SOURCE],
+    "licence": OSM_SOURCE["licence"],
+    "attribution": OSM_SOURCE["attribution"],
+}
+"""Source, licence and attribution of every layer taken from the extract."""
 
 
 

@@ -32,13 +32,13 @@ import shapely
 
 from compile_layers._common import (
     GEOCODE_COLUMN,
-    OSM_SOURCE,
     PROVENANCE_COLUMNS,
     layer_files,
     write_files,
 )
 from compile_layers._osm_extract import (
     OSM_FILE,
+    OSM_META,
     OSM_PRECISION_M,
     extract_extent,
     osm_bounds,
@@ -126,13 +126,6 @@ def residential_frame() -> gpd.GeoDataFrame:
     frame.insert(0, "residential_id", [f"residential_{i:03d}" for i in range(1, len(frame) + 1)])
     return frame[["residential_id", "osm_id", "name_zh", "landuse", "area_m2", "source",
                   "precision_m", "geometry"]]
-
-
-OSM_META = {
-    "sources": [OSM_SOURCE],
-    "licence": OSM_SOURCE["licence"],
-    "attribution": OSM_SOURCE["attribution"],
-}
 
 
 def run(out_dir: Path) -> list[str]:

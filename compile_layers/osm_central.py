@@ -24,13 +24,13 @@ import shapely
 
 from compile_layers._common import (
     GEOCODE_COLUMN,
-    OSM_SOURCE,
     PROVENANCE_COLUMNS,
     layer_files,
     write_files,
 )
 from compile_layers._osm_extract import (
     OSM_FILE,
+    OSM_META,
     OSM_PRECISION_M,
     WATER_POLYGONS_FILE,
     WATERWAYS_FILE,
@@ -198,13 +198,6 @@ def waterways_frame() -> gpd.GeoDataFrame:
     add_osm_provenance(frame)
     frame.insert(0, "waterway_id", [f"waterway_{i:03d}" for i in range(1, len(frame) + 1)])
     return frame
-
-
-OSM_META = {
-    "sources": [OSM_SOURCE],
-    "licence": OSM_SOURCE["licence"],
-    "attribution": OSM_SOURCE["attribution"],
-}
 
 
 def run(out_dir: Path) -> list[str]:
