@@ -71,8 +71,6 @@ class RawOsm:
         ``(osm_id, tags, multipolygon)`` of areas with an interesting key.
     points : list of (str, dict, float, float)
         ``(osm_id, tags, lon, lat)`` of tagged nodes (stations, facilities).
-    bounds : tuple of float or None
-        The file header's box (min_lon, min_lat, max_lon, max_lat), if it has one.
     replication_time : datetime or None
         The header's ``osmosis_replication_timestamp``.
     newest_object : datetime or None
@@ -90,7 +88,6 @@ class RawOsm:
         default_factory=lambda: np.empty((0, 2)))
     polygons: list[tuple[str, dict[str, str], shapely.Geometry]] = field(default_factory=list)
     points: list[tuple[str, dict[str, str], float, float]] = field(default_factory=list)
-    bounds: tuple[float, float, float, float] | None = None
     replication_time: dt.datetime | None = None
     newest_object: dt.datetime | None = None
     data_bounds: tuple[float, float, float, float] | None = None
@@ -299,10 +296,6 @@ def read_raw(
     _check_file(path)
     header = _header(path)
     raw = RawOsm()
-    hbox = header.box()
-    if hbox.valid():
-        raw.bounds = (hbox.bottom_left.lon, hbox.bottom_left.lat,
-                      hbox.top_right.lon, hbox.top_right.lat)
     raw.replication_time = _time(header.get("osmosis_replication_timestamp") or None)
     lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
     seen = [np.inf, np.inf, -np.inf, -np.inf]
