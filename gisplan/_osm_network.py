@@ -126,7 +126,7 @@ def _chain(piece_start: IntArray, piece_end: IntArray, is_graph: npt.NDArray[np.
     return chains
 
 
-def chain_edges(way: IntArray, node: IntArray) -> tuple[EdgeArrays, npt.NDArray[np.bool_]]:
+def chain_edges(way: IntArray, node: IntArray) -> EdgeArrays:
     """Cut ways into edges between graph nodes and chain pieces through two-way joints.
 
     Parameters
@@ -138,9 +138,7 @@ def chain_edges(way: IntArray, node: IntArray) -> tuple[EdgeArrays, npt.NDArray[
 
     Returns
     -------
-    edges : EdgeArrays
-    is_graph : numpy.ndarray of bool
-        Per node, whether it is a graph node.
+    EdgeArrays
     """
     n_nodes = int(node.max()) + 1 if len(node) else 0
     is_graph = _graph_nodes(node, way, n_nodes)
@@ -186,7 +184,7 @@ def chain_edges(way: IntArray, node: IntArray) -> tuple[EdgeArrays, npt.NDArray[
     starts = np.concatenate([edge_of[0], np.array([c[0][0] for c in chains], dtype=np.int64)])
     chained = {count + i: np.unique(piece_way[[p for p, _ in chain]])
                for i, chain in enumerate(chains) if len(chain) > 1}
-    return EdgeArrays(vertex, first, piece_way[starts], chained), is_graph
+    return EdgeArrays(vertex, first, piece_way[starts], chained)
 
 
 def great_circle_m(lonlat: FloatArray, first: IntArray) -> FloatArray:

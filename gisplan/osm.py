@@ -310,7 +310,7 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
                                  geometry=[], crs=WGS84)
         return empty, nodes, None
     _, node = np.unique(ids, return_inverse=True)
-    edges, _ = chain_edges(way, node.astype(np.int64))
+    edges = chain_edges(way, node.astype(np.int64))
     vertex, first = edges.vertex, edges.first
     end_ids = ids[vertex[np.concatenate([first[:-1], first[1:] - 1])]]
     n = edges.n_edges
