@@ -33,6 +33,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from gisplan._arrays import run_offsets
 from gisplan._errors import CRSError, GisplanError, LayerFileError
 from gisplan._footprint import point_and_radius
 from gisplan._osm_network import (
@@ -317,12 +318,10 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
     u, v = end_ids[:n], end_ids[n:]
     lo, hi = np.minimum(u, v), np.maximum(u, v)
     order = np.lexsort((hi, lo))
-    key = np.zeros(n, dtype=np.int64)
     same = (lo[order][1:] == lo[order][:-1]) & (hi[order][1:] == hi[order][:-1])
-    run = np.zeros(n, dtype=np.int64)
-    run[1:] = np.cumsum(~same)
     run_start = np.flatnonzero(np.concatenate([[True], ~same]))
-    key[order] = np.arange(n) - run_start[run]
+    key = np.zeros(n, dtype=np.int64)
+    key[order] = run_offsets(np.diff(np.append(run_start, n)))  # rank among parallel edges
     way_ids = np.array(raw.way_id, dtype=np.int64)
     highway = np.array([t.get("highway") for t in raw.way_tags], dtype=object)
     names = np.array([t.get("name") for t in raw.way_tags], dtype=object)
