@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,9 +164,7 @@ class OsmImport:
         lines = [f"OpenStreetMap file {self.path.name}, OSM date {date}"]
         edges = self.layers["walk_edges"]
         if len(edges):
-            x0, y0, x1, y1 = edges.total_bounds
-            lines.append(f"extent of the walking network: {x0:.4f}-{x1:.4f} E, "
-                         f"{y0:.4f}-{y1:.4f} N")
+            lines.append(f"extent of the walking network: {_box_text(edges.total_bounds)}")
         for name in OSM_LAYERS:
             frame = self.layers[name]
             extra = ""
@@ -226,7 +224,8 @@ def _area_wgs84(area: Any) -> shapely.Geometry:
     return shapely.make_valid(shapely.union_all(wgs.values))
 
 
-def _box_text(box: tuple[float, float, float, float]) -> str:
+def _box_text(box: Sequence[float]) -> str:
+    """Return a WGS84 box (min_lon, min_lat, max_lon, max_lat) as text (``104.0-104.1 E, ...``)."""
     return f"{box[0]:.4f}-{box[2]:.4f} E, {box[1]:.4f}-{box[3]:.4f} N"
 
 

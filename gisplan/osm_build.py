@@ -32,7 +32,7 @@ from gisplan.export import write_geopackage
 from gisplan.indicators import analysis_layers
 from gisplan.layers import list_layers, load_layer
 from gisplan.maps import MAP_FILES, write_maps
-from gisplan.osm import DEFAULT_MARGIN_M, OsmImport, file_bounds, read_osm
+from gisplan.osm import DEFAULT_MARGIN_M, OsmImport, _box_text, file_bounds, read_osm
 from gisplan.pipeline import GEOPACKAGE_NAME, collect_layers
 from gisplan.targets import TARGETS, Evaluation, PlanTarget, evaluate, format_scoreboard
 
@@ -133,8 +133,7 @@ def _choose_area(path: Path, area: Any, coverage_area: gpd.GeoDataFrame
     if part.is_empty:
         return default, name, precision, []  # read_osm names the file's bounds
     note = (f"area: the part of {name} that {path.name} covers (its bounds "
-            f"{bounds[0]:.4f}-{bounds[2]:.4f} E, {bounds[1]:.4f}-{bounds[3]:.4f} N), "
-            "since the file does not cover all of it")
+            f"{_box_text(bounds)}), since the file does not cover all of it")
     return gpd.GeoSeries([part], crs=WGS84), f"part of {name} covered by {path.name}", \
         precision, [note]
 
