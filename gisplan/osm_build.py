@@ -151,9 +151,7 @@ def _targets() -> tuple[PlanTarget, ...]:
 def _replacements(imported: OsmImport, osm_stations: bool) -> dict[str, pd.DataFrame]:
     frames = {name: imported.layers[name] for name in REPLACED_LAYERS}
     if osm_stations:
-        stations = imported.layers["rail_stations"].copy()
-        stations.attrs["gisplan"] = imported.layers["rail_stations"].attrs["gisplan"]
-        frames["metro_stations"] = stations
+        frames["metro_stations"] = imported.layers["rail_stations"].copy()  # keeps attrs
     return frames
 
 
