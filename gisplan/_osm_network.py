@@ -71,7 +71,7 @@ def fitting_crs(lonlat: FloatArray) -> str:
     return metric_crs_at((west + east) / 2.0, (south + north) / 2.0)
 
 
-def to_metric(lonlat: FloatArray, crs: str = METRIC_CRS) -> FloatArray:
+def to_metric(lonlat: FloatArray, crs: str) -> FloatArray:
     """Project WGS84 longitude/latitude pairs to the metric ``crs``."""
     transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
@@ -205,8 +205,7 @@ def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
 
 
 def network_from_arrays(
-    xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str,
-    crs: str = METRIC_CRS,
+    xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str, crs: str,
 ) -> WalkNetwork:
     """Build a :class:`~gisplan.network.WalkNetwork` from edge vertex runs.
 
@@ -220,8 +219,8 @@ def network_from_arrays(
         Node id of the first and last vertex of each edge (any integers; others ignored).
     source : str
         Recorded in :attr:`WalkNetwork.source`.
-    crs : str, optional
-        The metric CRS of ``xy``, recorded in :attr:`WalkNetwork.crs`.
+    crs : str
+        The metric CRS of ``xy`` (:func:`fitting_crs`), recorded in :attr:`WalkNetwork.crs`.
 
     Returns
     -------
