@@ -296,11 +296,15 @@ def _joined(values: Iterable[Any]) -> str | None:
     return ";".join(parts) if parts else None
 
 
+def _kind_vertices(raw: RawOsm, keep: np.ndarray, kind: str) -> npt.NDArray[np.intp]:
+    """Return the indices of the kept vertices of the ways of one kind (``walk``, ...)."""
+    kinds = np.array(raw.way_kind, dtype=object)
+    return np.flatnonzero(keep & (kinds[raw.vertex_way] == kind))
+
+
 def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
                  ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple[Any, ...] | None]:
-    kinds = np.array(raw.way_kind, dtype=object)
-    is_walk = kinds[raw.vertex_way] == "walk" if len(kinds) else np.zeros(0, bool)
-    sel = np.flatnonzero(keep & is_walk)
+    sel = _kind_vertices(raw, keep, "walk")
     way, ids, lonlat = raw.vertex_way[sel], raw.vertex_id[sel], raw.vertex_lonlat[sel]
     edge_cols = ["u", "v", "key", "osm_way_ids", "highway", "street_name", "length_m",
                  "source", "precision_m"]
@@ -475,10 +479,7 @@ def _water(ids: list[str], tags: list[dict[str, str]], geoms: np.ndarray, source
 
 def _line_ways(raw: RawOsm, keep: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """(way indices, linestrings) of the kept ways of one kind."""
-    kinds = np.array(raw.way_kind, dtype=object)
-    if not len(kinds):
-        return np.empty(0, np.int64), np.empty(0, dtype=object)
-    sel = np.flatnonzero(keep & (kinds[raw.vertex_way] == kind))
+    sel = _kind_vertices(raw, keep, kind)
     owner = raw.vertex_way[sel]
     ways, local = np.unique(owner, return_inverse=True)
     lines = shapely.linestrings(raw.vertex_lonlat[sel], indices=local)
