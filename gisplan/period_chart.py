@@ -22,7 +22,6 @@ from gisplan.rail_network import (
     FIRST_OPENING,
     MODES,
     layer_as_of,
-    lower_bound_sections,
     section_status,
 )
 
@@ -75,7 +74,7 @@ def network_history(years: Iterable[int] | None = None, *,
                                              & (status == "operating")].sum())
         built = status.isin(["operating", "under_construction"])
         row["metro_with_construction_km"] = (
-            float("nan") if lower_bound_sections(sections[metro], day)
+            float("nan") if (status[metro] == "unknown").any()
             else float(length[metro & built].sum()))
         open_stations = layer_as_of("metro_stations", stations, day)
         for area_id in areas:
