@@ -61,30 +61,32 @@ class TrackGraph:
                       for x, y in shapely.get_coordinates(part)]
             for a, b in itertools.pairwise(coords):
                 if a != b:
-                    self.graph.add_edge(a, b, weight=float(np.hypot(a[0] - b[0], a[1] - b[1])))
-        self.bridged_m = self._bridge_gaps()
+                    self._join(a, b)
+        self._bridge_gaps()
         self.nodes = list(self.graph.nodes)
         self.tree = cKDTree(np.array(self.nodes))
         for i, j in self.tree.query_pairs(CROSSOVER_M):
             a, b = self.nodes[i], self.nodes[j]
             if not self.graph.has_edge(a, b):
-                self.graph.add_edge(a, b, weight=float(np.hypot(a[0] - b[0], a[1] - b[1])))
+                self._join(a, b)
 
-    def _bridge_gaps(self) -> list[float]:
+    def _join(self, a: tuple[float, float], b: tuple[float, float]) -> None:
+        """Add the straight edge a-b, weighted by its length."""
+        self.graph.add_edge(a, b, weight=float(np.hypot(a[0] - b[0], a[1] - b[1])))
+
+    def _bridge_gaps(self) -> None:
         """Join each smaller piece of track to the nearest other piece within GAP_MAX_M."""
-        bridged = []
         while True:
             parts = sorted(nx.connected_components(self.graph), key=len)
             if len(parts) < 2:
-                return bridged
+                return
             small = list(parts[0])
             others = [n for part in parts[1:] for n in part]
             distance, index = cKDTree(np.array(others)).query(np.array(small))
             best = int(np.argmin(distance))
             if distance[best] > GAP_MAX_M:
-                return bridged
+                return
             self.graph.add_edge(small[best], others[int(index[best])], weight=float(distance[best]))
-            bridged.append(float(distance[best]))
 
     def nearest(self, point: shapely.Point) -> tuple[float, float]:
         """Return the graph node nearest to ``point``."""
