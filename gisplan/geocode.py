@@ -169,11 +169,11 @@ def geocode_candidates(name: str, *, layer: str | None = None) -> pd.DataFrame:
     >>> sorted(set(hits["layer"]))
     ['districts', 'metro_stations']
     """
-    if not isinstance(name, str) or not query_keys(name)[1]:
+    exact, loose = query_keys(name) if isinstance(name, str) else ("", "")
+    if not loose:
         raise GeocodeError(f"cannot geocode {name!r}: give a non-empty place name")
     if layer is not None:
         layer_metadata(layer)  # raises UnknownLayerError listing valid names
-    exact, loose = query_keys(name)
     hits = pd.concat([_rows(exact).assign(tier=0), _rows(loose).assign(tier=1)])
     if layer is not None:
         hits = hits[hits["layer"] == layer]
