@@ -7,7 +7,7 @@ area spans) or the central OSM extract; the facts tying a place to them are cite
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 HUB_EXTENT_M = 500.0
 """Assumed extent of a national-rail station complex (halls, squares, platforms) about
@@ -36,7 +36,6 @@ class CuratedPlace:
     districts: str | None = None
     source: str = "plan"
     note: str = ""
-    inventory_names: tuple[str, ...] = field(default=())
 
 
 WEB_SOURCES = [
