@@ -49,6 +49,16 @@ PLACEMENT: dict[str, str] = {
     "functional_zone": "以所属功能区的点定位 Placed at the point of its functional zone",
     "metro_station_named_after_place": "以同名地铁站定位 Placed at the metro station named "
                                        "after the place",
+    "metro_station_of_place": "以其地铁站定位（枢纽、机场） Placed at its metro station (a "
+                              "hub or airport), not across the whole site",
+    "osm_named_feature": "以 OSM 同名要素定位 Placed at the OpenStreetMap feature of the "
+                         "same name",
+    "point_on_surface": "OSM 轮廓上的点 A point on its OpenStreetMap outline",
+    "track_between_stations": "沿 OSM 轨道截取于两端车站之间 OpenStreetMap track cut "
+                              "between its end stations",
+    "schematic_station_chords": "按车站顺序示意连线，非轨道走向 Drawn as straight links "
+                                "between its stations, not along the track",
+    "none": "无几何，仅有长度 No geometry, length only",
     "unpublished": "位置未公布 Position not published",
     "unlocated": "未定位 Not located",
     "osm_outline_point": "OSM 轮廓内的点 A point inside its OpenStreetMap outline",

@@ -57,7 +57,8 @@ _HEX = re.compile(r"^#?[0-9a-fA-F]{6}$")
 
 APPROXIMATE_METHODS = frozenset({
     "schematic", "schematic_station_sequence", "district_centroid", "functional_zone",
-    "metro_station_named_after_place", "unpublished", "unlocated",
+    "metro_station_named_after_place", "metro_station_of_place", "schematic_station_chords",
+    "unpublished", "unlocated", "none",
 })
 """``geocode_method`` values of features that were not surveyed where they stand."""
 APPROXIMATE_PRECISION_M = 1000.0

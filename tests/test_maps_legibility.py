@@ -200,3 +200,16 @@ def test_facility_categories_have_bilingual_legend_labels():
     labels = {c.value: c.label for c in layer_symbology("facilities", facilities).categories}
     assert labels["bus_stop"] == "公交站 Bus stop"
     assert all(label != value for value, label in labels.items())
+
+
+def test_every_placement_method_of_the_catalogue_is_explained_in_words():
+    import gisplan
+    from gisplan._map_popups import PLACEMENT
+
+    methods = set()
+    for name in gisplan.list_layers():
+        frame = gisplan.load_layer(name)
+        if "geocode_method" in frame.columns:
+            methods |= set(frame["geocode_method"].dropna().astype(str))
+    assert len(methods) > 10
+    assert methods - set(PLACEMENT) == set()
