@@ -30,7 +30,6 @@ import argparse
 import json
 import math
 import multiprocessing as mp
-import resource
 import sys
 import tempfile
 import time
@@ -45,16 +44,13 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.coverage_bench import rss_mb
 from benchmarks.synthetic_osm import write_city
 
 GAP_M = 2000.0
 """Distance between the cities of the larger file (beyond the import margin)."""
 STATIONS_PER_SIDE = 20
 """Stations along each side of the city: 400 stations, as in ``coverage_bench.py``."""
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
@@ -104,7 +100,7 @@ def _gdal(path: str) -> dict[str, Any]:
 def _child(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], pipe: Any) -> None:
     try:
         out = job(*args)
-        out["peak_rss_mb"] = round(_rss_mb(), 1)
+        out["peak_rss_mb"] = round(rss_mb(), 1)
         pipe.send(out)
     except BaseException as exc:  # reported, not raised: the other peers still run
         pipe.send({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
