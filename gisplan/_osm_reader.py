@@ -1,20 +1,24 @@
-"""One streaming pass over an OpenStreetMap file (pyosmium), keeping what a box needs.
+"""Reading an OpenStreetMap file for a box: numpy over PBF blocks, libosmium for relations.
 
-The file is read once by libosmium (PBF blocks decoded on a thread pool); node
-locations are kept in its C++ location index, so Python sees only the tagged objects
-that pass a key filter: ways with their node ids and coordinates, areas (closed ways
-and multipolygon relations, assembled in C++) and tagged nodes. A way, polygon or point is
-kept when its bounding box meets the box (the caller cuts finer). What lies outside
-the box is dropped as it is read, so the memory held grows with the box's content.
+The PBF blocks are decoded into arrays (:mod:`gisplan._pbf`), so that Python sees no
+object one by one except those near the box. One pass keeps the nodes within the
+*reach* (the box grown by :data:`REACH_DEG`), the tagged nodes in the box, and the ways
+with a tag of interest whose located nodes' bounds meet the box: streets, waterways and
+cycleways as vertex arrays, closed ways as polygons. Nodes of kept ways beyond the
+reach are looked up in a second pass over the node blocks only. Multipolygon relations
+with a member way within the reach are assembled by libosmium (pyosmium) in a pass of
+their own, Python seeing only those areas. What lies outside the reach is dropped block
+by block, so memory grows with the box's content, not with the file. An ``.osm`` XML
+file is first written as PBF by libosmium.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import os
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,8 @@ import osmium
 import osmium.geom
 import shapely
 
+from gisplan import _pbf
+from gisplan._arrays import run_offsets
 from gisplan._errors import GisplanError
 from gisplan.facility_tags import FACILITY_TAG_KEYS, facility_category
 
@@ -96,6 +102,7 @@ class RawOsm:
 WAY_TAGS = ("highway", "name", "foot", "access", "service", "area", "bicycle", "cycleway",
             "waterway", "name:en", "route")
 """Way tags kept for the layers."""
+WAY_TAG_SET = frozenset(WAY_TAGS)
 
 
 @functools.cache
@@ -103,31 +110,64 @@ def _walkable_highway(highway: str) -> bool:
     return not any(bad in highway for bad in WALK_EXCLUDED)
 
 
-def _walkable(tags: Mapping[str, str]) -> bool:
-    highway = tags.get("highway")
-    if highway is None or not _walkable_highway(highway):
-        return False
-    return (tags.get("area") != "yes" and tags.get("foot") != "no"
-            and tags.get("service") != "private" and tags.get("access") != "private")
+def _any_tag(mask: npt.NDArray[np.bool_], tag_way: npt.NDArray[np.int64], n: int
+             ) -> npt.NDArray[np.bool_]:
+    """Whether each of ``n`` ways has a tag for which ``mask`` holds."""
+    return np.bincount(tag_way[mask], minlength=n) > 0
 
 
-def _is_cycleway(tags: Mapping[str, str]) -> bool:
-    highway = tags.get("highway", "")
-    return (highway == "cycleway"
-            or (highway in ("path", "footway", "track") and tags.get("bicycle") == "designated")
-            or "绿道" in tags.get("name", ""))
+def way_kinds(texts: list[str], keys: npt.NDArray[np.int64], vals: npt.NDArray[np.int64],
+              tag_way: npt.NDArray[np.int64], n: int) -> dict[str, npt.NDArray[np.bool_]]:
+    """Return which of ``n`` ways are ``walk``, ``cycle``, ``waterway`` and ``polygon_key``.
+
+    Parameters
+    ----------
+    texts : list of str
+        String table; ``keys``, ``vals`` index it.
+    keys, vals : numpy.ndarray of int
+        Key and value of every tag, ways one after another.
+    tag_way : numpy.ndarray of int
+        The way of every tag.
+    n : int
+        Number of ways.
+
+    Notes
+    -----
+    ``walk``: a ``highway`` value without a :data:`WALK_EXCLUDED` substring, and not
+    ``area=yes``, ``foot=no``, ``service=private`` or ``access=private``. ``cycle``:
+    ``highway=cycleway``, a path, footway or track with ``bicycle=designated``, or a
+    name containing 绿道. ``waterway``: a :data:`WATERWAY_LINES` value. ``polygon_key``:
+    a key of :data:`POLYGON_KEYS`.
+    """
+    index = {t: i for i, t in enumerate(texts)}
+
+    def sid(text: str) -> int:
+        return index.get(text, -1)
+
+    def among(values: Iterable[str]) -> npt.NDArray[np.bool_]:
+        return np.isin(vals, [index[v] for v in values if v in index])
+
+    highway = keys == sid("highway")
+    walkable = np.fromiter((_walkable_highway(t) for t in texts), bool, len(texts))
+    blocked = (((keys == sid("area")) & (vals == sid("yes")))
+               | ((keys == sid("foot")) & (vals == sid("no")))
+               | (((keys == sid("service")) | (keys == sid("access"))) & (vals == sid("private"))))
+    greenway = np.fromiter(("绿道" in t for t in texts), bool, len(texts))
+    path_like = _any_tag(highway & among(("path", "footway", "track")), tag_way, n)
+    designated = _any_tag((keys == sid("bicycle")) & (vals == sid("designated")), tag_way, n)
+    return {
+        "walk": _any_tag(highway & walkable[vals], tag_way, n) & ~_any_tag(blocked, tag_way, n),
+        "cycle": (_any_tag(highway & (vals == sid("cycleway")), tag_way, n)
+                  | (path_like & designated)
+                  | _any_tag((keys == sid("name")) & greenway[vals], tag_way, n)),
+        "waterway": _any_tag((keys == sid("waterway")) & among(WATERWAY_LINES), tag_way, n),
+        "polygon_key": _any_tag(np.isin(keys, [index[k] for k in POLYGON_KEYS if k in index]),
+                                tag_way, n),
+    }
 
 
-def way_kinds(tags: Mapping[str, str]) -> list[str]:
-    """Return the kinds (``walk``, ``cycle``, ``waterway``) a way with these tags has."""
-    kinds = []
-    if _walkable(tags):
-        kinds.append("walk")
-    if _is_cycleway(tags):
-        kinds.append("cycle")
-    if tags.get("waterway") in WATERWAY_LINES:
-        kinds.append("waterway")
-    return kinds
+KINDS = ("walk", "cycle", "waterway")
+"""Kinds of line ways, in the order :class:`RawOsm` lists a way's entries."""
 
 
 def is_station(tags: Mapping[str, str]) -> bool:
@@ -227,43 +267,340 @@ def file_bounds(path: str | os.PathLike[str]) -> tuple[float, float, float, floa
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
-def _tag_getter(obj: osmium.osm.OSMObject) -> Callable[[str, str | None], str | None]:
-    """Return ``get(key, default)`` of an object's tags (pyosmium's direct accessor if any)."""
-    data = getattr(obj, "_pyosmium_data", None)
-    get = getattr(data, "tags_get_value_by_key", None)
-    return get if get is not None else obj.tags.get
-
-
-def _node_ids(way: osmium.osm.Way) -> list[int]:
-    """Return the node ids of a way (through pyosmium's direct accessor where it has one)."""
-    data = getattr(way, "_pyosmium_data", None)
-    if data is None or not hasattr(data, "nodes"):
-        return [n.ref for n in way.nodes]
-    nodes = data.nodes()
-    get = nodes.get
-    return [get(data, i).ref for i in range(nodes.size(data))]
-
-
-def _way_vertices(way: osmium.osm.Way, wkb: osmium.geom.WKBFactory
-                  ) -> tuple[list[int] | None, npt.NDArray[np.float64]] | None:
-    """Return (node ids or None, lon/lat array) of a way's located nodes, None if under two.
-
-    Coordinates come from libosmium as WKB; when a node has no location (a way cut by an
-    extract), the way's located nodes are read one by one and their ids returned too.
-    """
-    try:
-        text = wkb.create_linestring(way, use_nodes=osmium.geom.ALL)
-    except (osmium.InvalidLocationError, RuntimeError):
-        located = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
-        if len(located) < 2:
-            return None
-        return [r for r, _, _ in located], np.array([(x, y) for _, x, y in located])
-    return None, np.frombuffer(bytes.fromhex(text), dtype="<f8", offset=9).reshape(-1, 2)
-
-
 def _extend(box: list[float], xmin: float, ymin: float, xmax: float, ymax: float) -> None:
     box[0], box[1] = min(box[0], xmin), min(box[1], ymin)
     box[2], box[3] = max(box[2], xmax), max(box[3], ymax)
+
+
+REACH_DEG = 0.1
+"""How far beyond the box (degrees, about 10 km) nodes are kept: a polygon or member way
+with a node this close can be seen to meet the box."""
+POLYGON_KEY_SET = frozenset(POLYGON_KEYS)
+NODE_KEYS = frozenset({"railway", "public_transport", *FACILITY_TAG_KEYS})
+"""A node is looked at only if it has one of these keys."""
+
+
+@dataclass
+class _Polygon:
+    """A closed way kept by the first pass as a polygon."""
+
+    osm_id: int
+    tags: dict[str, str]
+    refs: npt.NDArray[np.int64]
+
+
+@dataclass
+class _Lines:
+    """Line ways (streets, cycleways, waterways) kept by the first pass, block by block."""
+
+    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    kinds: list[npt.NDArray[np.bool_]] = field(default_factory=list)
+    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+    def all_refs(self) -> npt.NDArray[np.int64]:
+        return np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
+
+
+class _Box:
+    """A WGS84 box and the arrays test against it."""
+
+    def __init__(self, box: tuple[float, float, float, float] | None, grow: float) -> None:
+        lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
+        self.bounds = (lo_x - grow, lo_y - grow, hi_x + grow, hi_y + grow)
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray) -> npt.NDArray[np.bool_]:
+        lo_x, lo_y, hi_x, hi_y = self.bounds
+        return (lon >= lo_x) & (lon <= hi_x) & (lat >= lo_y) & (lat <= hi_y)
+
+    def meets(self, xmin: np.ndarray, ymin: np.ndarray, xmax: np.ndarray, ymax: np.ndarray
+              ) -> npt.NDArray[np.bool_]:
+        lo_x, lo_y, hi_x, hi_y = self.bounds
+        return (xmax >= lo_x) & (xmin <= hi_x) & (ymax >= lo_y) & (ymin <= hi_y)
+
+
+class _Nodes:
+    """Node locations kept by id (sorted once the ways begin)."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.ids = np.empty(0, np.int64)
+        self.lonlat = np.empty((0, 2))
+        self.sealed = False
+
+    def add(self, ids: np.ndarray, lonlat: np.ndarray) -> None:
+        self._parts.append((ids, lonlat))
+
+    def seal(self) -> None:
+        if self._parts:
+            ids = np.concatenate([self.ids, *(p[0] for p in self._parts)])
+            lonlat = np.concatenate([self.lonlat, *(p[1] for p in self._parts)])
+            order = np.argsort(ids, kind="stable")
+            self.ids, self.lonlat = ids[order], lonlat[order]
+            self._parts = []
+        self.sealed = True
+
+    def find(self, refs: np.ndarray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+        """(found, index) of each node id."""
+        at = np.minimum(np.searchsorted(self.ids, refs), max(len(self.ids) - 1, 0))
+        found = self.ids[at] == refs if len(self.ids) else np.zeros(len(refs), dtype=bool)
+        return found, at
+
+
+def _texts(strings: list[bytes]) -> list[str]:
+    """Decode a block's string table."""
+    return [t.decode("utf-8", "replace") for t in strings]
+
+
+class _Reader:
+    """The state of one read of a PBF file for a box."""
+
+    def __init__(self, box: tuple[float, float, float, float] | None) -> None:
+        self.box = _Box(box, 0.0)
+        self.reach = _Box(box, REACH_DEG)
+        self.nodes = _Nodes()
+        self.lines = _Lines()
+        self.polygons: list[_Polygon] = []
+        self.points: list[tuple[str, dict[str, str], float, float]] = []
+        self.near_ways: list[np.ndarray] = []
+        self.relations: list[tuple[int, list[int]]] = []
+        self.seen = [np.inf, np.inf, -np.inf, -np.inf]
+        self.newest = 0
+
+    def node_block(self, block: _pbf.Block) -> None:
+        if self.nodes.sealed:
+            raise _pbf.PbfError("nodes follow ways: the file is not sorted; sort it with "
+                                "`osmium sort IN -o OUT.osm.pbf`")
+        texts: list[str] | None = None
+        for dense in block.nodes:
+            if not len(dense.ids):
+                continue
+            _extend(self.seen, dense.lon.min(), dense.lat.min(), dense.lon.max(), dense.lat.max())
+            near = self.reach.contains(dense.lon, dense.lat)
+            self.nodes.add(dense.ids[near], np.column_stack([dense.lon[near], dense.lat[near]]))
+            if not len(dense.kv):
+                continue
+            if texts is None:
+                texts = _texts(block.strings)
+            self._tagged_nodes(texts, dense)
+
+    def _tagged_nodes(self, texts: list[str], dense: _pbf.DenseNodes) -> None:
+        wanted = np.fromiter((t in NODE_KEYS for t in texts), bool, len(texts))
+        kv = dense.kv
+        ends = np.flatnonzero(kv == 0)
+        if len(ends) != len(dense.ids):
+            raise _pbf.PbfError("dense node tags do not match the nodes")
+        run_start = np.concatenate([[0], ends[:-1] + 1])
+        node_of = np.repeat(np.arange(len(ends)), ends - run_start + 1)
+        is_key = ((np.arange(len(kv)) - run_start[node_of]) % 2 == 0) & (kv != 0)
+        hit = np.unique(node_of[is_key & wanted[np.minimum(kv, len(wanted) - 1)]])
+        hit = hit[self.box.contains(dense.lon[hit], dense.lat[hit])]
+        for i in hit.tolist():
+            run = kv[run_start[i]:ends[i]]
+            tags = _with_category({texts[k]: texts[v] for k, v in zip(
+                run[0::2].tolist(), run[1::2].tolist(), strict=True)})
+            if is_station(tags) or FACILITY_KEY in tags:
+                self.newest = max(self.newest, int(dense.timestamp[i]))
+                self.points.append((f"node/{int(dense.ids[i])}", tags, float(dense.lon[i]),
+                                    float(dense.lat[i])))
+
+    def way_block(self, block: _pbf.Block) -> None:
+        if not self.nodes.sealed:
+            self.nodes.seal()
+        texts = _texts(block.strings)
+        for ways in block.ways:
+            self._ways(texts, ways)
+
+    def _ways(self, texts: list[str], ways: _pbf.Ways) -> None:
+        n = len(ways.ids)
+        counts = np.diff(ways.ref_first)
+        found, at = self.nodes.find(ways.refs)
+        located = np.bincount(np.repeat(np.arange(n), counts)[found], minlength=n)
+        self.near_ways.append(ways.ids[located > 0])
+        tag_way = np.repeat(np.arange(n), np.diff(ways.tag_first))
+        kind = way_kinds(texts, ways.keys, ways.vals, tag_way, n)
+        line = kind["walk"] | kind["cycle"] | kind["waterway"]
+        last = np.maximum(ways.ref_first[1:] - 1, 0)
+        closed = (counts >= 4) & (ways.refs[np.minimum(ways.ref_first[:-1], last)]
+                                  == ways.refs[last] if len(ways.refs) else False)
+        polygon = closed & kind["polygon_key"]
+        look = (line | polygon) & (located > 0)
+        if not look.any():
+            return
+        lonlat = np.full((len(ways.refs), 2), np.nan)
+        lonlat[found] = self.nodes.lonlat[at[found]]
+        filled = np.flatnonzero(counts > 0)  # reduceat needs non-empty runs
+        lo = np.full((n, 2), np.nan)
+        hi = np.full((n, 2), np.nan)
+        lo[filled] = np.fmin.reduceat(lonlat, ways.ref_first[filled], axis=0)
+        hi[filled] = np.fmax.reduceat(lonlat, ways.ref_first[filled], axis=0)
+        meets = look & self.box.meets(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+        self._keep_lines(texts, ways, tag_way, kind, np.flatnonzero(meets & line))
+        for w in np.flatnonzero(meets & polygon).tolist():
+            t0, t1 = ways.tag_first[w], ways.tag_first[w + 1]
+            tags = _with_category({texts[k]: texts[v] for k, v in zip(
+                ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)})
+            if tags.get("area") != "no" and _polygon_wanted(tags):
+                self.newest = max(self.newest, int(ways.timestamp[w]))
+                refs = ways.refs[ways.ref_first[w]:ways.ref_first[w + 1]]
+                self.polygons.append(_Polygon(int(ways.ids[w]), tags, refs))
+
+    def _keep_lines(self, texts: list[str], ways: _pbf.Ways, tag_way: np.ndarray,
+                    kind: dict[str, np.ndarray], keep: np.ndarray) -> None:
+        if not len(keep):
+            return
+        counts = np.diff(ways.ref_first)
+        chosen = np.zeros(len(ways.ids), dtype=bool)
+        chosen[keep] = True
+        self.lines.ids.append(ways.ids[keep])
+        self.lines.kinds.append(np.column_stack([kind[k][keep] for k in KINDS]))
+        self.lines.counts.append(counts[keep])
+        self.lines.refs.append(ways.refs[np.repeat(chosen, counts)])
+        self.newest = max(self.newest, int(ways.timestamp[keep].max()))
+        wanted = np.isin(ways.keys, [i for i, t in enumerate(texts) if t in WAY_TAG_SET])
+        wanted &= chosen[tag_way]
+        tags: dict[int, dict[str, str]] = {w: {} for w in keep.tolist()}
+        for w, k, v in zip(tag_way[wanted].tolist(), ways.keys[wanted].tolist(),
+                           ways.vals[wanted].tolist(), strict=True):
+            tags[w][texts[k]] = texts[v]
+        self.lines.tags.extend(tags.values())
+
+    def relation_block(self, block: _pbf.Block) -> None:
+        strings = block.strings
+        for relations in block.relations:
+            for rid, pairs, members in zip(relations.ids, relations.tags, relations.members,
+                                           strict=True):
+                tags = {strings[k].decode("utf-8", "replace"): strings[v].decode("utf-8", "replace")
+                        for k, v in pairs}
+                if tags.get("type") not in ("multipolygon", "boundary"):
+                    continue
+                if POLYGON_KEY_SET.isdisjoint(tags):
+                    continue
+                self.relations.append((rid, [m for t, m, _ in members if t == 1]))
+
+    def missing_refs(self) -> np.ndarray:
+        refs = np.concatenate([self.lines.all_refs(), *(p.refs for p in self.polygons)])
+        found, _ = self.nodes.find(refs)
+        return np.unique(refs[~found])
+
+    def fetch(self, block: _pbf.Block, missing: np.ndarray) -> None:
+        for dense in block.nodes:
+            hit = np.isin(dense.ids, missing)
+            if hit.any():
+                self.nodes.add(dense.ids[hit], np.column_stack([dense.lon[hit], dense.lat[hit]]))
+
+    def relations_near(self) -> list[int]:
+        if not self.relations:
+            return []
+        near = np.unique(np.concatenate(self.near_ways)) if self.near_ways else np.empty(0)
+        return [rid for rid, members in self.relations
+                if len(members) and np.isin(members, near).any()]
+
+
+
+def _as_pbf(path: Path, folder: Path) -> Path:
+    """Write an OSM XML file as PBF (libosmium, in C++)."""
+    out = folder / (path.name.split(".")[0] + ".osm.pbf")
+    try:
+        osmium.apply(osmium.io.Reader(str(path)), osmium.SimpleWriter(str(out)))
+    except RuntimeError as exc:
+        raise OsmFileError(
+            f"{str(path)!r} could not be read to the end ({exc}): the file is truncated or "
+            "corrupt; download it again") from exc
+    return out
+
+
+def _scan(pbf: Path, reader: _Reader, progress: Callable[[int], None] | None) -> None:
+    for done, block in _pbf.blocks(pbf):
+        if block.nodes:
+            reader.node_block(block)
+        if block.ways:
+            reader.way_block(block)
+        if block.relations:
+            reader.relation_block(block)
+        if progress is not None:
+            progress(done)
+    if not reader.nodes.sealed:
+        reader.nodes.seal()
+    missing = reader.missing_refs()
+    if len(missing):
+        for _, block in _pbf.blocks(pbf, nodes_only=True):
+            reader.fetch(block, missing)
+        reader.nodes.seal()
+
+
+def _multipolygons(pbf: Path, relation_ids: list[int], raw: RawOsm, box: _Box,
+                   reader: _Reader) -> None:
+    """Assemble the given multipolygon relations with libosmium; keep those meeting the box."""
+    wkb = osmium.geom.WKBFactory()
+    relation_filter = osmium.filter.IdFilter(relation_ids)
+    relation_filter.enable_for(osmium.osm.RELATION)
+    area_filter = osmium.filter.IdFilter([2 * r + 1 for r in relation_ids])
+    area_filter.enable_for(osmium.osm.AREA)
+    processor = (osmium.FileProcessor(str(pbf), osmium.osm.ALL)
+                 .with_areas(relation_filter)
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
+                 .with_filter(area_filter))
+    for area in processor:
+        if not isinstance(area, osmium.osm.Area) or area.from_way():
+            continue
+        tags = _with_category(dict(area.tags))
+        if not _polygon_wanted(tags):
+            continue
+        try:
+            shape = shapely.from_wkb(wkb.create_multipolygon(area))
+        except RuntimeError:
+            continue  # broken multipolygon: libosmium could not assemble it
+        xmin, ymin, xmax, ymax = shape.bounds
+        if not box.meets(np.array(xmin), np.array(ymin), np.array(xmax), np.array(ymax)):
+            continue
+        reader.newest = max(reader.newest, int(area.timestamp.timestamp()))
+        raw.polygons.append((f"relation/{area.orig_id()}", tags, shape))
+
+
+def _closed_way_polygons(reader: _Reader, raw: RawOsm) -> None:
+    """Polygons of the kept closed ways whose every node is located (valid rings only)."""
+    ways = reader.polygons
+    if not ways:
+        return
+    refs = np.concatenate([w.refs for w in ways])
+    found, at = reader.nodes.find(refs)
+    owner = np.repeat(np.arange(len(ways)), [len(w.refs) for w in ways])
+    complete = np.bincount(owner, weights=~found, minlength=len(ways)) == 0
+    keep = complete[owner]
+    rings = shapely.linearrings(reader.nodes.lonlat[at[keep]],
+                                indices=np.unique(owner[keep], return_inverse=True)[1])
+    polygons = shapely.polygons(rings)
+    shapes = shapely.multipolygons(polygons, indices=np.arange(len(polygons)))
+    valid = shapely.is_valid(shapes)
+    for way, shape, ok in zip(np.flatnonzero(complete).tolist(), shapes, valid, strict=True):
+        if ok:
+            raw.polygons.append((f"way/{ways[way].osm_id}", ways[way].tags, shape))
+
+
+def _line_ways(reader: _Reader, raw: RawOsm) -> None:
+    """Vertex arrays of the kept line ways, one entry per kind (located nodes only)."""
+    lines = reader.lines
+    if not lines.ids:
+        return
+    ids = np.concatenate(lines.ids)
+    kinds = np.concatenate(lines.kinds)
+    counts = np.concatenate(lines.counts)
+    refs = lines.all_refs()
+    found, at = reader.nodes.find(refs)
+    owner = np.repeat(np.arange(len(ids)), counts)
+    located = np.bincount(owner[found], minlength=len(ids))
+    way, kind = np.nonzero(kinds & (located >= 2)[:, None])  # way after way, kinds in order
+    raw.way_id = ids[way].tolist()
+    raw.way_kind = [KINDS[k] for k in kind.tolist()]
+    raw.way_tags = [lines.tags[w] for w in way.tolist()]
+    first = np.concatenate([[0], np.cumsum(counts)])
+    run = np.repeat(first[way], counts[way]) + run_offsets(counts[way])
+    run = run[found[run]]
+    raw.vertex_way = np.repeat(np.arange(len(way), dtype=np.int64), located[way])
+    raw.vertex_id = refs[run]
+    raw.vertex_lonlat = reader.nodes.lonlat[at[run]]
 
 
 def read_raw(
@@ -272,7 +609,7 @@ def read_raw(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> RawOsm:
-    """Read an OSM file once, keeping the ways, polygons and points touching ``box``.
+    """Read an OSM file, keeping the ways, polygons and points touching ``box``.
 
     Parameters
     ----------
@@ -281,7 +618,7 @@ def read_raw(
     box : tuple of float, optional
         (min_lon, min_lat, max_lon, max_lat) in WGS84; None keeps everything.
     progress : callable, optional
-        Called now and then with the number of bytes of the file read so far.
+        Called after each block with the number of bytes of the file read so far.
 
     Returns
     -------
@@ -297,92 +634,29 @@ def read_raw(
     header = _header(path)
     raw = RawOsm()
     raw.replication_time = _time(header.get("osmosis_replication_timestamp") or None)
-    lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
-    seen = [np.inf, np.inf, -np.inf, -np.inf]
-    newest = 0.0
-    ids: list[list[int]] = []
-    coords: list[npt.NDArray[np.float64]] = []
-    wkb = osmium.geom.WKBFactory()
-    keys = ("highway", "waterway", "cycleway", *POLYGON_KEYS, *sorted(FACILITY_TAG_KEYS))
-    processor = (osmium.FileProcessor(str(path))
-                 .with_areas(osmium.filter.KeyFilter(*POLYGON_KEYS))
-                 .with_filter(osmium.filter.KeyFilter(*dict.fromkeys(keys))))
-    step = 0
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small objects, none cyclic: spare the collector's rescans
-    try:
-        for obj in processor:
-            step += 1
-            if progress is not None and step % 20000 == 0:
-                progress(step)
-            if isinstance(obj, osmium.osm.Way):
-                get = _tag_getter(obj)
-                tags = {k: v for k in WAY_TAGS if (v := get(k, None)) is not None}
-                kinds = way_kinds(tags)
-                if not kinds:
-                    continue
-                vertices = _way_vertices(obj, wkb)
-                if vertices is None:
-                    continue
-                refs, lonlat = vertices
-                if box is not None:
-                    (xmin, ymin), (xmax, ymax) = lonlat.min(axis=0), lonlat.max(axis=0)
-                    if xmax < lo_x or xmin > hi_x or ymax < lo_y or ymin > hi_y:
-                        _extend(seen, xmin, ymin, xmax, ymax)
-                        continue
-                if refs is None:
-                    refs = _node_ids(obj)
-                newest = max(newest, obj.timestamp.timestamp())
-                for kind in kinds:
-                    raw.way_id.append(obj.id)
-                    raw.way_tags.append(tags)
-                    raw.way_kind.append(kind)
-                    ids.append(refs)
-                    coords.append(lonlat)
-            elif isinstance(obj, osmium.osm.Area):
-                tags = _with_category(dict(obj.tags))
-                if not _polygon_wanted(tags):
-                    continue
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except RuntimeError:
-                    continue  # broken multipolygon: libosmium could not assemble it
-                shape = shapely.from_wkb(geom)
-                xmin, ymin, xmax, ymax = shape.bounds
-                _extend(seen, xmin, ymin, xmax, ymax)
-                if box is not None and (xmax < box[0] or xmin > box[2]
-                                        or ymax < box[1] or ymin > box[3]):
-                    continue
-                newest = max(newest, obj.timestamp.timestamp())
-                kind = "way" if obj.from_way() else "relation"
-                raw.polygons.append((f"{kind}/{obj.orig_id()}", tags, shape))
-            elif isinstance(obj, osmium.osm.Node):
-                tags = _with_category(dict(obj.tags))
-                if not (is_station(tags) or FACILITY_KEY in tags):
-                    continue
-                loc = obj.location
-                if not loc.valid():
-                    continue
-                _extend(seen, loc.lon, loc.lat, loc.lon, loc.lat)
-                if not (lo_x <= loc.lon <= hi_x and lo_y <= loc.lat <= hi_y):
-                    continue
-                newest = max(newest, obj.timestamp.timestamp())
-                raw.points.append((f"node/{obj.id}", tags, loc.lon, loc.lat))
-    except RuntimeError as exc:
-        raise OsmFileError(
-            f"{str(path)!r} could not be read to the end ({exc}): the file is truncated or "
-            "corrupt; download it again (compare its checksum with the provider's .md5)"
-        ) from exc
-    finally:
-        if collecting:
-            gc.enable()
-    counts = np.array([len(r) for r in ids], dtype=np.int64)
-    raw.vertex_way = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
-    raw.vertex_id = np.fromiter((i for r in ids for i in r), np.int64, int(counts.sum()))
-    raw.vertex_lonlat = np.concatenate(coords) if coords else np.empty((0, 2))
-    if len(raw.vertex_lonlat):
-        _extend(seen, *raw.vertex_lonlat.min(axis=0), *raw.vertex_lonlat.max(axis=0))
-    raw.newest_object = _time(dt.datetime.fromtimestamp(newest, dt.UTC)) if newest else None
+    reader = _Reader(box)
+    with tempfile.TemporaryDirectory(prefix="gisplan-osm-") as folder:
+        pbf = path if path.name.lower().endswith(".pbf") else _as_pbf(path, Path(folder))
+        try:
+            _scan(pbf, reader, progress)
+            relation_ids = reader.relations_near()
+            if relation_ids:
+                _multipolygons(pbf, relation_ids, raw, reader.box, reader)
+        except (_pbf.PbfError, RuntimeError) as exc:
+            raise OsmFileError(
+                f"{str(path)!r} could not be read to the end ({exc}): the file is truncated "
+                "or corrupt; download it again (compare its checksum with the provider's "
+                ".md5)") from exc
+    _closed_way_polygons(reader, raw)
+    _line_ways(reader, raw)
+    raw.points = reader.points
+    seen = reader.seen
+    for _, _, shape in raw.polygons:
+        _extend(seen, *shape.bounds)
+    for _, _, lon, lat in raw.points:
+        _extend(seen, lon, lat, lon, lat)
+    raw.newest_object = (_time(dt.datetime.fromtimestamp(reader.newest, dt.UTC))
+                         if reader.newest else None)
     if np.isfinite(seen[0]):
         raw.data_bounds = (seen[0], seen[1], seen[2], seen[3])
     return raw
