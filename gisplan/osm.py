@@ -280,14 +280,29 @@ def _frame(records: dict[str, Any], geometry: Any, columns: Iterable[str]) -> gp
 
 
 def _keep_ways(raw: RawOsm, kept: shapely.Geometry | None) -> npt.NDArray[np.bool_]:
-    """Per vertex, whether its way crosses or touches ``kept`` (ways are kept whole)."""
+    """Per vertex, whether its way crosses or touches ``kept`` (ways are kept whole).
+
+    A way with a vertex in ``kept`` is kept at once; only the others whose bounds meet
+    it are tested as lines.
+    """
     if kept is None or not len(raw.vertex_way):
         return np.ones(len(raw.vertex_way), dtype=bool)
-    ways, local = np.unique(raw.vertex_way, return_inverse=True)
-    lines = shapely.linestrings(raw.vertex_lonlat, indices=local)
     shapely.prepare(kept)
-    way_kept = np.zeros(len(raw.way_id), dtype=bool)
-    way_kept[ways] = shapely.intersects(kept, lines)
+    n_ways = len(raw.way_id)
+    inside = shapely.contains_xy(kept, raw.vertex_lonlat[:, 0], raw.vertex_lonlat[:, 1])
+    way_kept = np.bincount(raw.vertex_way[inside], minlength=n_ways) > 0
+    xmin, ymin, xmax, ymax = shapely.bounds(kept)
+    lon, lat = raw.vertex_lonlat[:, 0], raw.vertex_lonlat[:, 1]
+    near = ((np.bincount(raw.vertex_way[lon >= xmin], minlength=n_ways) > 0)
+            & (np.bincount(raw.vertex_way[lon <= xmax], minlength=n_ways) > 0)
+            & (np.bincount(raw.vertex_way[lat >= ymin], minlength=n_ways) > 0)
+            & (np.bincount(raw.vertex_way[lat <= ymax], minlength=n_ways) > 0))
+    test = np.flatnonzero(near & ~way_kept)
+    if len(test):
+        vertices = np.isin(raw.vertex_way, test)
+        ways, local = np.unique(raw.vertex_way[vertices], return_inverse=True)
+        lines = shapely.linestrings(raw.vertex_lonlat[vertices], indices=local)
+        way_kept[ways] = shapely.intersects(kept, lines)
     return way_kept[raw.vertex_way]
 
 

@@ -158,3 +158,13 @@ def test_packed_varints_of_every_size():
     assert decoded.tolist() == numbers.tolist()
     with pytest.raises(_pbf.PbfError, match="ends inside a number"):
         _pbf.packed_varints(np.frombuffer(bytes(data[:-1]), np.uint8))
+
+
+def test_a_street_crossing_the_area_without_a_node_in_it_is_kept(tmp_path):
+    path = _write(tmp_path / "cross.osm.pbf", [
+        _node(1, 103.99, 30.6), _node(2, 104.01, 30.6), _node(3, 103.99, 30.62),
+        _node(4, 104.01, 30.62),
+        _way(10, [1, 2], highway="residential"), _way(11, [3, 4], highway="residential")])
+    area = gpd.GeoSeries([shapely.box(103.999, 30.599, 104.001, 30.601)], crs="EPSG:4326")
+    edges = read_osm(path, area, margin_m=0).layers["walk_edges"]
+    assert edges["osm_way_ids"].tolist() == ["10"]
