@@ -290,6 +290,44 @@ class _Polygon:
 
 
 @dataclass
+class _WayStore:
+    """Node lists of ways, block by block, looked up by way id once sealed."""
+
+    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+
+    def add(self, ways: _pbf.Ways, chosen: npt.NDArray[np.bool_]) -> None:
+        counts = np.diff(ways.ref_first)
+        self.ids.append(ways.ids[chosen])
+        self.counts.append(counts[chosen])
+        self.refs.append(ways.refs[np.repeat(chosen, counts)])
+
+    def nodes_of(self, way_ids: npt.NDArray[np.int64]
+                 ) -> tuple[npt.NDArray[np.bool_], list[npt.NDArray[np.int64]]]:
+        """(found, node ids of each found way) for the given way ids."""
+        ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
+        counts = np.concatenate(self.counts) if self.counts else np.empty(0, np.int64)
+        refs = np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
+        order = np.argsort(ids, kind="stable")
+        at = np.minimum(np.searchsorted(ids[order], way_ids), max(len(ids) - 1, 0))
+        found = (ids[order][at] == way_ids) if len(ids) else np.zeros(len(way_ids), bool)
+        first = np.concatenate([[0], np.cumsum(counts)])
+        rows = order[at[found]]
+        return found, [refs[first[r]:first[r + 1]] for r in rows.tolist()]
+
+
+@dataclass
+class _Relation:
+    """A multipolygon relation with a member way within the reach."""
+
+    osm_id: int
+    tags: dict[str, str]
+    members: list[tuple[int, str]]
+    """(way id, role) of its member ways."""
+
+
+@dataclass
 class _Lines:
     """Line ways (streets, cycleways, waterways) kept by the first pass, block by block."""
 
@@ -363,8 +401,9 @@ class _Reader:
         self.lines = _Lines()
         self.polygons: list[_Polygon] = []
         self.points: list[tuple[str, dict[str, str], float, float]] = []
-        self.near_ways: list[np.ndarray] = []
-        self.relations: list[tuple[int, list[int]]] = []
+        self.near = _WayStore()
+        self.near_ids: npt.NDArray[np.int64] | None = None
+        self.relations: list[_Relation] = []
         self.seen = [np.inf, np.inf, -np.inf, -np.inf]
         self.newest = 0
 
@@ -417,7 +456,7 @@ class _Reader:
         counts = np.diff(ways.ref_first)
         found, at = self.nodes.find(ways.refs)
         located = np.bincount(np.repeat(np.arange(n), counts)[found], minlength=n)
-        self.near_ways.append(ways.ids[located > 0])
+        self.near.add(ways, located > 0)
         tag_way = np.repeat(np.arange(n), np.diff(ways.tag_first))
         kind = way_kinds(texts, ways.keys, ways.vals, tag_way, n)
         line = kind["walk"] | kind["cycle"] | kind["waterway"]
@@ -467,20 +506,33 @@ class _Reader:
         self.lines.tags.extend(tags.values())
 
     def relation_block(self, block: _pbf.Block) -> None:
-        strings = block.strings
+        if self.near_ids is None:
+            ids = self.near.ids
+            self.near_ids = np.sort(np.concatenate(ids)) if ids else np.empty(0, np.int64)
+        texts: list[str] | None = None
         for relations in block.relations:
             for rid, pairs, members in zip(relations.ids, relations.tags, relations.members,
                                            strict=True):
-                tags = {strings[k].decode("utf-8", "replace"): strings[v].decode("utf-8", "replace")
-                        for k, v in pairs}
-                if tags.get("type") not in ("multipolygon", "boundary"):
+                ways = [m for t, m, _ in members if t == 1]
+                if not ways or not np.isin(ways, self.near_ids).any():
                     continue
-                if POLYGON_KEY_SET.isdisjoint(tags):
-                    continue
-                self.relations.append((rid, [m for t, m, _ in members if t == 1]))
+                texts = _texts(block.strings) if texts is None else texts
+                tags = {texts[k]: texts[v] for k, v in pairs}
+                if (tags.get("type") in ("multipolygon", "boundary")
+                        and not POLYGON_KEY_SET.isdisjoint(tags)):
+                    self.relations.append(_Relation(rid, tags, [
+                        (m, texts[r]) for t, m, r in members if t == 1]))
+
+    def member_ways(self) -> npt.NDArray[np.int64]:
+        """Ids of the member ways of the relations kept."""
+        ids = [m for r in self.relations for m, _ in r.members]
+        return np.unique(np.array(ids, dtype=np.int64))
 
     def missing_refs(self) -> np.ndarray:
-        refs = np.concatenate([self.lines.all_refs(), *(p.refs for p in self.polygons)])
+        """Node ids of kept ways and relation members not located yet."""
+        _, members = self.near.nodes_of(self.member_ways())
+        refs = np.concatenate([self.lines.all_refs(), *(p.refs for p in self.polygons),
+                               *members])
         found, _ = self.nodes.find(refs)
         return np.unique(refs[~found])
 
@@ -489,14 +541,6 @@ class _Reader:
             hit = np.isin(dense.ids, missing)
             if hit.any():
                 self.nodes.add(dense.ids[hit], np.column_stack([dense.lon[hit], dense.lat[hit]]))
-
-    def relations_near(self) -> list[int]:
-        if not self.relations:
-            return []
-        near = np.unique(np.concatenate(self.near_ways)) if self.near_ways else np.empty(0)
-        return [rid for rid, members in self.relations
-                if len(members) and np.isin(members, near).any()]
-
 
 
 def _as_pbf(path: Path, folder: Path) -> Path:
@@ -511,7 +555,8 @@ def _as_pbf(path: Path, folder: Path) -> Path:
     return out
 
 
-def _scan(pbf: Path, reader: _Reader, progress: Callable[[int], None] | None) -> None:
+def _scan(pbf: Path, reader: _Reader, progress: Callable[[float], None] | None) -> None:
+    """Read the file: one pass, then the member ways and nodes still missing."""
     for done, block in _pbf.blocks(pbf):
         if block.nodes:
             reader.node_block(block)
@@ -523,25 +568,49 @@ def _scan(pbf: Path, reader: _Reader, progress: Callable[[int], None] | None) ->
             progress(done)
     if not reader.nodes.sealed:
         reader.nodes.seal()
+    members = reader.member_ways()
+    known, _ = reader.near.nodes_of(members)
+    if not known.all():  # member ways of a relation near the box, themselves far from it
+        far = members[~known]
+        for _, block in _pbf.blocks(pbf, ("ways",)):
+            for ways in block.ways:
+                reader.near.add(ways, np.isin(ways.ids, far))
     missing = reader.missing_refs()
     if len(missing):
-        for _, block in _pbf.blocks(pbf, nodes_only=True):
+        for _, block in _pbf.blocks(pbf, ("nodes",)):
             reader.fetch(block, missing)
         reader.nodes.seal()
 
 
-def _multipolygons(pbf: Path, relation_ids: list[int], raw: RawOsm, box: _Box,
-                   reader: _Reader) -> None:
-    """Assemble the given multipolygon relations with libosmium; keep those meeting the box."""
+def _relation_areas(reader: _Reader, raw: RawOsm, folder: Path) -> None:
+    """Assemble the kept multipolygon relations with libosmium; keep those meeting the box.
+
+    The relations, their member ways and those ways' nodes are written to a small PBF
+    file, which libosmium reads with its area assembler.
+    """
+    if not reader.relations:
+        return
+    members = reader.member_ways()
+    found, node_lists = reader.near.nodes_of(members)
+    small = folder / "relations.osm.pbf"
+    writer = osmium.SimpleWriter(str(small))
+    try:
+        refs = np.unique(np.concatenate(node_lists)) if node_lists else np.empty(0, np.int64)
+        located, at = reader.nodes.find(refs)
+        for node_id, (lon, lat) in zip(refs[located].tolist(),
+                                       reader.nodes.lonlat[at[located]].tolist(), strict=True):
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat)))
+        for way_id, nodes in zip(members[found].tolist(), node_lists, strict=True):
+            writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=nodes.tolist()))
+        for relation in reader.relations:
+            writer.add_relation(osmium.osm.mutable.Relation(
+                id=relation.osm_id, tags=relation.tags,
+                members=[("w", m, role) for m, role in relation.members]))
+    finally:
+        writer.close()
     wkb = osmium.geom.WKBFactory()
-    relation_filter = osmium.filter.IdFilter(relation_ids)
-    relation_filter.enable_for(osmium.osm.RELATION)
-    area_filter = osmium.filter.IdFilter([2 * r + 1 for r in relation_ids])
-    area_filter.enable_for(osmium.osm.AREA)
-    processor = (osmium.FileProcessor(str(pbf), osmium.osm.ALL)
-                 .with_areas(relation_filter)
-                 .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
-                 .with_filter(area_filter))
+    processor = (osmium.FileProcessor(str(small)).with_areas()
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA)))
     for area in processor:
         if not isinstance(area, osmium.osm.Area) or area.from_way():
             continue
@@ -553,10 +622,8 @@ def _multipolygons(pbf: Path, relation_ids: list[int], raw: RawOsm, box: _Box,
         except RuntimeError:
             continue  # broken multipolygon: libosmium could not assemble it
         xmin, ymin, xmax, ymax = shape.bounds
-        if not box.meets(np.array(xmin), np.array(ymin), np.array(xmax), np.array(ymax)):
-            continue
-        reader.newest = max(reader.newest, int(area.timestamp.timestamp()))
-        raw.polygons.append((f"relation/{area.orig_id()}", tags, shape))
+        if reader.box.meets(np.array(xmin), np.array(ymin), np.array(xmax), np.array(ymax)):
+            raw.polygons.append((f"relation/{area.orig_id()}", tags, shape))
 
 
 def _closed_way_polygons(reader: _Reader, raw: RawOsm) -> None:
@@ -607,7 +674,7 @@ def read_raw(
     path: str | os.PathLike[str],
     box: tuple[float, float, float, float] | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> RawOsm:
     """Read an OSM file, keeping the ways, polygons and points touching ``box``.
 
@@ -618,7 +685,7 @@ def read_raw(
     box : tuple of float, optional
         (min_lon, min_lat, max_lon, max_lat) in WGS84; None keeps everything.
     progress : callable, optional
-        Called after each block with the number of bytes of the file read so far.
+        Called after each block with the share of the file read so far (0 to 1).
 
     Returns
     -------
@@ -639,9 +706,7 @@ def read_raw(
         pbf = path if path.name.lower().endswith(".pbf") else _as_pbf(path, Path(folder))
         try:
             _scan(pbf, reader, progress)
-            relation_ids = reader.relations_near()
-            if relation_ids:
-                _multipolygons(pbf, relation_ids, raw, reader.box, reader)
+            _relation_areas(reader, raw, Path(folder))
         except (_pbf.PbfError, RuntimeError) as exc:
             raise OsmFileError(
                 f"{str(path)!r} could not be read to the end ({exc}): the file is truncated "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import lzma
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -384,7 +384,13 @@ def _relations(raw: bytes, start: int, end: int) -> tuple[list[int], list[list[t
     return ids, tags, members
 
 
-def _block(raw: bytes) -> Block:
+KINDS = ("nodes", "ways", "relations")
+"""What a group holds, in the order of a sorted file."""
+_GROUP_FIELD = {2: "nodes", 3: "ways", 4: "relations"}
+
+
+def _block(raw: bytes, kinds: frozenset[str]) -> tuple[Block, int]:
+    """Decode the groups of the wanted kinds; also return the rank of the last kind seen."""
     buf = np.frombuffer(raw + _PAD, dtype=np.uint8)
     strings: list[bytes] = []
     groups: list[tuple[int, int]] = []
@@ -404,6 +410,7 @@ def _block(raw: bytes) -> Block:
             lon_offset = _signed(value)
     block = Block(strings, [], [], [])
     scale = (granularity, lat_offset, lon_offset, date_granularity)
+    last = -1
     for start, end in groups:
         if start == end:
             continue
@@ -411,6 +418,12 @@ def _block(raw: bytes) -> Block:
         if kind == 1:
             raise PbfError("the file stores nodes one by one (not dense); convert it with "
                            "`osmium cat IN -o OUT.osm.pbf`")
+        name = _GROUP_FIELD.get(kind)
+        if name is None:
+            continue  # changesets
+        last = max(last, KINDS.index(name))
+        if name not in kinds:
+            continue
         if kind == 2:
             for field, wire, value, stop in _fields(raw, start, end):
                 if field == 2 and wire == 2:
@@ -419,7 +432,7 @@ def _block(raw: bytes) -> Block:
             block.ways.append(_ways(buf, raw, start, end, date_granularity))
         elif kind == 4:
             block.relations.append(Relations(*_relations(raw, start, end)))
-    return block
+    return block, last
 
 
 def _signed(value: int) -> int:
@@ -427,17 +440,17 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def blocks(path: str | os.PathLike[str], *, nodes_only: bool = False
-           ) -> Iterator[tuple[int, Block]]:
-    """Yield ``(bytes read so far, block)`` for each data block of a PBF file.
+def blocks(path: str | os.PathLike[str], kinds: Iterable[str] = KINDS
+           ) -> Iterator[tuple[float, Block]]:
+    """Yield ``(share of the file read, block)`` for each data block of a PBF file.
 
     Parameters
     ----------
     path : str or os.PathLike
         ``.osm.pbf`` file.
-    nodes_only : bool, optional
-        Stop at the first block without nodes (files are sorted: nodes, ways,
-        relations), for a second look at the nodes only.
+    kinds : iterable of str, optional
+        Which of :data:`KINDS` to decode; the others are skipped, and reading stops
+        after the last wanted kind (files are sorted: nodes, ways, relations).
 
     Raises
     ------
@@ -445,12 +458,16 @@ def blocks(path: str | os.PathLike[str], *, nodes_only: bool = False
         Truncated or corrupt file, or a compression or layout this reader lacks.
     """
     path = Path(path)
+    wanted = frozenset(kinds)
+    stop_after = max(KINDS.index(k) for k in wanted)
+    size = max(path.stat().st_size, 1)
     with path.open("rb") as handle:
         while (item := _read_blob(handle, path)) is not None:
             kind, blob = item
             if kind != "OSMData":
                 continue
-            block = _block(_decompress(blob))
-            if nodes_only and not block.nodes:
+            block, last = _block(_decompress(blob), wanted)
+            if block.nodes or block.ways or block.relations:
+                yield handle.tell() / size, block
+            if last > stop_after:
                 return
-            yield handle.tell(), block

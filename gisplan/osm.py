@@ -637,7 +637,7 @@ def read_osm(
     area: Any = None,
     *,
     margin_m: float = DEFAULT_MARGIN_M,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> OsmImport:
     """Import an OpenStreetMap file for an area of interest.
 
@@ -652,7 +652,7 @@ def read_osm(
         What lies within this many metres of the area is kept too
         (:data:`DEFAULT_MARGIN_M`); ways with a node there are kept whole.
     progress : callable, optional
-        Called now and then with the number of objects processed.
+        Called after each block of the file with the share of it read so far (0 to 1).
 
     Returns
     -------

@@ -210,11 +210,11 @@ def build_from_osm(
               disable=disable) as bar:
         coverage_area = load_layer("coverage_area")
         chosen, name, precision, notes = _choose_area(path, area, coverage_area)
-        with tqdm(desc=f"reading {path.name}", unit=" objects", file=sys.stderr,
+        with tqdm(desc=f"reading {path.name}", total=100, unit="%", file=sys.stderr,
                   disable=disable, leave=False) as reading:
 
-            def advance(count: int) -> None:
-                reading.update(count - reading.n)
+            def advance(share: float) -> None:
+                reading.update(round(100 * share) - reading.n)
 
             imported = read_osm(path, chosen, margin_m=margin_m, progress=advance)
         bar.update()

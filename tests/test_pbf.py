@@ -168,3 +168,22 @@ def test_a_street_crossing_the_area_without_a_node_in_it_is_kept(tmp_path):
     area = gpd.GeoSeries([shapely.box(103.999, 30.599, 104.001, 30.601)], crs="EPSG:4326")
     edges = read_osm(path, area, margin_m=0).layers["walk_edges"]
     assert edges["osm_way_ids"].tolist() == ["10"]
+
+
+def test_a_relation_near_the_box_is_assembled_with_its_far_member_ways(tmp_path):
+    far = 104.0 + 3 * REACH_DEG
+    # the outer ring of four ways: the east side (way 22) has no node within the reach
+    corners = [(104.0, 30.6), (104.0, 30.7), (far, 30.7), (far, 30.6)]
+    path = _write(tmp_path / "lake.osm.pbf", [
+        *(_node(i + 1, x, y) for i, (x, y) in enumerate(corners)),
+        _node(9, 103.999, 30.65), _node(10, 103.998, 30.65),
+        _way(10, [9, 10], highway="footway"),
+        _way(20, [1, 2]), _way(21, [2, 3]), _way(22, [3, 4]), _way(23, [4, 1]),
+        osmium.osm.mutable.Relation(id=30, members=[("w", w, "outer") for w in (20, 21, 22, 23)],
+                                    tags={"type": "multipolygon", "natural": "water"})])
+    area = gpd.GeoSeries([shapely.box(103.997, 30.64, 103.9995, 30.66)], crs="EPSG:4326")
+    raw = read_raw(path, area.total_bounds)
+    assert [p[0] for p in raw.polygons] == []  # the lake does not meet the box itself
+    raw = read_raw(path, (103.997, 30.64, 104.001, 30.66))
+    assert [p[0] for p in raw.polygons] == ["relation/30"]
+    assert raw.polygons[0][2].bounds == pytest.approx((104.0, 30.6, far, 30.7))
