@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyproj
-import shapely
 from scipy.sparse.csgraph import connected_components
 
 from gisplan._arrays import run_offsets
@@ -206,8 +205,12 @@ def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
 
 def network_from_arrays(
     xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str, crs: str,
+    min_component_share: float = 0.0,
 ) -> WalkNetwork:
     """Build a :class:`~gisplan.network.WalkNetwork` from edge vertex runs.
+
+    No geometry object is made: lengths, the graph and the spatial indexes come from
+    the coordinate arrays (:attr:`WalkNetwork.edge_geometry` is made on first use).
 
     Parameters
     ----------
@@ -216,11 +219,16 @@ def network_from_arrays(
     first : numpy.ndarray of int
         The vertices of edge ``e`` are ``xy[first[e]:first[e + 1]]`` (two or more).
     node_of_vertex : numpy.ndarray of int
-        Node id of the first and last vertex of each edge (any integers; others ignored).
+        Node index (0 or more, e.g. the rank of the OSM node id) of the first and last
+        vertex of each edge (others ignored). The network numbers its nodes in the
+        same order.
     source : str
         Recorded in :attr:`WalkNetwork.source`.
     crs : str
         The metric CRS of ``xy`` (:func:`fitting_crs`), recorded in :attr:`WalkNetwork.crs`.
+    min_component_share : float, optional
+        Connected components with fewer than this share of the nodes are left out, with
+        their edges (the network is as if built from the other edges only).
 
     Returns
     -------
@@ -228,22 +236,35 @@ def network_from_arrays(
     """
     n_edges = len(first) - 1
     ends = np.concatenate([node_of_vertex[first[:-1]], node_of_vertex[first[1:] - 1]])
-    uniq, inverse = np.unique(ends, return_inverse=True)
-    u, v = inverse[:n_edges].astype(np.int64), inverse[n_edges:].astype(np.int64)
-    node_xy = np.empty((len(uniq), 2))
+    present = np.zeros(int(ends.max()) + 1 if len(ends) else 0, dtype=bool)
+    present[ends] = True
+    number = np.cumsum(present) - 1
+    u, v = number[ends[:n_edges]], number[ends[n_edges:]]
+    n_nodes = int(present.sum())
+    node_xy = np.empty((n_nodes, 2))
     node_xy[u] = xy[first[:-1]]
     node_xy[v] = xy[first[1:] - 1]
+    count = np.diff(first)
     step = np.zeros(len(xy))
     step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
     step[first[:-1]] = 0.0
     along = np.cumsum(step)
-    along -= np.repeat(along[first[:-1]], np.diff(first))
-    owner = np.repeat(np.arange(n_edges), np.diff(first))
-    geoms = shapely.linestrings(xy, indices=owner)
-    length = shapely.length(geoms)  # as GEOS measures positions along the edges
-    graph = _symmetric_csr(len(uniq), u, v, length)
+    along -= np.repeat(along[first[:-1]], count)
+    length = along[first[1:] - 1]
+    graph = _symmetric_csr(n_nodes, u, v, length)
     _, component = connected_components(graph, directed=False)
-    network = WalkNetwork(node_xy, u, v, length, np.asarray(geoms, dtype=object), graph,
-                          component.astype(np.int64), source, crs)
-    network._vertices = (xy, first, along)
-    return network.prepare()
+    sizes = np.bincount(component)
+    kept_node = (sizes >= min_component_share * n_nodes)[component]
+    if not kept_node.all():
+        kept = kept_node[u]
+        number = np.cumsum(kept_node) - 1
+        u, v, length = number[u[kept]], number[v[kept]], length[kept]
+        node_xy = node_xy[kept_node]
+        kept_vertex = np.repeat(kept, count)
+        xy, along = xy[kept_vertex], along[kept_vertex]
+        first = np.concatenate([[0], np.cumsum(count[kept])])
+        graph = _symmetric_csr(len(node_xy), u, v, length)
+        _, component = connected_components(graph, directed=False)
+    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, graph,
+                       component.astype(np.int64), source, crs,
+                       vertices=(xy, first, along)).prepare()

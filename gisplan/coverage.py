@@ -243,7 +243,7 @@ def _substrings(net: WalkNetwork, edge: npt.NDArray[np.int64], start: npt.NDArra
     owner = np.repeat(np.arange(len(edge)), count)
     vertex = np.repeat(first[edge], count) + run_offsets(count)
     inner = (along[vertex] > start[owner]) & (along[vertex] < end[owner])
-    geoms = net.edge_geometry[edge]
+    geoms = net.edge_lines(edge)
     head = shapely.get_coordinates(shapely.line_interpolate_point(geoms, start))
     tail = shapely.get_coordinates(shapely.line_interpolate_point(geoms, end))
     idx = np.arange(len(edge))
@@ -298,7 +298,7 @@ def _reached_lines(net: WalkNetwork, parts: Intervals) -> npt.NDArray[np.object_
     edge, start, end = parts
     whole = (start <= 0.0) & (end >= net.edge_length[edge])
     return np.concatenate([
-        net.edge_geometry[edge[whole]],
+        net.edge_lines(edge[whole]),
         _substrings(net, edge[~whole], start[~whole], end[~whole]),
     ])
 
@@ -769,8 +769,8 @@ def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],
     if not len(parks):
         return shapely.Polygon(), _empty_snaps(index)
     limit = float(radius.max())
-    park_i, edge_j = net.edge_tree.query(parks, predicate="dwithin", distance=entrance)
-    edges = net.edge_geometry[edge_j]
+    park_i, edge_j = net.edges_near(parks, entrance)
+    edges = net.edge_lines(edge_j)
     zone = shapely.buffer(parks, entrance, quad_segs=CIRCLE_QUAD_SEGS)
     front = shapely.intersection(edges, zone[park_i])
     coords, which = shapely.get_coordinates(front, return_index=True)

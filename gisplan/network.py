@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from gisplan import settings
 from gisplan._arrays import run_offsets
 from gisplan._errors import CRSError, GisplanError
+from gisplan._segment_index import SegmentIndex
 from gisplan.crs import METRIC_CRS, metric_crs_for
 
 __all__ = [
@@ -108,8 +109,6 @@ class WalkNetwork:
         First and last node of each edge (the geometry runs from ``u`` to ``v``).
     edge_length : numpy.ndarray of float
         Edge lengths in metres (length of the geometry in :attr:`crs`).
-    edge_geometry : numpy.ndarray of shapely.LineString
-        Edge geometries in :attr:`crs`.
     graph : scipy.sparse.csr_matrix
         Symmetric n x n matrix of the shortest edge length between adjacent nodes.
     component : numpy.ndarray of int
@@ -119,23 +118,37 @@ class WalkNetwork:
     crs : str
         The metric CRS of the coordinates, e.g. ``"EPSG:4544"`` (the embedded network);
         the builders choose the one that fits the streets.
+    geometry : numpy.ndarray of shapely.LineString, optional
+        Edge geometries in :attr:`crs`; without them, ``vertices`` must be given.
+    vertices : tuple, optional
+        The edge vertices as :attr:`edge_vertices` returns them; without them,
+        ``geometry`` must be given.
     """
 
     node_xy: FloatArray
     edge_u: IntArray
     edge_v: IntArray
     edge_length: FloatArray
-    edge_geometry: npt.NDArray[np.object_]
     graph: csr_matrix
     component: IntArray
     source: str
     crs: str = METRIC_CRS
-    _tree: shapely.STRtree | None = field(default=None, repr=False)
+    geometry: InitVar[npt.NDArray[np.object_] | None] = None
+    vertices: InitVar[tuple[FloatArray, IntArray, FloatArray] | None] = None
+    _geometry: npt.NDArray[np.object_] | None = field(default=None, init=False, repr=False)
+    _vertices: tuple[FloatArray, IntArray, FloatArray] | None = field(
+        default=None, init=False, repr=False)
+    _segments: SegmentIndex | None = field(default=None, init=False, repr=False)
     _cells: tuple[FloatArray, float, IntArray, IntArray, IntArray] | None = field(
-        default=None, repr=False)
-    _hull: shapely.Geometry | None = field(default=None, repr=False)
-    _vertices: tuple[FloatArray, IntArray, FloatArray] | None = field(default=None, repr=False)
-    _incidence: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
+        default=None, init=False, repr=False)
+    _hull: shapely.Geometry | None = field(default=None, init=False, repr=False)
+    _incidence: tuple[IntArray, IntArray] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self, geometry: npt.NDArray[np.object_] | None,
+                      vertices: tuple[FloatArray, IntArray, FloatArray] | None) -> None:
+        if geometry is None and vertices is None:
+            raise GisplanError("a WalkNetwork needs its edge geometry or its edge vertices")
+        self._geometry, self._vertices = geometry, vertices
 
     @property
     def n_nodes(self) -> int:
@@ -153,11 +166,69 @@ class WalkNetwork:
         return int(self.component.max()) + 1 if len(self.component) else 0
 
     @property
-    def edge_tree(self) -> shapely.STRtree:
-        """Spatial index of the edge geometries (built on first use)."""
-        if self._tree is None:
-            self._tree = shapely.STRtree(self.edge_geometry)
-        return self._tree
+    def edge_geometry(self) -> npt.NDArray[np.object_]:
+        """Edge geometries (shapely LineStrings in :attr:`crs`; made on first use).
+
+        Networks built from coordinate arrays make no geometry unless asked: use
+        :meth:`edge_lines` for a few edges.
+        """
+        if self._geometry is None:
+            self._geometry = self.edge_lines(np.arange(self.n_edges))
+        return self._geometry
+
+    def edge_lines(self, edges: npt.ArrayLike) -> npt.NDArray[np.object_]:
+        """Return the geometries of the given edges (made from the vertices if need be)."""
+        edges = np.asarray(edges, dtype=np.int64)
+        if self._geometry is not None:
+            return self._geometry[edges]
+        if not len(edges):
+            return np.empty(0, dtype=object)
+        xy, first, _ = self.edge_vertices
+        count = first[edges + 1] - first[edges]
+        vertex = np.repeat(first[edges], count) + run_offsets(count)
+        lines = shapely.linestrings(xy[vertex], indices=np.repeat(np.arange(len(edges)), count))
+        return np.asarray(lines, dtype=object).reshape(len(edges))
+
+    @property
+    def segment_index(self) -> SegmentIndex:
+        """Bucket index of the straight segments of the edges (built on first use)."""
+        if self._segments is None:
+            xy, first, along = self.edge_vertices
+            last = np.zeros(len(xy), dtype=bool)
+            last[first[1:] - 1] = True
+            segment = np.flatnonzero(~last)
+            self._segments = SegmentIndex.build(xy, segment, along[segment + 1] - along[segment],
+                                                CELL_SIZE_M)
+        return self._segments
+
+    def edges_near(self, geoms: npt.ArrayLike, distance: float) -> tuple[IntArray, IntArray]:
+        """Return the pairs of geometries and edges within ``distance`` of each other.
+
+        Parameters
+        ----------
+        geoms : array of shapely geometries
+            Geometries in :attr:`crs`.
+        distance : float
+            Distance in metres.
+
+        Returns
+        -------
+        geom, edge : numpy.ndarray of int
+            Every (geometry, edge) pair closer than or at ``distance``, each once,
+            sorted by geometry, then edge.
+        """
+        geoms = np.asarray(geoms, dtype=object)
+        bounds = shapely.bounds(geoms).reshape(-1, 4)
+        given = np.flatnonzero(np.isfinite(bounds).all(axis=1))
+        which, segment = self.segment_index.candidates(bounds[given, :2] - distance,
+                                                       bounds[given, 2:] + distance)
+        which = given[which]
+        _, first, _ = self.edge_vertices
+        edge = np.searchsorted(first, self.segment_index.segment[segment], side="right") - 1
+        pair = np.unique(which * self.n_edges + edge)
+        which, edge = pair // self.n_edges, pair % self.n_edges
+        near = shapely.dwithin(self.edge_lines(edge), geoms[which], distance)
+        return which[near], edge[near]
 
     @property
     def node_cells(self) -> tuple[FloatArray, float, IntArray, IntArray, IntArray]:
@@ -189,7 +260,7 @@ class WalkNetwork:
         edge's first node, in metres.
         """
         if self._vertices is None:
-            xy, owner = shapely.get_coordinates(self.edge_geometry, return_index=True)
+            xy, owner = shapely.get_coordinates(self._geometry, return_index=True)
             first = np.searchsorted(owner, np.arange(self.n_edges + 1)).astype(np.int64)
             step = np.zeros(len(xy))
             step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
@@ -227,7 +298,7 @@ class WalkNetwork:
         The network builders call it, so that every coverage query pays only for its
         own work.
         """
-        _ = self.edge_tree, self.node_cells, self.edge_vertices, self.node_edges, self.extent()
+        _ = self.segment_index, self.node_cells, self.node_edges, self.extent()
         return self
 
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
@@ -293,11 +364,16 @@ class WalkNetwork:
         if not len(points) or not self.n_edges:
             empty = EdgeSources(np.empty(0, np.int64), np.empty(0), np.empty(0))
             return empty, snapped
-        pairs, dist = self.edge_tree.query_nearest(
-            points, max_distance=max_distance, return_distance=True, all_matches=False
-        )
-        point_idx, edge_idx = pairs
-        position = shapely.line_locate_point(self.edge_geometry[edge_idx], points[point_idx])
+        index = self.segment_index
+        given = np.flatnonzero(~(shapely.is_missing(points) | shapely.is_empty(points)))
+        segment, _ = index.nearest(shapely.get_coordinates(points[given]), max_distance)
+        point_idx = given[segment >= 0]
+        segment = segment[segment >= 0]
+        _, first, _ = self.edge_vertices
+        edge_idx = np.searchsorted(first, index.segment[segment], side="right") - 1
+        lines = self.edge_lines(edge_idx)
+        dist = shapely.distance(lines, points[point_idx])
+        position = shapely.line_locate_point(lines, points[point_idx])
         snapped[point_idx] = dist
         sources = EdgeSources(edge_idx.astype(np.int64), np.asarray(position, float),
                               np.asarray(dist, float))
@@ -327,9 +403,11 @@ class WalkNetwork:
             ``limit`` or unreachable).
         """
         length = self.edge_length[sources.edge]
+        # GEOS and the vertex arrays may measure an edge a few nanometres apart
+        position = np.clip(sources.position, 0.0, length)
         targets = np.concatenate([self.edge_u[sources.edge], self.edge_v[sources.edge]])
-        weights = np.concatenate([sources.start + sources.position,
-                                  sources.start + (length - sources.position)])
+        weights = np.concatenate([sources.start + position,
+                                  sources.start + (length - position)])
         sub = self._within_reach(sources, limit)
         if sub is None:
             return node_distances(self.graph, targets, weights, limit)
@@ -352,7 +430,7 @@ class WalkNetwork:
             return np.empty(0, dtype=np.int64)
         origin, size, shape, start, order = self.node_cells
         where = shapely.get_coordinates(shapely.line_interpolate_point(
-            self.edge_geometry[sources.edge[ok]], sources.position[ok]))
+            self.edge_lines(sources.edge[ok]), sources.position[ok]))
         pad = reach[ok, None] + NODE_TOLERANCE_M
         low = np.clip(np.floor((where - pad - origin) / size), 0, shape - 1)
         high = np.clip(np.floor((where + pad - origin) / size), 0, shape - 1)
@@ -411,19 +489,23 @@ def node_distances(
 
 
 def _symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_matrix:
+    """Symmetric n x n matrix of the shortest edge between each pair of adjacent nodes.
+
+    Loops are left out. One sort of the node pairs finds parallel edges; the entries
+    are then placed row by row (``scipy.sparse`` keeps the order of entries within a
+    row), which leaves each row's columns sorted: first the smaller neighbours of the
+    pairs in their sorted order, then the larger ones.
+    """
     loop = u == v
-    rows = np.concatenate([u[~loop], v[~loop]])
-    cols = np.concatenate([v[~loop], u[~loop]])
-    data = np.concatenate([length[~loop], length[~loop]])
-    order = np.lexsort((data, cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, data = rows[first], cols[first], data[first]
-    index_dtype = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64
-    indptr = np.zeros(n + 1, dtype=index_dtype)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return csr_matrix((data, cols.astype(index_dtype), indptr), shape=(n, n))
+    key = np.minimum(u, v)[~loop].astype(np.int64) * n + np.maximum(u, v)[~loop]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.diff(key, prepend=-1))
+    shortest = (np.minimum.reduceat(length[~loop][order], first) if len(first)
+                else np.empty(0))
+    lo, hi = np.divmod(key[first], n)
+    return csr_matrix((np.concatenate([shortest, shortest]),
+                       (np.concatenate([hi, lo]), np.concatenate([lo, hi]))), shape=(n, n))
 
 
 def _unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
@@ -512,8 +594,8 @@ def network_from_edges(
     node_xy = ends[first]
     graph = _symmetric_csr(len(uniq), u, v, length)
     _, component = connected_components(graph, directed=False)
-    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, geoms, graph,
-                       component.astype(np.int64), source, crs).prepare()
+    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, graph,
+                       component.astype(np.int64), source, crs, geometry=geoms).prepare()
 
 
 def _split_at_shared_vertices(lines: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:

@@ -143,19 +143,10 @@ class OsmImport:
         if self._network is None:
             if self._network_input is None:
                 raise GisplanError("the import holds no walking network")
-            xy, first, node_ids, crs = self._network_input
+            xy, first, nodes, crs = self._network_input
             source = f"OpenStreetMap file {self.path.name} ({self.source})"
-            network = network_from_arrays(xy, first, node_ids, source=source, crs=crs)
-            sizes = np.bincount(network.component)
-            small = sizes[network.component[network.edge_u]] < MIN_COMPONENT_SHARE * len(
-                network.component)
-            if small.any():
-                count = np.diff(first)
-                keep = np.repeat(~small, count)
-                kept_first = np.concatenate([[0], np.cumsum(count[~small])])
-                network = network_from_arrays(xy[keep], kept_first, node_ids[keep],
-                                              source=source, crs=crs)
-            self._network = network
+            self._network = network_from_arrays(xy, first, nodes, source=source, crs=crs,
+                                                min_component_share=MIN_COMPONENT_SHARE)
         return self._network
 
     def summary(self) -> str:
@@ -360,7 +351,7 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
         "precision_m": OSM_PRECISION_M}, _node_points(ids, lonlat, graph_ids),
         ["osmid", "degree", "source", "precision_m"])
     crs = fitting_crs(lonlat[vertex])
-    return edge_frame, node_frame, (to_metric(lonlat[vertex], crs), first, ids[vertex], crs)
+    return edge_frame, node_frame, (to_metric(lonlat[vertex], crs), first, node[vertex], crs)
 
 
 def _node_points(ids: np.ndarray, lonlat: np.ndarray, wanted: np.ndarray) -> np.ndarray:

@@ -1,0 +1,167 @@
+"""A bucket index of the straight segments of a network's edges, built from vertex arrays.
+
+Each segment is cut into pieces no longer than the cell size; each piece is filed
+under the cell holding its midpoint. Every point of a segment lies within half a cell
+of the midpoint of one of its pieces, so the segments within ``r`` of a point all have
+a piece filed in the cells within ``r`` plus half a cell of it: searching those cells
+and measuring the exact distance to each segment found gives the same answer as a
+search over every segment. Building the index is one sort of the pieces; no geometry
+object is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from gisplan._arrays import run_offsets
+
+__all__ = ["SegmentIndex"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+PAD_M = 0.01
+"""Slack in metres on piece lengths and search radii, so that rounding never leaves out
+a cell."""
+
+
+@dataclass(frozen=True)
+class SegmentIndex:
+    """Segments ``xy[segment[i]] -> xy[segment[i] + 1]`` filed in square cells.
+
+    Attributes
+    ----------
+    xy : numpy.ndarray, shape (k, 2)
+        The vertices.
+    segment : numpy.ndarray of int
+        First vertex of each segment.
+    origin : numpy.ndarray, shape (2,)
+        Lower-left corner of cell ``(0, 0)``.
+    size : float
+        Cell width.
+    shape : numpy.ndarray of int, shape (2,)
+        Number of cells along x and y.
+    cell_start : numpy.ndarray of int
+        The pieces of cell ``k = i * shape[1] + j`` are
+        ``piece_segment[cell_start[k]:cell_start[k + 1]]``.
+    piece_segment : numpy.ndarray of int
+        Segment (index into ``segment``) of each piece, cell after cell.
+    """
+
+    xy: FloatArray
+    segment: IntArray
+    origin: FloatArray
+    size: float
+    shape: IntArray
+    cell_start: IntArray
+    piece_segment: IntArray
+
+    @classmethod
+    def build(cls, xy: FloatArray, segment: IntArray, length: FloatArray,
+              min_size: float) -> SegmentIndex:
+        """Index the segments starting at the vertices ``segment`` of ``xy``.
+
+        ``length`` is the length of each segment. Cells are ``min_size`` wide, or wider
+        so that there are at most two per segment.
+        """
+        low = np.array([xy[:, 0].min(), xy[:, 1].min()]) if len(xy) else np.zeros(2)
+        high = np.array([xy[:, 0].max(), xy[:, 1].max()]) if len(xy) else np.zeros(2)
+        extent = np.maximum(high - low, min_size)
+        size = max(min_size, float(np.sqrt(extent.prod() / (2 * max(len(segment), 1)))))
+        shape = np.floor(extent / size).astype(np.int64) + 1
+        start, step = xy[segment], xy[segment + 1] - xy[segment]
+        # pieces of at most one cell (plus the padding), each filed by its midpoint
+        count = np.maximum(np.ceil((length - PAD_M) / size), 1).astype(np.int64)
+        if len(count) and count.max() == 1:
+            owner = np.arange(len(segment), dtype=np.int64)
+            middle = start + step * 0.5
+        else:
+            owner = np.repeat(np.arange(len(segment), dtype=np.int64), count)
+            share = (run_offsets(count) + 0.5) / count[owner]
+            middle = start[owner] + step[owner] * share[:, None]
+        column = np.minimum(((middle[:, 0] - low[0]) / size).astype(np.int64), shape[0] - 1)
+        row = np.minimum(((middle[:, 1] - low[1]) / size).astype(np.int64), shape[1] - 1)
+        key = column * shape[1] + row
+        order = np.argsort(key, kind="stable")
+        cell_start = np.zeros(shape.prod() + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=shape.prod()), out=cell_start[1:])
+        return cls(xy, segment, low, size, shape, cell_start, owner[order])
+
+    def candidates(self, low: FloatArray, high: FloatArray) -> tuple[IntArray, IntArray]:
+        """Segments that may come within reach of boxes, as ``(box, segment)`` pairs.
+
+        Parameters
+        ----------
+        low, high : numpy.ndarray, shape (m, 2)
+            Lower-left and upper-right corners of each box, already grown by the
+            distance searched.
+
+        Returns
+        -------
+        box, segment : numpy.ndarray of int
+            Every segment with a point in a box is paired with it (others may be too);
+            a pair can repeat.
+        """
+        pad = self.size / 2.0 + 2 * PAD_M
+        first = np.clip(np.floor((low - pad - self.origin) / self.size), 0, self.shape - 1)
+        last = np.clip(np.floor((high + pad - self.origin) / self.size), 0, self.shape - 1)
+        first = first.astype(np.int64)
+        span = (last - first).astype(np.int64) + 1
+        count = span[:, 0] * span[:, 1]
+        owner = np.repeat(np.arange(len(count), dtype=np.int64), count)
+        k = run_offsets(count)
+        cell = ((first[owner, 0] + k // span[owner, 1]) * self.shape[1]
+                + first[owner, 1] + k % span[owner, 1])
+        begin = self.cell_start[cell]
+        held = self.cell_start[cell + 1] - begin
+        pieces = np.repeat(begin, held) + run_offsets(held)
+        return np.repeat(owner, held), self.piece_segment[pieces]
+
+    def distance(self, points: FloatArray, segment: IntArray) -> FloatArray:
+        """Distance from each point to the segment paired with it."""
+        a = self.xy[self.segment[segment]]
+        step = self.xy[self.segment[segment] + 1] - a
+        rel = points - a
+        square = np.einsum("ij,ij->i", step, step)
+        t = np.clip(np.einsum("ij,ij->i", rel, step) / np.where(square > 0, square, 1.0),
+                    0.0, 1.0)
+        return np.hypot(*(rel - step * t[:, None]).T)
+
+    def nearest(self, points: FloatArray, max_distance: float) -> tuple[IntArray, FloatArray]:
+        """Find the segment nearest to each point, if one lies within ``max_distance``.
+
+        Parameters
+        ----------
+        points : numpy.ndarray, shape (m, 2)
+            Point coordinates.
+        max_distance : float
+            Farther segments are not looked for.
+
+        Returns
+        -------
+        segment : numpy.ndarray of int
+            Per point, the nearest segment (the first one among equally near), -1 if none.
+        distance : numpy.ndarray of float
+            Per point, the distance to it (NaN if none).
+        """
+        found = np.full(len(points), -1, dtype=np.int64)
+        best = np.full(len(points), np.nan)
+        if not len(self.segment) or not len(points):
+            return found, best
+        # a first look close by bounds the distance; the second search covers that bound
+        reach = np.full(len(points), min(self.size, max_distance))
+        for _ in range(2):
+            which, segment = self.candidates(points - reach[:, None], points + reach[:, None])
+            dist = self.distance(points[which], segment)
+            near = dist <= max_distance
+            which, segment, dist = which[near], segment[near], dist[near]
+            order = np.lexsort((segment, dist, which))
+            which, segment, dist = which[order], segment[order], dist[order]
+            head = np.ones(len(which), dtype=bool)
+            head[1:] = which[1:] != which[:-1]
+            found[which[head]], best[which[head]] = segment[head], dist[head]
+            reach = np.where(np.isnan(best), max_distance, best)
+        return found, best
