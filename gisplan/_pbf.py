@@ -190,12 +190,18 @@ def _spans(buf: ByteArray, start: IntArray, end: IntArray) -> tuple[UIntArray, I
 
 def _varints_at(buf: ByteArray, pos: IntArray) -> tuple[UIntArray, IntArray]:
     """Read one varint at each position: (values, positions after them)."""
-    window = buf[pos[:, None] + np.arange(10)]
-    more = window >= 0x80
-    size = np.argmin(more, axis=1) + 1
-    parts = (window & 0x7F).astype(np.uint64) << (np.arange(10, dtype=np.uint64) * 7)
-    parts[np.arange(10) >= size[:, None]] = 0
-    return np.bitwise_or.reduce(parts, axis=1), pos + size
+    byte = buf[pos]
+    value = (byte & 0x7F).astype(np.uint64)
+    size = np.ones(len(pos), dtype=np.int64)
+    more = np.flatnonzero(byte >= 0x80)
+    shift = np.uint64(7)
+    while len(more):  # one step per byte of the longest varint (most take one or two)
+        byte = buf[pos[more] + size[more]]
+        value[more] |= (byte & 0x7F).astype(np.uint64) << shift
+        size[more] += 1
+        more = more[byte >= 0x80]
+        shift += np.uint64(7)
+    return value, pos + size
 
 
 def _message_fields(buf: ByteArray, start: IntArray, end: IntArray, varint_fields: set[int],
@@ -322,10 +328,16 @@ def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: in
     starts, ends = [], []
     pos = start
     while pos < end:  # the group's Way messages (field 3), one after another
-        key, pos = _varint(raw, pos)
-        size, pos = _varint(raw, pos)
-        if key != 0x1A:
+        if raw[pos] != 0x1A:
             raise PbfError("a way group holds something other than ways")
+        size = raw[pos + 1]
+        if size < 0x80:  # most ways are under 128 bytes ...
+            pos += 2
+        elif raw[pos + 2] < 0x80:  # ... or under 16 kB
+            size = (size & 0x7F) | (raw[pos + 2] << 7)
+            pos += 3
+        else:
+            size, pos = _varint(raw, pos + 1)
         starts.append(pos)
         pos += size
         ends.append(pos)
@@ -345,6 +357,25 @@ def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: in
     return Ways(fields[1][0], ref_first, _run_cumsum(_zigzag(refs), ref_count), tag_first,
                 keys.astype(np.int64), vals.astype(np.int64),
                 info[2][0] * date_granularity // 1000)
+
+
+def _strings(raw: bytes, start: int, end: int) -> list[bytes]:
+    """Read a ``StringTable`` (field 1, repeated bytes) between ``start`` and ``end``."""
+    strings = []
+    pos = start
+    while pos < end:
+        if raw[pos] != 0x0A:
+            raise PbfError("a string table holds something other than strings")
+        size = raw[pos + 1]
+        if size < 0x80:
+            pos += 2
+        else:
+            size, pos = _varint(raw, pos + 1)
+        strings.append(raw[pos:pos + size])
+        pos += size
+    if pos != end:
+        raise PbfError("a string table runs past its end")
+    return strings
 
 
 def _run_cumsum(deltas: IntArray, counts: IntArray) -> IntArray:
@@ -397,7 +428,7 @@ def _block(raw: bytes, kinds: frozenset[str]) -> tuple[Block, int]:
     granularity, lat_offset, lon_offset, date_granularity = 100, 0, 0, 1000
     for field, _, value, end in _fields(raw, 0, len(raw)):
         if field == 1:
-            strings = [raw[a:b] for f, _, a, b in _fields(raw, value, end) if f == 1]
+            strings = _strings(raw, value, end)
         elif field == 2:
             groups.append((value, end))
         elif field == 17:
