@@ -2,14 +2,14 @@
 
 Writes a synthetic city PBF of about ``--nodes`` street nodes (a street grid 100 m
 apart cut into ways of 10 blocks, parks, residential land, schools and rail stations;
-see ``benchmarks/synthetic_osm.py``), the same data as OSM XML, and a file four times
-larger that holds the same city among three others (2 km apart). Then, in one run,
+see ``benchmarks/synthetic_osm.py``), the same data as OSM XML, and a file ``--copies``
+(4) times larger that holds the same city among the others (2 km apart). Then, in one run,
 each in its own child process (so that each peak memory is its own):
 
 * ``gisplan_s``: ``gisplan.osm.read_osm(city, area)`` (every layer), the walking network
   (``network_build_s``) and the 800 m walking coverage of the city by its stations
   (``coverage_s``), end to end;
-* ``clip_s``: the same on the four-times-larger file, clipped to the same city;
+* ``clip_s``: the same on the larger file, clipped to the same city;
 * ``osmnx_s``: ``osmnx.graph_from_xml`` on the XML (the path osmnx documents for files);
 * ``pyrosm_s``: ``pyrosm.OSM(city).get_network(network_type="walking")``;
 * ``gdal_s``: ``gisplan.network.network_from_osm(city)``: GDAL's OSM driver reading the
@@ -136,19 +136,21 @@ def main() -> None:
                         help="seconds after which a peer is stopped (default 360)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["osmnx", "pyrosm", "gdal"],
                         help="peers not to run")
+    parser.add_argument("--copies", type=int, default=4,
+                        help="cities in the larger file that clip_s reads (default 4)")
     parser.add_argument("--json", action="store_true", help="print the JSON line only")
     args = parser.parse_args()
     began = time.perf_counter()
     side = max(10, round(math.sqrt(args.nodes)))
-    report: dict[str, Any] = {"nodes": side * side}
+    report: dict[str, Any] = {"nodes": side * side, "copies": args.copies}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        city_pbf, big_pbf, city_xml = tmp / "city.osm.pbf", tmp / "four.osm.pbf", tmp / "city.osm"
+        city_pbf, big_pbf, city_xml = tmp / "city.osm.pbf", tmp / "big.osm.pbf", tmp / "city.osm"
         city_plain = tmp / "city_uncompressed.osm.pbf"
         start = time.perf_counter()
         every = max(5, side // STATIONS_PER_SIDE)
         city = write_city(city_pbf, side, gap_m=GAP_M, station_every=every)
-        write_city(big_pbf, side, copies=4, gap_m=GAP_M, station_every=every)
+        write_city(big_pbf, side, copies=args.copies, gap_m=GAP_M, station_every=every)
         _copy(city_pbf, city_xml, "osm")
         _copy(city_pbf, city_plain, "pbf,pbf_compression=none")
         report["write_s"] = round(time.perf_counter() - start, 1)

@@ -324,14 +324,15 @@ def _dense(buf: ByteArray, raw: bytes, start: int, end: int, scale: tuple[int, i
     return DenseNodes(ids, lon_deg, lat_deg, kv, timestamp)
 
 
-def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: int) -> Ways:
+def _framed(raw: bytes, start: int, end: int, key: int) -> tuple[IntArray, IntArray]:
+    """Bounds of the messages of one repeated field (tag byte ``key``) filling a group."""
     starts, ends = [], []
     pos = start
-    while pos < end:  # the group's Way messages (field 3), one after another
-        if raw[pos] != 0x1A:
-            raise PbfError("a way group holds something other than ways")
+    while pos < end:
+        if raw[pos] != key:
+            raise PbfError("a group holds more than one kind of object")
         size = raw[pos + 1]
-        if size < 0x80:  # most ways are under 128 bytes ...
+        if size < 0x80:  # most objects are under 128 bytes ...
             pos += 2
         elif raw[pos + 2] < 0x80:  # ... or under 16 kB
             size = (size & 0x7F) | (raw[pos + 2] << 7)
@@ -341,7 +342,38 @@ def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: in
         starts.append(pos)
         pos += size
         ends.append(pos)
-    s, e = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    if pos != end:
+        raise PbfError("a group runs past its end")
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+def _plain_nodes(buf: ByteArray, raw: bytes, start: int, end: int,
+                 scale: tuple[int, int, int, int]) -> DenseNodes:
+    """Decode a group of ``Node`` messages (not dense) into the arrays of dense nodes."""
+    granularity, lat_offset, lon_offset, date_granularity = scale
+    s, e = _framed(raw, start, end, 0x0A)
+    fields = _message_fields(buf, s, e, {1, 8, 9}, {2, 3, 4})
+    keys, key_count = _spans(buf, *fields[2])
+    vals, val_count = _spans(buf, *fields[3])
+    if np.any(key_count != val_count):
+        raise PbfError("a node has different numbers of tag keys and values")
+    kv = np.zeros(2 * len(keys) + len(s), dtype=np.int64)  # key, value, ..., 0 per node
+    node_start = np.cumsum(2 * key_count + 1) - (2 * key_count + 1)
+    at = np.repeat(node_start, key_count) + 2 * run_offsets(key_count)
+    kv[at], kv[at + 1] = keys.astype(np.int64), vals.astype(np.int64)
+    info_start, info_end = fields[4]
+    info = _message_fields(buf, info_start, info_end, {2}, set())
+
+    def signed(field: int) -> IntArray:
+        return _zigzag(fields[field][0].astype(np.uint64))
+
+    return DenseNodes(signed(1), ((lon_offset + granularity * signed(9)) * 1e-9).astype(
+        np.float64), ((lat_offset + granularity * signed(8)) * 1e-9).astype(np.float64), kv,
+        info[2][0] * date_granularity // 1000)
+
+
+def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: int) -> Ways:
+    s, e = _framed(raw, start, end, 0x1A)
     fields = _message_fields(buf, s, e, {1}, {2, 3, 4, 8})
     refs, ref_count = _spans(buf, *fields[8])
     ref_first = np.zeros(len(s) + 1, dtype=np.int64)
@@ -417,7 +449,7 @@ def _relations(raw: bytes, start: int, end: int) -> tuple[list[int], list[list[t
 
 KINDS = ("nodes", "ways", "relations")
 """What a group holds, in the order of a sorted file."""
-_GROUP_FIELD = {2: "nodes", 3: "ways", 4: "relations"}
+_GROUP_FIELD = {1: "nodes", 2: "nodes", 3: "ways", 4: "relations"}
 
 
 def _block(raw: bytes, kinds: frozenset[str]) -> tuple[Block, int]:
@@ -446,16 +478,15 @@ def _block(raw: bytes, kinds: frozenset[str]) -> tuple[Block, int]:
         if start == end:
             continue
         kind = _varint(raw, start)[0] >> 3  # a group holds one kind of object
-        if kind == 1:
-            raise PbfError("the file stores nodes one by one (not dense); convert it with "
-                           "`osmium cat IN -o OUT.osm.pbf`")
         name = _GROUP_FIELD.get(kind)
         if name is None:
             continue  # changesets
         last = max(last, KINDS.index(name))
         if name not in kinds:
             continue
-        if kind == 2:
+        if kind == 1:
+            block.nodes.append(_plain_nodes(buf, raw, start, end, scale))
+        elif kind == 2:
             for field, wire, value, stop in _fields(raw, start, end):
                 if field == 2 and wire == 2:
                     block.nodes.append(_dense(buf, raw, value, stop, scale))

@@ -62,7 +62,8 @@ def _decoded(path: Path) -> tuple[dict, dict, dict]:
 
 
 @needs_extract
-@pytest.mark.parametrize("options", ["pbf", "pbf,pbf_compression=none"])
+@pytest.mark.parametrize("options", ["pbf", "pbf,pbf_compression=none",
+                                     "pbf,pbf_dense_nodes=false"])
 def test_blocks_decode_every_object_as_libosmium_reads_it(tmp_path, options):
     path = tmp_path / "central.osm.pbf"
     osmium.apply(osmium.io.Reader(str(OSM_XML)),
