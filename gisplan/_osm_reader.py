@@ -409,7 +409,7 @@ class _Reader:
 
     def node_block(self, block: _pbf.Block) -> None:
         if self.nodes.sealed:
-            raise _pbf.PbfError("nodes follow ways: the file is not sorted; sort it with "
+            raise _pbf.PbfLayoutError("nodes follow ways: the file is not sorted; sort it with "
                                 "`osmium sort IN -o OUT.osm.pbf`")
         texts: list[str] | None = None
         for dense in block.nodes:
@@ -707,6 +707,8 @@ def read_raw(
         try:
             _scan(pbf, reader, progress)
             _relation_areas(reader, raw, Path(folder))
+        except _pbf.PbfLayoutError as exc:
+            raise OsmFileError(f"{str(path)!r} cannot be read as it is: {exc}") from exc
         except (_pbf.PbfError, RuntimeError) as exc:
             raise OsmFileError(
                 f"{str(path)!r} could not be read to the end ({exc}): the file is truncated "

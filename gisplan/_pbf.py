@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from gisplan._arrays import run_offsets
 
-__all__ = ["Block", "DenseNodes", "PbfError", "Relations", "Ways", "blocks"]
+__all__ = ["Block", "DenseNodes", "PbfError", "PbfLayoutError", "Relations", "Ways", "blocks"]
 
 IntArray = npt.NDArray[np.int64]
 UIntArray = npt.NDArray[np.uint64]
@@ -38,7 +38,11 @@ _PAD = bytes(10)
 
 
 class PbfError(ValueError):
-    """A PBF file that is truncated, corrupt or uses a feature this reader lacks."""
+    """A PBF file that is truncated or corrupt."""
+
+
+class PbfLayoutError(PbfError):
+    """A sound PBF file laid out in a way this reader does not read (order, compression)."""
 
 
 @dataclass
@@ -275,7 +279,7 @@ def _decompress(blob: bytes) -> bytes:
             payload = (field, blob[value:end])
         elif field in (5, 6, 7):
             name = {5: "bzip2", 6: "lz4", 7: "zstd"}[field]
-            raise PbfError(f"the file uses {name} compression, which this reader does not "
+            raise PbfLayoutError(f"the file uses {name} compression, which this reader does not "
                            "read; convert it with `osmium cat IN -o OUT.osm.pbf` (zlib)")
     if payload is None:
         raise PbfError("a blob holds no data")
