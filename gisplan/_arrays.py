@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["run_offsets"]
+__all__ = ["grid_buckets", "run_offsets"]
 
 
 def run_offsets(counts: npt.NDArray[np.integer], dtype: npt.DTypeLike = np.int64
@@ -19,3 +19,30 @@ def run_offsets(counts: npt.NDArray[np.integer], dtype: npt.DTypeLike = np.int64
     ends = np.cumsum(counts, dtype=dtype)
     total = ends[-1] if len(ends) else 0
     return np.arange(total, dtype=dtype) - np.repeat((ends - counts).astype(dtype), counts)
+
+
+def grid_buckets(x: npt.NDArray[np.floating], y: npt.NDArray[np.floating],
+                 origin: npt.NDArray[np.float64], size: float
+                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Sort points into square cells of width ``size`` from ``origin`` (no point below it).
+
+    Returns ``(shape, cell_start, order)``: the points of cell ``(i, j)`` are
+    ``order[cell_start[k]:cell_start[k + 1]]``, ``k = i * shape[1] + j``, in their
+    original order; ``shape`` is the number of cells along x and y that hold points.
+    """
+    column = _cell_of(x, origin[0], size)
+    row = _cell_of(y, origin[1], size)
+    shape = np.array([column.max() + 1, row.max() + 1] if len(column) else [1, 1])
+    key = column
+    key *= shape[1]
+    key += row
+    order = np.argsort(key, kind="stable")
+    start = np.zeros(shape.prod() + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=shape.prod()), out=start[1:])
+    return shape, start, order
+
+
+def _cell_of(values: npt.NDArray[np.floating], low: float, size: float) -> npt.NDArray[np.int64]:
+    scaled = values - low
+    scaled /= size
+    return scaled.astype(np.int64)  # truncation is floor: values are not below low

@@ -203,6 +203,30 @@ def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
     return cum[first[1:] - 1] - cum[first[:-1]]
 
 
+def _along(xy: FloatArray, first: IntArray) -> FloatArray:
+    """Distance of each vertex from the first vertex of its run, along the run.
+
+    Steps are measured as GEOS measures lengths, ``sqrt(dx * dx + dy * dy)``; the
+    arrays are worked on in place, so that a large network needs little memory beyond.
+    """
+    along = np.empty(len(xy))
+    if not len(xy):
+        return along
+    along[0] = 0.0
+    step = along[1:]
+    np.subtract(xy[1:, 0], xy[:-1, 0], out=step)
+    np.square(step, out=step)
+    dy = np.subtract(xy[1:, 1], xy[:-1, 1])
+    np.square(dy, out=dy)
+    step += dy
+    del dy
+    np.sqrt(step, out=step)
+    along[first[:-1]] = 0.0
+    np.cumsum(along, out=along)
+    along -= np.repeat(along[first[:-1]], np.diff(first))
+    return along
+
+
 def network_from_arrays(
     xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str, crs: str,
     min_component_share: float = 0.0,
@@ -234,29 +258,28 @@ def network_from_arrays(
     -------
     WalkNetwork
     """
-    n_edges = len(first) - 1
-    ends = np.concatenate([node_of_vertex[first[:-1]], node_of_vertex[first[1:] - 1]])
-    present = np.zeros(int(ends.max()) + 1 if len(ends) else 0, dtype=bool)
-    present[ends] = True
-    number = np.cumsum(present) - 1
-    u, v = number[ends[:n_edges]], number[ends[n_edges:]]
-    n_nodes = int(present.sum())
-    node_xy = np.empty((n_nodes, 2))
-    node_xy[u] = xy[first[:-1]]
-    node_xy[v] = xy[first[1:] - 1]
-    count = np.diff(first)
-    step = np.zeros(len(xy))
-    step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
-    step[first[:-1]] = 0.0
-    along = np.cumsum(step)
-    along -= np.repeat(along[first[:-1]], count)
-    length = along[first[1:] - 1]
+    head, tail = first[:-1], first[1:] - 1
+    start, end = node_of_vertex[head], node_of_vertex[tail]
+    present = np.zeros(int(max(start.max(), end.max())) + 1 if len(head) else 0, dtype=bool)
+    present[start] = True
+    present[end] = True
+    number = np.cumsum(present, dtype=np.int64)
+    number -= 1
+    u, v = number[start], number[end]
+    n_nodes = int(number[-1]) + 1 if len(number) else 0
+    vertex_of_node = np.empty(n_nodes, dtype=np.int64)
+    vertex_of_node[u] = head
+    vertex_of_node[v] = tail
+    node_xy = xy[vertex_of_node]
+    along = _along(xy, first)
+    length = along[tail]
     graph = _symmetric_csr(n_nodes, u, v, length)
     _, component = connected_components(graph, directed=False)
     sizes = np.bincount(component)
     kept_node = (sizes >= min_component_share * n_nodes)[component]
     if not kept_node.all():
         kept = kept_node[u]
+        count = np.diff(first)
         number = np.cumsum(kept_node) - 1
         u, v, length = number[u[kept]], number[v[kept]], length[kept]
         node_xy = node_xy[kept_node]
@@ -265,6 +288,5 @@ def network_from_arrays(
         first = np.concatenate([[0], np.cumsum(count[kept])])
         graph = _symmetric_csr(len(node_xy), u, v, length)
         _, component = connected_components(graph, directed=False)
-    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, graph,
-                       component.astype(np.int64), source, crs,
+    return WalkNetwork(node_xy, u, v, length, graph, component.astype(np.int64), source, crs,
                        vertices=(xy, first, along)).prepare()

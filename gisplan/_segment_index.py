@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gisplan._arrays import run_offsets
+from gisplan._arrays import grid_buckets, run_offsets
 
 __all__ = ["SegmentIndex"]
 
@@ -67,28 +67,34 @@ class SegmentIndex:
         ``length`` is the length of each segment. Cells are ``min_size`` wide, or wider
         so that there are at most two per segment.
         """
-        low = np.array([xy[:, 0].min(), xy[:, 1].min()]) if len(xy) else np.zeros(2)
-        high = np.array([xy[:, 0].max(), xy[:, 1].max()]) if len(xy) else np.zeros(2)
+        x, y = xy[:, 0], xy[:, 1]
+        low = np.array([x.min(), y.min()]) if len(xy) else np.zeros(2)
+        high = np.array([x.max(), y.max()]) if len(xy) else np.zeros(2)
         extent = np.maximum(high - low, min_size)
         size = max(min_size, float(np.sqrt(extent.prod() / (2 * max(len(segment), 1)))))
-        shape = np.floor(extent / size).astype(np.int64) + 1
-        start, step = xy[segment], xy[segment + 1] - xy[segment]
-        # pieces of at most one cell (plus the padding), each filed by its midpoint
-        count = np.maximum(np.ceil((length - PAD_M) / size), 1).astype(np.int64)
-        if len(count) and count.max() == 1:
-            owner = np.arange(len(segment), dtype=np.int64)
-            middle = start + step * 0.5
-        else:
-            owner = np.repeat(np.arange(len(segment), dtype=np.int64), count)
-            share = (run_offsets(count) + 0.5) / count[owner]
-            middle = start[owner] + step[owner] * share[:, None]
-        column = np.minimum(((middle[:, 0] - low[0]) / size).astype(np.int64), shape[0] - 1)
-        row = np.minimum(((middle[:, 1] - low[1]) / size).astype(np.int64), shape[1] - 1)
-        key = column * shape[1] + row
-        order = np.argsort(key, kind="stable")
-        cell_start = np.zeros(shape.prod() + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key, minlength=shape.prod()), out=cell_start[1:])
-        return cls(xy, segment, low, size, shape, cell_start, owner[order])
+        # twice the midpoints: of every segment, and of the other pieces of long ones
+        twice_x, twice_y = x[segment], y[segment]
+        twice_x += x[1:][segment]
+        twice_y += y[1:][segment]
+        long = np.flatnonzero(length > size)
+        piece_segment = None
+        if len(long):
+            # an odd number of pieces of at most one cell, the middle one filed above
+            count = np.ceil(length[long] / size).astype(np.int64)
+            count += 1 - count % 2
+            owner = np.repeat(np.arange(len(long)), count - 1)
+            k = run_offsets(count - 1)
+            k += k >= (count // 2)[owner]
+            share = (k + 0.5) / count[owner]
+            start = xy[segment[long[owner]]]
+            twice = 2.0 * (start + (xy[segment[long[owner]] + 1] - start) * share[:, None])
+            twice_x = np.concatenate([twice_x, twice[:, 0]])
+            twice_y = np.concatenate([twice_y, twice[:, 1]])
+            piece_segment = np.concatenate([np.arange(len(segment)), long[owner]])
+        shape, start_of_cell, order = grid_buckets(twice_x, twice_y, 2 * low, 2 * size)
+        pieces = (order if piece_segment is None else piece_segment[order]).astype(np.int64,
+                                                                                    copy=False)
+        return cls(xy, segment, low, size, shape, start_of_cell, pieces)
 
     def candidates(self, low: FloatArray, high: FloatArray) -> tuple[IntArray, IntArray]:
         """Segments that may come within reach of boxes, as ``(box, segment)`` pairs.

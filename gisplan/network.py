@@ -43,7 +43,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from gisplan import settings
-from gisplan._arrays import run_offsets
+from gisplan._arrays import grid_buckets, run_offsets
 from gisplan._errors import CRSError, GisplanError
 from gisplan._segment_index import SegmentIndex
 from gisplan.crs import METRIC_CRS, metric_crs_for
@@ -197,8 +197,9 @@ class WalkNetwork:
             last = np.zeros(len(xy), dtype=bool)
             last[first[1:] - 1] = True
             segment = np.flatnonzero(~last)
-            self._segments = SegmentIndex.build(xy, segment, along[segment + 1] - along[segment],
-                                                CELL_SIZE_M)
+            length = along[1:][segment]
+            length -= along[segment]
+            self._segments = SegmentIndex.build(xy, segment, length, CELL_SIZE_M)
         return self._segments
 
     def edges_near(self, geoms: npt.ArrayLike, distance: float) -> tuple[IntArray, IntArray]:
@@ -240,14 +241,11 @@ class WalkNetwork:
         per node.
         """
         if self._cells is None:
-            origin = self.node_xy.min(axis=0)
-            extent = np.maximum(self.node_xy.max(axis=0) - origin, CELL_SIZE_M)
+            x, y = self.node_xy[:, 0], self.node_xy[:, 1]
+            origin = np.array([x.min(), y.min()])
+            extent = np.maximum(np.array([x.max(), y.max()]) - origin, CELL_SIZE_M)
             size = max(CELL_SIZE_M, float(np.sqrt(extent.prod() / (2 * self.n_nodes))))
-            cell = np.floor((self.node_xy - origin) / size).astype(np.int64)
-            shape = cell.max(axis=0) + 1
-            keys = cell[:, 0] * shape[1] + cell[:, 1]
-            order = np.argsort(keys, kind="stable")
-            start = np.searchsorted(keys[order], np.arange(shape.prod() + 1))
+            shape, start, order = grid_buckets(x, y, origin, size)
             self._cells = (origin, size, shape, start, order)
         return self._cells
 
@@ -279,9 +277,11 @@ class WalkNetwork:
         """
         if self._incidence is None:
             ends = np.concatenate([self.edge_u, self.edge_v])
-            order = np.argsort(ends, kind="stable")
-            first = np.searchsorted(ends[order], np.arange(self.n_nodes + 1))
-            self._incidence = (first.astype(np.int64), (order % self.n_edges).astype(np.int64))
+            edges = np.argsort(ends, kind="stable").astype(np.int64, copy=False)
+            np.remainder(edges, self.n_edges, out=edges)
+            first = np.zeros(self.n_nodes + 1, dtype=np.int64)
+            np.cumsum(np.bincount(ends, minlength=self.n_nodes), out=first[1:])
+            self._incidence = (first, edges)
         return self._incidence
 
     def edges_at(self, nodes: IntArray) -> IntArray:
@@ -491,21 +491,38 @@ def node_distances(
 def _symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_matrix:
     """Symmetric n x n matrix of the shortest edge between each pair of adjacent nodes.
 
-    Loops are left out. One sort of the node pairs finds parallel edges; the entries
-    are then placed row by row (``scipy.sparse`` keeps the order of entries within a
-    row), which leaves each row's columns sorted: first the smaller neighbours of the
-    pairs in their sorted order, then the larger ones.
+    Loops are left out; zero lengths are kept as explicit entries (edges of length 0).
+    One sort of the node pairs finds parallel edges and gives the upper triangle row by
+    row; its transpose (a counting sort) gives the lower one, whose entries come first
+    in each row, so that every row's columns are sorted.
     """
+    key = np.minimum(u, v).astype(np.int64)
+    key *= n
+    key += np.maximum(u, v)
     loop = u == v
-    key = np.minimum(u, v)[~loop].astype(np.int64) * n + np.maximum(u, v)[~loop]
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    first = np.flatnonzero(np.diff(key, prepend=-1))
-    shortest = (np.minimum.reduceat(length[~loop][order], first) if len(first)
-                else np.empty(0))
-    lo, hi = np.divmod(key[first], n)
-    return csr_matrix((np.concatenate([shortest, shortest]),
-                       (np.concatenate([hi, lo]), np.concatenate([lo, hi]))), shape=(n, n))
+    if loop.any():
+        key, length = key[~loop], length[~loop]
+    order = np.argsort(key)
+    key, weight = key[order], length[order]
+    new = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    if not new.all():
+        first = np.flatnonzero(new)
+        key, weight = key[first], np.minimum.reduceat(weight, first)
+    lo, hi = np.divmod(key, n)
+    index = np.int32 if max(n, 2 * len(key)) < 2**31 - 1 else np.int64
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
+    lower = csr_matrix((weight, hi.astype(index), indptr), shape=(n, n)).transpose().tocsr()
+    at = np.arange(len(key))
+    at += lower.indptr[lo + 1]
+    upper = np.zeros(2 * len(key), dtype=bool)
+    upper[at] = True
+    columns = np.empty(2 * len(key), dtype=index)
+    columns[at], columns[~upper] = hi, lower.indices
+    data = np.empty(2 * len(key))
+    data[at], data[~upper] = weight, lower.data
+    return csr_matrix((data, columns, (indptr + lower.indptr).astype(index)), shape=(n, n))
 
 
 def _unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:

@@ -80,6 +80,7 @@ def test_symmetric_graph_keeps_the_shortest_parallel_edge_and_no_loop(seed):
     n = 40
     u, v = rng.integers(0, n, 300), rng.integers(0, n, 300)
     length = rng.uniform(1, 100, 300)
+    length[:30] = 0.0  # two nodes at one place: an edge all the same
     graph = _symmetric_csr(n, u, v, length)
     want: dict[tuple[int, int], float] = {}
     for a, b, w in zip(u.tolist(), v.tolist(), length.tolist(), strict=True):
@@ -90,6 +91,7 @@ def test_symmetric_graph_keeps_the_shortest_parallel_edge_and_no_loop(seed):
     assert dict(zip(zip(coo.row.tolist(), coo.col.tolist(), strict=True),
                     coo.data.tolist(), strict=True)) == want
     assert graph.has_sorted_indices and graph.nnz == len(want)
+    assert (graph.data == 0).sum() == sum(w == 0 for w in want.values()) > 0
 
 
 def _segments(rng, count):
