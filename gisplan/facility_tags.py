@@ -143,6 +143,11 @@ FACILITY_TAG_RULES: tuple[TagRule, ...] = (
 FACILITY_TAG_KEYS: frozenset[str] = frozenset(rule.key for rule in FACILITY_TAG_RULES)
 """Keys of which at least one must be present for a feature to be a facility."""
 
+_RULES_BY_KEY: dict[str, tuple[int, ...]] = {
+    key: tuple(i for i, rule in enumerate(FACILITY_TAG_RULES) if rule.key == key)
+    for key in FACILITY_TAG_KEYS}
+"""Positions in :data:`FACILITY_TAG_RULES` of the rules testing each key."""
+
 
 def facility_category(tags: Mapping[str, str]) -> str | None:
     """Category of a feature from its OSM tags.
@@ -167,9 +172,14 @@ def facility_category(tags: Mapping[str, str]) -> str | None:
     >>> facility_category({"highway": "residential"}) is None
     True
     """
-    if FACILITY_TAG_KEYS.isdisjoint(tags):
+    keys = FACILITY_TAG_KEYS.intersection(tags)
+    if not keys:
         return None
-    for rule in FACILITY_TAG_RULES:
+    # only the rules of the keys present can match; tried in their order in the table
+    tried = (_RULES_BY_KEY[next(iter(keys))] if len(keys) == 1
+             else sorted(i for key in keys for i in _RULES_BY_KEY[key]))
+    for i in tried:
+        rule = FACILITY_TAG_RULES[i]
         if rule.matches(tags):
             return rule.category
     return None

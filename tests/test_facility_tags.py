@@ -46,3 +46,23 @@ def test_docstring_examples() -> None:
     failures, attempted = doctest.testmod(facility_tags)
     assert attempted >= 3
     assert failures == 0
+
+
+def test_the_first_matching_rule_wins_whatever_keys_a_feature_has():
+    from itertools import combinations
+
+    from gisplan.facility_tags import FACILITY_TAG_RULES
+
+    def first_match(tags):
+        return next((r.category for r in FACILITY_TAG_RULES if r.matches(tags)), None)
+
+    pairs = {(r.key, v) for r in FACILITY_TAG_RULES for v in (r.values or ("yes",))}
+    pairs |= {(k, v) for r in FACILITY_TAG_RULES for k, vs in r.also for v in vs}
+    names = ({}, {"name": "第一小学"}, {"name": "第七中学"})
+    checked = 0
+    for a, b in combinations(sorted(pairs), 2):
+        for name in names:
+            tags = {a[0]: a[1], b[0]: b[1], **name}
+            assert facility_category(tags) == first_match(tags), tags
+            checked += 1
+    assert checked > 1000
