@@ -83,10 +83,11 @@ def _graph_nodes(node: IntArray, way: IntArray, n_nodes: int) -> npt.NDArray[np.
     a, b = node[:-1][same], node[1:][same]
     step = a != b
     a, b = a[step], b[step]
-    segments = np.bincount(np.concatenate([a, b]), minlength=n_nodes)
-    pairs = np.unique(np.minimum(a, b) * n_nodes + np.maximum(a, b))
-    neighbours = np.bincount(np.concatenate([pairs // n_nodes, pairs % n_nodes]),
-                             minlength=n_nodes)
+    segments = np.bincount(a, minlength=n_nodes) + np.bincount(b, minlength=n_nodes)
+    pairs = np.minimum(a, b) * n_nodes + np.maximum(a, b)
+    pairs.sort()  # a sort finds the distinct pairs faster than np.unique's hashing
+    lo, hi = np.divmod(pairs[np.diff(pairs, prepend=-1) != 0], n_nodes)
+    neighbours = np.bincount(lo, minlength=n_nodes) + np.bincount(hi, minlength=n_nodes)
     return (segments != 2) | (neighbours != 2)
 
 
@@ -189,11 +190,22 @@ def chain_edges(way: IntArray, node: IntArray) -> EdgeArrays:
 def great_circle_m(lonlat: FloatArray, first: IntArray) -> FloatArray:
     """Great-circle length of each run of vertices ``lonlat[first[e]:first[e + 1]]``."""
     rad = np.radians(lonlat)
-    dlon = np.diff(rad[:, 0])
-    dlat = np.diff(rad[:, 1])
-    h = np.sin(dlat / 2) ** 2 + np.cos(rad[:-1, 1]) * np.cos(rad[1:, 1]) * np.sin(dlon / 2) ** 2
-    step = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-    return _run_sums(step, first)
+    # the haversine formula, worked in place on arrays as large as the vertices
+    h, sin_lon = np.diff(rad[:, 1]), np.diff(rad[:, 0])
+    cos_lat = np.cos(rad[:, 1])
+    del rad
+    for half in (h, sin_lon):
+        half /= 2
+        np.sin(half, out=half)
+        half **= 2
+    cos_cos = cos_lat[:-1] * cos_lat[1:]
+    cos_cos *= sin_lon
+    h += cos_cos
+    np.minimum(h, 1.0, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2 * EARTH_RADIUS_M
+    return _run_sums(h, first)
 
 
 def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:

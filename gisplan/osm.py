@@ -319,10 +319,11 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
         nodes = gpd.GeoDataFrame({c: [] for c in ("osmid", "degree", "source", "precision_m")},
                                  geometry=[], crs=WGS84)
         return empty, nodes, None
-    _, node = np.unique(ids, return_inverse=True)
+    node_ids, node = np.unique(ids, return_inverse=True)
     edges = chain_edges(way, node.astype(np.int64))
     vertex, first = edges.vertex, edges.first
-    end_ids = ids[vertex[np.concatenate([first[:-1], first[1:] - 1])]]
+    end_nodes = node[vertex[np.concatenate([first[:-1], first[1:] - 1])]]
+    end_ids = node_ids[end_nodes]
     n = edges.n_edges
     u, v = end_ids[:n], end_ids[n:]
     lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -334,7 +335,10 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
     way_ids = np.array(raw.way_id, dtype=np.int64)
     highway = np.array([t.get("highway") for t in raw.way_tags], dtype=object)
     names = np.array([t.get("name") for t in raw.way_tags], dtype=object)
-    osm_way_ids = way_ids[edges.way].astype(str).astype(object)
+    labels = np.empty(len(way_ids), dtype=object)  # each way's id as text, made once
+    used = np.unique(edges.way)
+    labels[used] = way_ids[used].astype(str)
+    osm_way_ids = labels[edges.way]
     hw, nm = highway[edges.way], names[edges.way]
     for e, ws in edges.chained.items():
         osm_way_ids[e] = _joined(way_ids[ws])
@@ -345,19 +349,16 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
         "u": u, "v": v, "key": key, "osm_way_ids": osm_way_ids, "highway": hw,
         "street_name": nm, "length_m": np.round(great_circle_m(lonlat[vertex], first), 2),
         "source": source, "precision_m": OSM_PRECISION_M}, lines, edge_cols)
-    graph_ids, counts = np.unique(np.concatenate([u, v]), return_counts=True)
+    degree = np.bincount(end_nodes, minlength=len(node_ids))
+    graph = np.flatnonzero(degree)
+    node_lonlat = np.empty((len(node_ids), 2))
+    node_lonlat[node] = lonlat  # a node id has one position
     node_frame = _frame({
-        "osmid": graph_ids, "degree": counts, "source": source,
-        "precision_m": OSM_PRECISION_M}, _node_points(ids, lonlat, graph_ids),
+        "osmid": node_ids[graph], "degree": degree[graph], "source": source,
+        "precision_m": OSM_PRECISION_M}, shapely.points(node_lonlat[graph]),
         ["osmid", "degree", "source", "precision_m"])
     crs = fitting_crs(lonlat[vertex])
     return edge_frame, node_frame, (to_metric(lonlat[vertex], crs), first, node[vertex], crs)
-
-
-def _node_points(ids: np.ndarray, lonlat: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    order = np.argsort(ids, kind="stable")
-    at = order[np.searchsorted(ids[order], wanted)]
-    return shapely.points(lonlat[at])
 
 
 def _polygons(raw: RawOsm, kept: shapely.Geometry | None

@@ -76,6 +76,26 @@ def test_import_of_the_extract_holds_every_compiled_walking_edge(extract_import)
 
 
 @needs_extract
+def test_walk_nodes_are_the_edge_ends_with_their_degree(extract_import):
+    edges = extract_import.layers["walk_edges"]
+    nodes = extract_import.layers["walk_nodes"]
+    ends = np.concatenate([edges["u"], edges["v"]])
+    osmid, degree = np.unique(ends, return_counts=True)
+    np.testing.assert_array_equal(nodes["osmid"], osmid)
+    np.testing.assert_array_equal(nodes["degree"], degree)
+    first = shapely.get_point(edges.geometry.values, 0)
+    at = dict(zip(edges["u"], shapely.get_coordinates(first).tolist(), strict=True))
+    got = shapely.get_coordinates(nodes.geometry.values)
+    want = [at.get(i) for i in osmid]
+    placed = [k for k, w in enumerate(want) if w is not None]
+    assert len(placed) > 0.5 * len(osmid)
+    np.testing.assert_array_equal(got[placed], np.array([want[k] for k in placed]))
+    single = edges[~edges["osm_way_ids"].str.contains(";")]
+    assert len(single) > 0.9 * len(edges)
+    assert single["osm_way_ids"].str.fullmatch(r"\d+").all()
+
+
+@needs_extract
 def test_import_of_the_extract_has_the_same_parks(extract_import):
     compiled = gisplan.load_layer("parks")
     compiled = compiled[compiled["source"] == "osm"]
