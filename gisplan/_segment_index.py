@@ -157,17 +157,32 @@ class SegmentIndex:
         best = np.full(len(points), np.nan)
         if not len(self.segment) or not len(points):
             return found, best
-        # a first look close by bounds the distance; the second search covers that bound
-        reach = np.full(len(points), min(self.size, max_distance))
-        for _ in range(2):
-            which, segment = self.candidates(points - reach[:, None], points + reach[:, None])
-            dist = self.distance(points[which], segment)
+        # search within a radius that doubles until a segment turns up; one found beyond
+        # the radius bounds the distance, and a last search within that bound settles it
+        todo = np.arange(len(points))
+        reach = np.full(len(points), min(self.size / 2.0, max_distance))
+        while len(todo):
+            where, radius = points[todo], reach[todo]
+            which, segment = self.candidates(where - radius[:, None], where + radius[:, None])
+            dist = self.distance(where[which], segment)
             near = dist <= max_distance
-            which, segment, dist = which[near], segment[near], dist[near]
-            order = np.lexsort((segment, dist, which))
-            which, segment, dist = which[order], segment[order], dist[order]
-            head = np.ones(len(which), dtype=bool)
-            head[1:] = which[1:] != which[:-1]
-            found[which[head]], best[which[head]] = segment[head], dist[head]
-            reach = np.where(np.isnan(best), max_distance, best)
+            owner, closest, first = _closest(which[near], dist[near], segment[near])
+            found[todo[owner]], best[todo[owner]] = first, closest
+            settled = radius >= max_distance
+            settled[owner] = closest <= radius[owner]
+            reach[todo] = np.minimum(2.0 * radius, max_distance)
+            reach[todo[owner]] = closest
+            todo = todo[~settled]
         return found, best
+
+
+def _closest(which: IntArray, dist: FloatArray, segment: IntArray
+             ) -> tuple[IntArray, FloatArray, IntArray]:
+    """Per run of equal ``which``: its value, the least distance and the first segment at it."""
+    if not len(which):
+        return which, dist, segment
+    start = np.flatnonzero(np.diff(which, prepend=-1))
+    least = np.minimum.reduceat(dist, start)
+    tied = dist == np.repeat(least, np.diff(np.append(start, len(dist))))
+    first = np.minimum.reduceat(np.where(tied, segment, np.iinfo(np.int64).max), start)
+    return which[start], least, first
