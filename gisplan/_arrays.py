@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
 
-__all__ = ["grid_buckets", "run_offsets"]
+__all__ = ["grid_buckets", "group_by", "run_offsets"]
 
 
 def run_offsets(counts: npt.NDArray[np.integer], dtype: npt.DTypeLike = np.int64
@@ -23,7 +24,7 @@ def run_offsets(counts: npt.NDArray[np.integer], dtype: npt.DTypeLike = np.int64
 
 def grid_buckets(x: npt.NDArray[np.floating], y: npt.NDArray[np.floating],
                  origin: npt.NDArray[np.float64], size: float
-                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Sort points into square cells of width ``size`` from ``origin`` (no point below it).
 
     Returns ``(shape, cell_start, order)``: the points of cell ``(i, j)`` are
@@ -36,10 +37,23 @@ def grid_buckets(x: npt.NDArray[np.floating], y: npt.NDArray[np.floating],
     key = column
     key *= shape[1]
     key += row
-    order = np.argsort(key, kind="stable")
-    start = np.zeros(shape.prod() + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key, minlength=shape.prod()), out=start[1:])
+    start, order = group_by(key, int(shape.prod()))
     return shape, start, order
+
+
+def group_by(key: npt.NDArray[np.integer], n_keys: int
+             ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Group positions by their key (0 .. ``n_keys`` - 1), by counting rather than sorting.
+
+    Returns ``(start, order)``: the positions holding key ``k`` are
+    ``order[start[k]:start[k + 1]]``, ascending. The counting is scipy's conversion of
+    a sparse matrix with one entry per position, in the key's column, to columns.
+    """
+    index = np.int32 if max(len(key), n_keys) < 2**31 - 1 else np.int64
+    by_position = csr_matrix((np.ones(len(key), dtype=bool), key.astype(index),
+                              np.arange(len(key) + 1, dtype=index)), shape=(len(key), n_keys))
+    by_key = by_position.tocsc()
+    return by_key.indptr.astype(np.int64), by_key.indices.astype(np.int64)
 
 
 def _cell_of(values: npt.NDArray[np.floating], low: float, size: float) -> npt.NDArray[np.int64]:

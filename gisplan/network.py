@@ -43,7 +43,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from gisplan import settings
-from gisplan._arrays import grid_buckets, run_offsets
+from gisplan._arrays import grid_buckets, group_by, run_offsets
 from gisplan._errors import CRSError, GisplanError
 from gisplan._segment_index import SegmentIndex
 from gisplan.crs import METRIC_CRS, metric_crs_for
@@ -276,11 +276,8 @@ class WalkNetwork:
         ``edges[first[i]:first[i + 1]]``.
         """
         if self._incidence is None:
-            ends = np.concatenate([self.edge_u, self.edge_v])
-            edges = np.argsort(ends, kind="stable").astype(np.int64, copy=False)
+            first, edges = group_by(np.concatenate([self.edge_u, self.edge_v]), self.n_nodes)
             np.remainder(edges, self.n_edges, out=edges)
-            first = np.zeros(self.n_nodes + 1, dtype=np.int64)
-            np.cumsum(np.bincount(ends, minlength=self.n_nodes), out=first[1:])
             self._incidence = (first, edges)
         return self._incidence
 
