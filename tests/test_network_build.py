@@ -142,3 +142,12 @@ def test_snap_and_edges_near_equal_an_strtree_search():
     want = tree.query(zones, predicate="dwithin", distance=30.0)
     assert len(got[0]) > 40
     assert set(zip(*got, strict=True)) == set(zip(*want, strict=True))
+
+
+def test_group_by_counts_like_a_stable_sort():
+    from gisplan._arrays import group_by
+
+    key = np.random.default_rng(10).integers(0, 50, 1000)
+    start, order = group_by(key, 60)
+    np.testing.assert_array_equal(order, np.argsort(key, kind="stable"))
+    np.testing.assert_array_equal(start, np.searchsorted(np.sort(key), np.arange(61)))
