@@ -117,7 +117,8 @@ class CoverageResult:
         Network method: per source that could reach the area (input index; sources
         farther than radius + access distance from it are left out, as no walk is
         shorter than the straight line), ``snap_m`` (NaN if not snapped),
-        ``component_nodes`` (size of the network component it snapped to) and
+        ``component_nodes`` (size of the network component it snapped to; for a park
+        touching several, the largest) and
         ``reachable``. Empty for the Euclidean method.
     unreachable : list
         Input index labels of sources that could not be placed on the network.
@@ -795,8 +796,8 @@ def _park_network_cover(net: WalkNetwork, parks: npt.NDArray[np.object_],
     nearest = np.full(len(parks), np.nan)
     np.fmin.at(nearest, pair_park, gap)
     component = np.zeros(len(parks), dtype=np.int64)
-    if len(edge_j):
-        component[park_i] = _component_sizes(net, edge_j)
+    if len(edge_j):  # a park touching several components: the largest one
+        np.maximum.at(component, park_i, _component_sizes(net, edge_j))
     snaps = pd.DataFrame({"snap_m": nearest, "component_nodes": component,
                           "reachable": ~np.isnan(nearest)}, index=index)
     return covered, snaps

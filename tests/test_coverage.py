@@ -259,6 +259,20 @@ def test_park_network_one_pass_with_two_radii():
     assert result.unreachable == []
 
 
+def test_park_between_two_components_reports_the_larger():
+    # a 3-edge street north of the park and a 1-edge street south of it, not joined
+    north = [street((0, 140), (100, 140)), street((100, 140), (200, 140)),
+             street((200, 140), (300, 140))]
+    net = network_from_edges(gpd.GeoSeries([*north, street((0, -20), (300, -20))], crs=CRS))
+    parks = gpd.GeoDataFrame({"service_radius_m": [300.0]},
+                             geometry=[shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 120)], crs=CRS)
+    for order in (net, network_from_edges(gpd.GeoSeries(
+            [street((0, -20), (300, -20)), *north], crs=CRS))):
+        result = park_coverage(parks, box(10, -10, 290, 130), method="network", network=order,
+                               entrance_distance=50.0)
+        assert result.snap_distances["component_nodes"].tolist() == [4]
+
+
 def test_park_without_a_street_nearby_is_unreachable():
     net = network_from_edges(gpd.GeoSeries([street((0, 0), (5000, 0))], crs=CRS))
     parks = gpd.GeoDataFrame({"service_radius_m": [500.0]},
