@@ -358,7 +358,8 @@ def _walk_layers(raw: RawOsm, keep: np.ndarray, source: str
         "precision_m": OSM_PRECISION_M}, shapely.points(node_lonlat[graph]),
         ["osmid", "degree", "source", "precision_m"])
     crs = fitting_crs(lonlat[vertex])
-    return edge_frame, node_frame, (to_metric(lonlat[vertex], crs), first, node[vertex], crs)
+    node_xy = to_metric(node_lonlat, crs)  # each node once, then its edge vertices
+    return edge_frame, node_frame, (node_xy[node[vertex]], first, node[vertex], crs)
 
 
 def _polygons(raw: RawOsm, kept: shapely.Geometry | None
