@@ -6,10 +6,10 @@ object one by one except those near the box. One pass keeps the nodes within the
 with a tag of interest whose located nodes' bounds meet the box: streets, waterways and
 cycleways as vertex arrays, closed ways as polygons. Nodes of kept ways beyond the
 reach are looked up in a second pass over the node blocks only. Multipolygon relations
-with a member way within the reach are assembled by libosmium (pyosmium) in a pass of
-their own, Python seeing only those areas. What lies outside the reach is dropped block
-by block, so memory grows with the box's content, not with the file. An ``.osm`` XML
-file is first written as PBF by libosmium.
+with a member way within the reach are assembled by libosmium (pyosmium) from a small
+file of their members (fetched from the file where they lie beyond the reach). What
+lies outside the reach is dropped block by block, so memory grows with the box's
+content, not with the file. An ``.osm`` XML file is first written as PBF by libosmium.
 """
 
 from __future__ import annotations
@@ -280,6 +280,20 @@ NODE_KEYS = frozenset({"railway", "public_transport", *FACILITY_TAG_KEYS})
 """A node is looked at only if it has one of these keys."""
 
 
+def _lookup(sorted_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+            ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """(found, index into ``sorted_ids``) of each wanted id."""
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.intp)
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return sorted_ids[at] == wanted, at
+
+
+def _tag_dict(texts: list[str], pairs: Iterable[tuple[int, int]]) -> dict[str, str]:
+    """Tags from (key, value) string-table indices."""
+    return {texts[k]: texts[v] for k, v in pairs}
+
+
 @dataclass
 class _Polygon:
     """A closed way kept by the first pass as a polygon."""
@@ -291,30 +305,34 @@ class _Polygon:
 
 @dataclass
 class _WayStore:
-    """Node lists of ways, block by block, looked up by way id once sealed."""
+    """Node lists of ways, block by block, looked up by way id."""
 
     ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
     counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
     refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _index: tuple[npt.NDArray[np.int64], ...] | None = None
 
     def add(self, ways: _pbf.Ways, chosen: npt.NDArray[np.bool_]) -> None:
         counts = np.diff(ways.ref_first)
         self.ids.append(ways.ids[chosen])
         self.counts.append(counts[chosen])
         self.refs.append(ways.refs[np.repeat(chosen, counts)])
+        self._index = None
 
     def nodes_of(self, way_ids: npt.NDArray[np.int64]
                  ) -> tuple[npt.NDArray[np.bool_], list[npt.NDArray[np.int64]]]:
         """(found, node ids of each found way) for the given way ids."""
-        ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
-        counts = np.concatenate(self.counts) if self.counts else np.empty(0, np.int64)
-        refs = np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
-        order = np.argsort(ids, kind="stable")
-        at = np.minimum(np.searchsorted(ids[order], way_ids), max(len(ids) - 1, 0))
-        found = (ids[order][at] == way_ids) if len(ids) else np.zeros(len(way_ids), bool)
-        first = np.concatenate([[0], np.cumsum(counts)])
-        rows = order[at[found]]
-        return found, [refs[first[r]:first[r + 1]] for r in rows.tolist()]
+        if self._index is None:  # sorted by way id, made once after the last add
+            ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
+            counts = np.concatenate(self.counts) if self.counts else np.empty(0, np.int64)
+            order = np.argsort(ids, kind="stable")
+            first = np.concatenate([[0], np.cumsum(counts)])
+            self._index = (ids[order], first[:-1][order], first[1:][order],
+                           np.concatenate(self.refs) if self.refs else np.empty(0, np.int64))
+        sorted_ids, start, end, refs = self._index
+        found, at = _lookup(sorted_ids, way_ids)
+        return found, [refs[a:b] for a, b in zip(start[at[found]].tolist(),
+                                                  end[at[found]].tolist(), strict=True)]
 
 
 @dataclass
@@ -381,9 +399,7 @@ class _Nodes:
 
     def find(self, refs: np.ndarray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
         """(found, index) of each node id."""
-        at = np.minimum(np.searchsorted(self.ids, refs), max(len(self.ids) - 1, 0))
-        found = self.ids[at] == refs if len(self.ids) else np.zeros(len(refs), dtype=bool)
-        return found, at
+        return _lookup(self.ids, refs)
 
 
 def _texts(strings: list[bytes]) -> list[str]:
@@ -437,8 +453,8 @@ class _Reader:
         hit = hit[self.box.contains(dense.lon[hit], dense.lat[hit])]
         for i in hit.tolist():
             run = kv[run_start[i]:ends[i]]
-            tags = _with_category({texts[k]: texts[v] for k, v in zip(
-                run[0::2].tolist(), run[1::2].tolist(), strict=True)})
+            tags = _with_category(_tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
+                                                       strict=True)))
             if is_station(tags) or FACILITY_KEY in tags:
                 self.newest = max(self.newest, int(dense.timestamp[i]))
                 self.points.append((f"node/{int(dense.ids[i])}", tags, float(dense.lon[i]),
@@ -478,8 +494,8 @@ class _Reader:
         self._keep_lines(texts, ways, tag_way, kind, np.flatnonzero(meets & line))
         for w in np.flatnonzero(meets & polygon).tolist():
             t0, t1 = ways.tag_first[w], ways.tag_first[w + 1]
-            tags = _with_category({texts[k]: texts[v] for k, v in zip(
-                ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)})
+            tags = _with_category(_tag_dict(texts, zip(
+                ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)))
             if tags.get("area") != "no" and _polygon_wanted(tags):
                 self.newest = max(self.newest, int(ways.timestamp[w]))
                 refs = ways.refs[ways.ref_first[w]:ways.ref_first[w + 1]]
@@ -517,7 +533,7 @@ class _Reader:
                 if not ways or not np.isin(ways, self.near_ids).any():
                     continue
                 texts = _texts(block.strings) if texts is None else texts
-                tags = {texts[k]: texts[v] for k, v in pairs}
+                tags = _tag_dict(texts, pairs)
                 if (tags.get("type") in ("multipolygon", "boundary")
                         and not POLYGON_KEY_SET.isdisjoint(tags)):
                     self.relations.append(_Relation(rid, tags, [

@@ -329,12 +329,12 @@ def _dense(buf: ByteArray, raw: bytes, start: int, end: int, scale: tuple[int, i
 
 
 def _framed(raw: bytes, start: int, end: int, key: int) -> tuple[IntArray, IntArray]:
-    """Bounds of the messages of one repeated field (tag byte ``key``) filling a group."""
+    """Bounds of the entries of one repeated field (tag byte ``key``) filling a message."""
     starts, ends = [], []
     pos = start
     while pos < end:
         if raw[pos] != key:
-            raise PbfError("a group holds more than one kind of object")
+            raise PbfError("a group or string table holds more than one kind of entry")
         size = raw[pos + 1]
         if size < 0x80:  # most objects are under 128 bytes ...
             pos += 2
@@ -397,21 +397,8 @@ def _ways(buf: ByteArray, raw: bytes, start: int, end: int, date_granularity: in
 
 def _strings(raw: bytes, start: int, end: int) -> list[bytes]:
     """Read a ``StringTable`` (field 1, repeated bytes) between ``start`` and ``end``."""
-    strings = []
-    pos = start
-    while pos < end:
-        if raw[pos] != 0x0A:
-            raise PbfError("a string table holds something other than strings")
-        size = raw[pos + 1]
-        if size < 0x80:
-            pos += 2
-        else:
-            size, pos = _varint(raw, pos + 1)
-        strings.append(raw[pos:pos + size])
-        pos += size
-    if pos != end:
-        raise PbfError("a string table runs past its end")
-    return strings
+    first, last = _framed(raw, start, end, 0x0A)
+    return [raw[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True)]
 
 
 def _run_cumsum(deltas: IntArray, counts: IntArray) -> IntArray:
