@@ -10,7 +10,7 @@ categories on random nodes, and times, in one run, the walking distance from eve
 node to the nearest facility of every category, up to ``--limit`` metres (1,000, the
 15-minute circle):
 
-* ``gisplan_s``: :func:`gisplan.access.facility_node_distances` (snapping the facility
+* ``gisplan_s``: :func:`gisplan.analysis.access.facility_node_distances` (snapping the facility
   points to the streets, one Dijkstra pass per category over one matrix);
   ``gisplan_frame_s``: :func:`gisplan.nearest_facility_distances`, the same plus the
   GeoDataFrame of node points with a column per category;
@@ -52,9 +52,9 @@ import shapely
 from coverage_bench import rss_mb, synthetic_network, timed
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan.access import facility_node_distances, nearest_facility_distances
+from gisplan.analysis.access import facility_node_distances, nearest_facility_distances
 from gisplan.crs import METRIC_CRS
-from gisplan.network import WalkNetwork
+from gisplan.network.graph import WalkNetwork
 
 
 def facilities_frame(net: WalkNetwork, categories: int, per_category: int,

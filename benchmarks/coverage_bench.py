@@ -43,14 +43,14 @@ import numpy as np
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan.coverage import (
+from gisplan.analysis.coverage import (
     DEFAULT_ACCESS_M,
     _reached_intervals,
     _street_cover,
     station_coverage,
 )
 from gisplan.crs import METRIC_CRS
-from gisplan.network import WalkNetwork, network_from_edges
+from gisplan.network.graph import WalkNetwork, network_from_edges
 
 RADIUS = 800.0
 SPACING = 100.0

@@ -6,13 +6,13 @@ see ``benchmarks/synthetic_osm.py``), the same data as OSM XML, and a file ``--c
 (4) times larger that holds the same city among the others (2 km apart). Then, in one run,
 each in its own child process (so that each peak memory is its own):
 
-* ``gisplan_s``: ``gisplan.osm.read_osm(city, area)`` (every layer), the walking network
+* ``gisplan_s``: ``gisplan.sources.osm.read_osm(city, area)`` (every layer), the walking network
   (``network_build_s``) and the 800 m walking coverage of the city by its stations
   (``coverage_s``), end to end;
 * ``clip_s``: the same on the larger file, clipped to the same city;
 * ``osmnx_s``: ``osmnx.graph_from_xml`` on the XML (the path osmnx documents for files);
 * ``pyrosm_s``: ``pyrosm.OSM(city).get_network(network_type="walking")``;
-* ``gdal_s``: ``gisplan.network.network_from_osm(city)``: GDAL's OSM driver reading the
+* ``gdal_s``: ``gisplan.network.graph.network_from_osm(city)``: GDAL's OSM driver reading the
   ``lines`` layer, then the network built from those lines (today's reader); it reads an
   uncompressed copy of the PBF, since GDAL fails on the zlib blocks libosmium writes.
 
@@ -55,7 +55,7 @@ STATIONS_PER_SIDE = 20
 
 def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
     import gisplan
-    from gisplan.osm import read_osm
+    from gisplan.sources.osm import read_osm
 
     area = gpd.GeoSeries([shapely.box(*box)], crs="EPSG:4326")
     start = time.perf_counter()
@@ -89,7 +89,7 @@ def _pyrosm(path: str) -> dict[str, Any]:
 
 
 def _gdal(path: str) -> dict[str, Any]:
-    from gisplan.network import network_from_osm
+    from gisplan.network.graph import network_from_osm
 
     start = time.perf_counter()
     network = network_from_osm(path)

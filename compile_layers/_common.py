@@ -16,8 +16,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from gisplan.catalogue.extent import extent_record
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.extent import extent_record
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GISPLAN_SHARED_DIR", REPO.parent / "shared"))

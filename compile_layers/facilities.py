@@ -5,7 +5,7 @@ Source: the OSM XML extract (ODbL-1.0, © OpenStreetMap contributors; see
 ``multipolygons``).
 
 ``facilities``
-    Every node or area whose tags :func:`gisplan.facility_tags.facility_category` maps
+    Every node or area whose tags :func:`gisplan.standards.facilities.facility_category` maps
     to a category (schools, clinics, markets, bus stops ...). Areas are reduced to a
     point with :func:`gisplan._footprint.point_and_radius` (their centroid, or a point
     on their surface when the centroid falls outside; ``geocode_method``
@@ -45,7 +45,7 @@ from compile_layers._osm_extract import (
 )
 from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category
+from gisplan.standards.facilities import FACILITY_CATEGORIES, facility_category
 
 RESIDENTIAL_LANDUSE = ("residential",)
 """OSM ``landuse`` values counted as residential land (居住用地)."""
@@ -139,7 +139,7 @@ def run(out_dir: Path) -> list[str]:
         "shops, elderly care, culture, sports, playgrounds, bus stops, public toilets and "
         "fire stations "
         "of the central OSM extract (state before July 2018), categorised by "
-        "gisplan.facility_tags (the categories of the GB 50180-2018 life circles). Mapped "
+        "gisplan.standards.facilities (the categories of the GB 50180-2018 life circles). Mapped "
         "areas are reduced to a point on their surface (geocode_method "
         "point_on_surface, precision_m the radius about it covering the area). OSM in 2018 "
         "held only part of Chengdu's facilities (e.g. few clinics, convenience stores "
@@ -149,7 +149,7 @@ def run(out_dir: Path) -> list[str]:
             "facility_id": {"type": "str", "description": "facility_<n>"},
             "name_zh": {"type": "str", "description": "OSM name (null if unnamed)"},
             "category": {"type": "str", "description": "facility category "
-                         "(gisplan.facility_tags.FACILITY_CATEGORIES)"},
+                         "(gisplan.standards.facilities.FACILITY_CATEGORIES)"},
             "osm_id": {"type": "str", "description": "OSM object (node/, way/, relation/)"},
             **PROVENANCE_COLUMNS, **GEOCODE_COLUMN,
         },

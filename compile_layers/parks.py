@@ -2,7 +2,7 @@
 
 OSM polygons (ODbL-1.0) come from ``raw/parks`` (filtered from the central extract):
 leisure=park/garden are 公园绿地 and are classified with
-:func:`gisplan.parks.classify_parks` (GB/T 50563-2010 service radii); other green
+:func:`gisplan.standards.parks.classify_parks` (GB/T 50563-2010 service radii); other green
 (grass, wood, meadow) is kept with ``park_green`` False and no radius. Pieces of one
 named park (沙河公园 has seven) are merged into one feature. Plan-named parks without
 surveyed geometry are schematic (precision_m >= 1000), not classified and have no area;
@@ -44,7 +44,7 @@ from compile_layers.ecology import RING_EXPRESSWAY_M, RING_HALF_WIDTH_M, SCHEMAT
 from compile_layers.functional_zones import SOURCES as ZONE_SOURCES
 from compile_layers.osm_central import named_waterways
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.parks import PARK_SERVICE_RADII, classify_parks
+from gisplan.standards.parks import PARK_SERVICE_RADII, classify_parks
 
 JINJIANG_PARK_HALF_WIDTH_M = 100.0
 MARKER_DISC_RADIUS_M = 500.0
@@ -158,7 +158,7 @@ def run(out_dir: Path) -> list[str]:
         "many parks built since, e.g. the 锦城 greenways, are missing) with area "
         "(EPSG:4544), GB/T 50563-2010 size class and service radius for 公园绿地 "
         f"(leisure park/garden; {radii}; smaller parks: size class 'small', no radius). "
-        "The thresholds live in gisplan.parks.PARK_SERVICE_RADII. Other green "
+        "The thresholds live in gisplan.standards.parks.PARK_SERVICE_RADII. Other green "
         "(grass, wood) has park_green False and no radius. Then the large parks the "
         "plan names, as schematic features (precision_m >= 1000, not classified, no "
         "area); 兴隆湖, known only by its metro station, is a marker disc of "

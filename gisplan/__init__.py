@@ -18,20 +18,29 @@ from gisplan._errors import (
     LayerFileError,
     UnknownLayerError,
 )
-from gisplan.access import facility_coverage, life_circle_coverage, nearest_facility_distances
-from gisplan.coverage import CoverageInputError, CoverageResult, park_coverage, station_coverage
-from gisplan.extent import declare_extent, layer_extent
-from gisplan.geocode import GeocodeResult, geocode, geocode_candidates
-from gisplan.layers import layer_metadata, list_layers, load_layer
-from gisplan.network import (
+from gisplan.analysis.access import (
+    facility_coverage,
+    life_circle_coverage,
+    nearest_facility_distances,
+)
+from gisplan.analysis.coverage import (
+    CoverageInputError,
+    CoverageResult,
+    park_coverage,
+    station_coverage,
+)
+from gisplan.catalogue.dates import rail_network_length
+from gisplan.catalogue.extent import declare_extent, layer_extent
+from gisplan.catalogue.layers import layer_metadata, list_layers, load_layer
+from gisplan.network.graph import (
     WalkNetwork,
     load_walk_network,
     network_from_edges,
     network_from_osm,
     network_from_place,
 )
-from gisplan.rail_network import rail_network_length
-from gisplan.targets import TARGETS, scoreboard
+from gisplan.plan.targets import TARGETS, scoreboard
+from gisplan.sources.geocode import GeocodeResult, geocode, geocode_candidates
 
 try:
     __version__ = version("gisplan")

@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from gisplan.access import (
+from gisplan.analysis.access import (
     facility_coverage,
     hexagon_grid,
     life_circle_coverage,
     nearest_facility_distances,
 )
-from gisplan.coverage import CoverageInputError
-from gisplan.facility_tags import FACILITY_CATEGORIES
-from gisplan.life_circles import (
+from gisplan.analysis.coverage import CoverageInputError
+from gisplan.network.graph import network_from_edges
+from gisplan.standards.facilities import FACILITY_CATEGORIES
+from gisplan.standards.life_circles import (
     CIRCLE_REQUIREMENTS,
     LIFE_CIRCLES,
     circle_requirements,
@@ -27,7 +28,6 @@ from gisplan.life_circles import (
     minutes_to_metres,
     preset_table,
 )
-from gisplan.network import network_from_edges
 
 CRS = "EPSG:4544"
 X0, Y0 = 500_000.0, 3_400_000.0
@@ -283,7 +283,7 @@ def test_area_beyond_the_facilities_extent_warns_and_strict_refuses():
 
 
 def test_two_step_snapping_equals_one_search():
-    from gisplan.access import _snap_facilities
+    from gisplan.analysis.access import _snap_facilities
 
     net, rng = _random_grid(7, n=10)
     points = shapely.points(rng.uniform(X0 - 300, X0 + 1200, 60),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from gisplan.access_cli import default_radius
 from gisplan.cli import main
+from gisplan.cli.access import default_radius
 
 
 def test_access_category_with_residential_land(capsys):

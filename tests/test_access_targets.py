@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gisplan.access import COVERAGE_TABLE_COLUMNS
-from gisplan.access_targets import ABSENT_TARGET_SPECS, ACCESS_TARGET_SPECS
-from gisplan.indicators import analysis_layers
-from gisplan.targets import evaluate
+from gisplan.analysis.access import COVERAGE_TABLE_COLUMNS
+from gisplan.plan.access_targets import ABSENT_TARGET_SPECS, ACCESS_TARGET_SPECS
+from gisplan.plan.indicators import analysis_layers
+from gisplan.plan.targets import evaluate
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 ACCESS_IDS = [spec["target_id"] for spec in ACCESS_TARGET_SPECS]
@@ -87,7 +87,7 @@ def test_readme_facility_count_matches_the_layer():
 
 def test_life_circle_layers_are_styled_by_category(evaluation):
     from gisplan import load_layer
-    from gisplan.symbology import layer_symbology
+    from gisplan.outputs.symbology import layer_symbology
 
     facilities = load_layer("facilities")
     drawn = layer_symbology("facilities", facilities)

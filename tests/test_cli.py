@@ -11,11 +11,11 @@ import pytest
 import shapely
 
 from gisplan import AmbiguousNameError, list_layers, load_layer, scoreboard
+from gisplan.analysis.coverage import station_coverage
 from gisplan.cli import main
-from gisplan.coverage import station_coverage
-from gisplan.maps import MAP_FILES
+from gisplan.outputs.maps import MAP_FILES
 
-GEOCODE = importlib.import_module("gisplan.geocode")  # the module, not the function
+GEOCODE = importlib.import_module("gisplan.sources.geocode")  # the module, not the function
 COMMANDS = ["layers", "build", "map", "coverage", "scoreboard", "geocode"]
 
 

@@ -10,8 +10,8 @@ import pytest
 import shapely
 
 from gisplan import CoverageInputError, CRSError, GisplanError, park_coverage, station_coverage
-from gisplan.coverage import ACCESS_QUAD_SEGS, park_service_radius
-from gisplan.network import network_from_edges
+from gisplan.analysis.coverage import ACCESS_QUAD_SEGS, park_service_radius
+from gisplan.network.graph import network_from_edges
 
 CRS = "EPSG:4544"
 X0, Y0 = 500_000.0, 3_400_000.0

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gisplan import GisplanError, load_layer, park_coverage, station_coverage
-from gisplan._coverage_grid import BLOCK_CELLS, grid_cover
+from gisplan.analysis._coverage_grid import BLOCK_CELLS, grid_cover
 from gisplan.crs import METRIC_CRS
-from gisplan.network import load_walk_network, network_from_edges
+from gisplan.network.graph import load_walk_network, network_from_edges
 
 GRID_TOLERANCE = 0.015
 """Relative difference allowed between the grid and the exact covered area."""

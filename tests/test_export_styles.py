@@ -7,12 +7,12 @@ import pyogrio
 import pytest
 import shapely
 
-import gisplan.export
+import gisplan.outputs.geopackage
 from gisplan import load_layer
 from gisplan._errors import GisplanError
-from gisplan.export import write_geopackage
+from gisplan.outputs.geopackage import write_geopackage
+from gisplan.outputs.symbology import geometry_kind
 from gisplan.pipeline import collect_layers, geopackage_layers
-from gisplan.symbology import geometry_kind
 
 LAYER_STYLES_COLUMNS = [
     "id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
@@ -100,7 +100,7 @@ def test_failed_export_keeps_the_old_file_and_leaves_no_temporary_file(
     def broken(path, frames):
         raise RuntimeError("simulated failure while writing metadata")
 
-    monkeypatch.setattr(gisplan.export, "add_metadata", broken)
+    monkeypatch.setattr(gisplan.outputs.geopackage, "add_metadata", broken)
     with pytest.raises(RuntimeError, match="simulated failure"):
         write_geopackage(layers, target)
     assert target.read_bytes() == before
@@ -111,7 +111,7 @@ def test_failed_first_export_leaves_nothing(tmp_path, layers, monkeypatch):
     def broken(path, frames):
         raise RuntimeError("simulated failure while writing styles")
 
-    monkeypatch.setattr(gisplan.export, "add_layer_styles", broken)
+    monkeypatch.setattr(gisplan.outputs.geopackage, "add_layer_styles", broken)
     with pytest.raises(RuntimeError):
         write_geopackage(layers, tmp_path / "chengdu.gpkg")
     assert list(tmp_path.iterdir()) == []

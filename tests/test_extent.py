@@ -12,9 +12,9 @@ import shapely
 
 import gisplan
 from gisplan import CoverageInputError, IncompleteDataWarning, park_coverage, station_coverage
+from gisplan.catalogue.extent import check_extents
 from gisplan.cli import main
 from gisplan.crs import WGS84
-from gisplan.extent import check_extents
 
 BEIJING = gpd.GeoSeries([shapely.box(116.3, 39.85, 116.5, 40.0)], crs=WGS84)
 
@@ -208,7 +208,7 @@ def test_a_network_far_from_105e_is_measured_in_its_own_zone():
 
 def test_an_osm_build_outside_chengdu_reports_the_station_target_as_not_measured(tmp_path):
     from benchmarks.synthetic_osm import write_city
-    from gisplan.osm_build import build_from_osm
+    from gisplan.pipeline.osm_build import build_from_osm
 
     path = tmp_path / "beijing.osm.pbf"
     city = write_city(path, 12, origin=(116.4, 39.9))

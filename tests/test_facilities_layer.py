@@ -7,7 +7,7 @@ import shapely
 
 import gisplan
 from gisplan import crs
-from gisplan.facility_tags import FACILITY_CATEGORIES
+from gisplan.standards.facilities import FACILITY_CATEGORIES
 
 
 def test_facilities_are_points_of_known_categories_with_provenance():

@@ -4,8 +4,8 @@ import doctest
 
 import pytest
 
-from gisplan import facility_tags
-from gisplan.facility_tags import FACILITY_CATEGORIES, facility_category, facility_tag_table
+from gisplan.standards import facilities as facility_tags
+from gisplan.standards.facilities import FACILITY_CATEGORIES, facility_category, facility_tag_table
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_docstring_examples() -> None:
 def test_the_first_matching_rule_wins_whatever_keys_a_feature_has():
     from itertools import combinations
 
-    from gisplan.facility_tags import FACILITY_TAG_RULES
+    from gisplan.standards.facilities import FACILITY_TAG_RULES
 
     def first_match(tags):
         return next((r.category for r in FACILITY_TAG_RULES if r.matches(tags)), None)

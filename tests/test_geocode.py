@@ -13,11 +13,12 @@ from pypinyin import lazy_pinyin
 from shapely.geometry import LineString, Point
 
 import gisplan
-from gisplan import _online_geocoders, settings
+from gisplan import settings
+from gisplan.sources import _online_geocoders
 from gisplan._errors import AmbiguousNameError, GeocodeError, GisplanError, UnknownLayerError
 from gisplan._names import exact_key, name_keys, normalise_name, pinyin_place_name
 from gisplan.crs import METRIC_CRS, WGS84, gcj02_to_wgs84
-from gisplan.geocode import clear_geocoder_cache
+from gisplan.sources.geocode import clear_geocoder_cache
 
 
 def _write_layer(folder, name, frame):
@@ -271,7 +272,7 @@ def test_every_inventory_name_resolves_or_is_listed_with_a_reason():
 
 
 def test_geocode_docstring_examples_run():
-    module = importlib.import_module("gisplan.geocode")
+    module = importlib.import_module("gisplan.sources.geocode")
     clear_geocoder_cache()
     result = doctest.testmod(module)
     assert result.attempted >= 8 and result.failed == 0

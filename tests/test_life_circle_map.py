@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gisplan import load_layer, load_walk_network
-from gisplan._map_assets import external_assets
-from gisplan.life_circle_map import MAP_AREA_ID, life_circles_map, requirement_distances
-from gisplan.maps import map_html
+from gisplan.outputs.maps import map_html
+from gisplan.outputs.maps._assets import external_assets
+from gisplan.outputs.maps.life_circles import MAP_AREA_ID, life_circles_map, requirement_distances
 from gisplan.pipeline import collect_layers
 
 
@@ -23,7 +23,7 @@ def test_hexagon_distance_is_the_nearest_of_the_requirements_categories(extract)
     hexes = requirement_distances(facilities, extract, load_walk_network(), hex_size_m=400)
     assert len(hexes) > 50
     # 菜市场或生鲜超市: the nearer of a market and a supermarket, never farther than either
-    from gisplan.access import nearest_facility_distances
+    from gisplan.analysis.access import nearest_facility_distances
     one = nearest_facility_distances(facilities, categories=["market", "supermarket"],
                                      origins=hexes[["hex_id", "geometry"]],
                                      network=load_walk_network())

@@ -8,11 +8,8 @@ import pytest
 import shapely
 
 from gisplan import GisplanError
-from gisplan._map_assets import external_assets, inline_assets
-from gisplan._map_layers import display_frame
-from gisplan.basemaps import default_basemaps, tianditu
 from gisplan.crs import wgs84_to_gcj02
-from gisplan.maps import (
+from gisplan.outputs.maps import (
     MAP_FILES,
     MAX_MAP_BYTES,
     plan_map,
@@ -20,6 +17,9 @@ from gisplan.maps import (
     station_coverage_map,
     write_maps,
 )
+from gisplan.outputs.maps._assets import external_assets, inline_assets
+from gisplan.outputs.maps._layers import display_frame
+from gisplan.outputs.maps.basemaps import default_basemaps, tianditu
 from tests._map_fixtures import map_layers
 
 
@@ -122,9 +122,9 @@ def test_unknown_cdn_asset_is_refused():
 
 
 def test_map_over_the_size_limit_is_refused_and_nothing_written(tmp_path, layers, monkeypatch):
-    import gisplan.maps
+    import gisplan.outputs.maps._maps
 
-    monkeypatch.setattr(gisplan.maps, "MAX_MAP_BYTES", 1000)
+    monkeypatch.setattr(gisplan.outputs.maps._maps, "MAX_MAP_BYTES", 1000)
     with pytest.raises(GisplanError, match="MB limit"):
         save_map(plan_map(layers), tmp_path / "m.html")
     assert list(tmp_path.iterdir()) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gisplan.maps import MAP_FILES, write_maps
+from gisplan.outputs.maps import MAP_FILES, write_maps
 from tests._map_fixtures import map_layers
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gisplan._map_layers import Legend
-from gisplan.maps import park_coverage_map, plan_map, station_coverage_map
+from gisplan.outputs.maps import park_coverage_map, plan_map, station_coverage_map
+from gisplan.outputs.maps._layers import Legend
 from tests._map_fixtures import map_layers
 
 
@@ -194,7 +194,7 @@ def test_a_layer_without_a_rule_takes_a_colour_no_other_layer_uses(layers, name)
 
 def test_facility_categories_have_bilingual_legend_labels():
     from gisplan import load_layer
-    from gisplan.symbology import layer_symbology
+    from gisplan.outputs.symbology import layer_symbology
 
     facilities = load_layer("facilities")
     labels = {c.value: c.label for c in layer_symbology("facilities", facilities).categories}
@@ -204,7 +204,7 @@ def test_facility_categories_have_bilingual_legend_labels():
 
 def test_every_placement_method_of_the_catalogue_is_explained_in_words():
     import gisplan
-    from gisplan._map_popups import PLACEMENT
+    from gisplan.outputs.maps._popups import PLACEMENT
 
     methods = set()
     for name in gisplan.list_layers():

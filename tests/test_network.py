@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from gisplan import CRSError, GisplanError
 from gisplan._arrays import run_offsets
-from gisplan.coverage import _reached_intervals, _reached_lines
-from gisplan.network import (
+from gisplan.analysis.coverage import _reached_intervals, _reached_lines
+from gisplan.network.graph import (
     EdgeSources,
     network_from_edges,
     network_from_graph,

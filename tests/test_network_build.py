@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import shapely
 
-from gisplan._osm_network import network_from_arrays
-from gisplan._segment_index import SegmentIndex
-from gisplan.network import _symmetric_csr
+from gisplan.network._segment_index import SegmentIndex
+from gisplan.network.build import network_from_arrays
+from gisplan.network.graph import _symmetric_csr
 
 
 def _streets(seed: int, side: int = 12, islands: int = 0):

@@ -15,9 +15,9 @@ import pyproj
 import pytest
 import shapely
 
-from gisplan.coverage import station_coverage
+from gisplan.analysis.coverage import station_coverage
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.network import WalkNetwork, load_walk_network, network_from_edges
+from gisplan.network.graph import WalkNetwork, load_walk_network, network_from_edges
 
 GEOD = pyproj.Geod(ellps="WGS84")
 STEP_DEG = 0.0006  # about 55-67 m: every point of the grid is within 50 m of a street
@@ -123,7 +123,7 @@ def test_embedded_network_stays_in_4544() -> None:
 def test_an_osm_import_builds_its_network_in_the_crs_that_fits_it(tmp_path) -> None:
     """The array builder of OSM imports: Beijing streets in EPSG:4548, great-circle lengths."""
     from benchmarks.synthetic_osm import write_city
-    from gisplan.osm import read_osm
+    from gisplan.sources.osm import read_osm
 
     path = tmp_path / "beijing.osm.pbf"
     city = write_city(path, 8, origin=(116.4, 39.9))
@@ -145,7 +145,7 @@ def geodesic_area_m2(polygon: shapely.Geometry) -> float:
 def test_osm_import_measures_parks_and_its_margin_in_the_crs_that_fits_them(tmp_path) -> None:
     """Park areas of an import in Beijing agree with the geodesic (EPSG:4544: +2.4 %)."""
     from benchmarks.synthetic_osm import write_city
-    from gisplan.osm import read_osm
+    from gisplan.sources.osm import read_osm
 
     path = tmp_path / "beijing.osm.pbf"
     city = write_city(path, 30, origin=(116.4, 39.9))
@@ -158,7 +158,7 @@ def test_osm_import_measures_parks_and_its_margin_in_the_crs_that_fits_them(tmp_
 
 def test_park_classes_measure_areas_in_the_crs_that_fits_the_parks() -> None:
     """A park of 4,950 m2 (geodesic) in Beijing is medium, not large (EPSG:4544: 5,066 m2)."""
-    from gisplan.parks import classify_parks
+    from gisplan.standards.parks import classify_parks
 
     side = np.sqrt(4950.0)
     lat0 = 39.9
@@ -172,7 +172,7 @@ def test_park_classes_measure_areas_in_the_crs_that_fits_the_parks() -> None:
 
 
 def test_osm_build_area_row_measures_in_the_crs_that_fits_it() -> None:
-    from gisplan.osm_build import _area_row
+    from gisplan.pipeline.osm_build import _area_row
 
     box = shapely.box(116.4, 39.9, 116.5, 40.0)
     row = _area_row(box, "test", "test", 10.0)

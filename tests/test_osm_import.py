@@ -11,8 +11,8 @@ import gisplan
 from benchmarks.synthetic_osm import write_city
 from compile_layers._common import RAW
 from gisplan._errors import CRSError
-from gisplan.network import network_from_edges
-from gisplan.osm import OsmAreaError, OsmFileError, read_osm
+from gisplan.network.graph import network_from_edges
+from gisplan.sources.osm import OsmAreaError, OsmFileError, read_osm
 
 OSM_XML = RAW / "network" / "osm_central_chengdu_2018.osm"
 needs_extract = pytest.mark.skipif(not OSM_XML.exists(), reason=f"{OSM_XML} not available")
@@ -278,14 +278,14 @@ def test_build_osm_writes_a_geopackage_and_a_scoreboard_equal_to_today(extract_p
 
 
 def test_build_osm_on_a_synthetic_city_with_maps(tmp_path):
-    from gisplan.osm_build import build_from_osm
+    from gisplan.pipeline.osm_build import build_from_osm
 
     path = tmp_path / "city.osm.pbf"
     city = write_city(path, 25)
     result = build_from_osm(path, _box_area(city.box), out_dir=tmp_path / "out",
                             maps_dir=tmp_path / "maps", progress=False, echo=None)
     assert sorted(p.name for p in result.written) == sorted(
-        ["chengdu.gpkg", *gisplan.maps.MAP_FILES.values()])
+        ["chengdu.gpkg", *gisplan.outputs.maps.MAP_FILES.values()])
     table = result.evaluation.table
     table = table[table["denominator"] == "area"].set_index(["indicator", "method", "area"])
     walk = table.loc[("park_service_coverage", "network", "osm_import_area"), "value"]

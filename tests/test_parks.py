@@ -8,7 +8,7 @@ from shapely.geometry import box
 
 from gisplan._errors import CRSError
 from gisplan.crs import METRIC_CRS
-from gisplan.parks import HISTORIC_DISTRICT_RADII, PARK_SERVICE_RADII, classify_parks
+from gisplan.standards.parks import HISTORIC_DISTRICT_RADII, PARK_SERVICE_RADII, classify_parks
 
 # x0, side length (m): areas 10000, 2500 and 1600 m2, known on paper
 SQUARES = [(0, 100.0), (1000, 50.0), (2000, 40.0)]

@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from compile_layers._common import RAW
-from gisplan import _pbf
-from gisplan._osm_reader import REACH_DEG, read_raw
-from gisplan.osm import OsmFileError, read_osm
+from gisplan.sources import _pbf
+from gisplan.sources._osm_reader import REACH_DEG, read_raw
+from gisplan.sources.osm import OsmFileError, read_osm
 
 OSM_XML = RAW / "network" / "osm_central_chengdu_2018.osm"
 needs_extract = pytest.mark.skipif(not OSM_XML.exists(), reason=f"{OSM_XML} not available")

@@ -15,10 +15,10 @@ import shapely
 import gisplan
 from compile_layers._common import PLAN_TEXT
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.geocode import geocode_candidates
-from gisplan.maps import NOT_ON_PLAN_MAP
-from gisplan.styles import qml
-from gisplan.symbology import layer_symbology
+from gisplan.outputs.maps._maps import NOT_ON_PLAN_MAP
+from gisplan.outputs.qgis_styles import qml
+from gisplan.outputs.symbology import layer_symbology
+from gisplan.sources.geocode import geocode_candidates
 
 NAMED_LAYERS = ["functional_zones", "ecosystem_projects", "eco_pattern_areas",
                 "eco_pattern_rivers", "parks", "water", "waterways"]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import gisplan
+from gisplan.catalogue.dates import rail_network_length
 from gisplan.cli import main
-from gisplan.rail_network import rail_network_length
-from gisplan.targets import BASELINE, PERIOD_END, TARGETS, evaluate, format_scoreboard
+from gisplan.plan.targets import BASELINE, PERIOD_END, TARGETS, evaluate, format_scoreboard
 
 RAIL = tuple(t for t in TARGETS if t.target_id == "T25")
 COVERAGE = tuple(t for t in TARGETS if t.target_id == "T01")
@@ -121,7 +121,7 @@ def test_readme_plan_period_table_comes_from_the_code():
 
 
 def test_network_history_and_chart(tmp_path):
-    from gisplan.period_chart import CHART_NAME, network_history, plan_period_chart
+    from gisplan.outputs.charts import CHART_NAME, network_history, plan_period_chart
 
     history = network_history([2010, 2020, 2025])
     assert list(history["metro_km"]) == sorted(history["metro_km"])
@@ -147,8 +147,8 @@ def test_cli_chart_writes_png_and_svg(capsys, tmp_path):
 
 
 def test_station_map_has_one_layer_per_year_end():
-    from gisplan._map_timeline import TIMELINE_YEARS, add_network_years
-    from gisplan.maps import station_coverage_map
+    from gisplan.outputs.maps import station_coverage_map
+    from gisplan.outputs.maps._timeline import TIMELINE_YEARS, add_network_years
 
     layers = {name: gisplan.load_layer(name) for name in ("metro_stations", "rail_sections")}
     html = station_coverage_map(layers).get_root().render()

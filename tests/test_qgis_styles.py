@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from gisplan.export import write_geopackage
+from gisplan.outputs.geopackage import write_geopackage
 from gisplan.pipeline import collect_layers, geopackage_layers
 
 SYSTEM_PYTHON = "/usr/bin/python3"

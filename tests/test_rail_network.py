@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import gisplan
-from gisplan.rail_network import FIRST_OPENING, rail_network_length, section_status
+from gisplan.catalogue.dates import FIRST_OPENING, rail_network_length, section_status
 
 
 @pytest.fixture(scope="module")

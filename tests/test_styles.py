@@ -4,8 +4,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gisplan.styles import qml, sld
-from gisplan.symbology import geometry_kind, layer_symbology
+from gisplan.outputs.qgis_styles import qml, sld
+from gisplan.outputs.symbology import geometry_kind, layer_symbology
 
 SE = "{http://www.opengis.net/se}"
 

@@ -11,9 +11,14 @@ import shapely
 
 from compile_layers._common import PLAN_TEXT
 from gisplan import TARGETS, load_layer, scoreboard
-from gisplan.indicators import INDICATOR_COLUMNS, analysis_layers
 from gisplan.pipeline import build_geopackage
-from gisplan.targets import SCOREBOARD_COLUMNS, evaluate, format_scoreboard, rail_route_length_km
+from gisplan.plan.indicators import INDICATOR_COLUMNS, analysis_layers
+from gisplan.plan.targets import (
+    SCOREBOARD_COLUMNS,
+    evaluate,
+    format_scoreboard,
+    rail_route_length_km,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,287 @@
+"""The rail network on any date: dated layers and route length per line.
+
+The layer ``rail_sections`` dates every section of Chengdu's rail network (opening,
+start of works, official length, sources). From it, :func:`layer_as_of` gives the
+rail layers (``metro_stations``, ``metro_lines``, ``rail_sections``) as they were on a
+day, and :func:`rail_network_length` measures the network of a day per line.
+``gisplan.load_layer(name, as_of=...)`` uses :func:`layer_as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from gisplan._errors import DateError, GisplanError
+from gisplan.crs import METRIC_CRS
+
+__all__ = ["AS_OF_LAYERS", "FIRST_OPENING", "MODES", "layer_as_of", "lower_bound_sections",
+           "parse_as_of", "parse_date", "rail_network_length", "section_status"]
+
+AS_OF_LAYERS = ("metro_stations", "metro_lines", "rail_sections")
+"""Layers that :func:`gisplan.load_layer` can give ``as_of`` a date."""
+FIRST_OPENING = dt.date(2010, 9, 27)
+"""Opening of line 1 phase I, Chengdu's first rail section."""
+MODES = ("metro", "suburban", "tram")
+"""Modes of ``rail_sections``: metro (城市轨道交通), suburban (市域铁路, S3 ...) and tram."""
+LINE_CLIP_M = 60.0
+"""``metro_lines`` as of a day keeps a line's track within this distance of its open sections."""
+_EMPTY_NOTE = ("no rail section had opened by {day}: Chengdu's first, line 1 phase I, opened on "
+               f"{FIRST_OPENING.isoformat()}")
+
+
+def parse_date(value: str | dt.date) -> dt.date:
+    """Return ``value`` as a date.
+
+    Parameters
+    ----------
+    value : str or datetime.date
+        A date, or its text in the form YYYY-MM-DD.
+
+    Raises
+    ------
+    DateError
+        (a ``ValueError``) for anything else; the message shows the expected form.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise DateError(f"as_of {value!r} is not a date; give it in the form YYYY-MM-DD, "
+                    "e.g. as_of='2020-12-31'")
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date | None:
+    """Return ``value`` as a date, None staying None (see :func:`parse_date`)."""
+    return None if value is None else parse_date(value)
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column, format="%Y-%m-%d", errors="raise").dt.date
+
+
+def section_status(sections: pd.DataFrame, day: dt.date) -> pd.Series:
+    """Return each section's status on ``day``.
+
+    ``operating`` from its opening, ``under_construction`` from ``construction_from``
+    until then, ``planned`` for sections planned on the compile date (and not started
+    by ``day``), ``not_started`` when works had not begun, and ``unknown`` for a section
+    opened later whose start of works is not known.
+    """
+    opened = _dates(sections["opened"])
+    started = _dates(sections["construction_from"])
+    status = []
+    for o, s, now in zip(opened, started, sections["status"], strict=True):
+        if pd.notna(o) and o <= day:
+            status.append("operating")
+        elif pd.notna(s) and s <= day:
+            status.append("under_construction")
+        elif now == "planned":
+            status.append("planned")
+        elif pd.isna(s) and pd.notna(o):
+            status.append("unknown")
+        else:
+            status.append("not_started")
+    return pd.Series(status, index=sections.index, dtype=object)
+
+
+def _with_note(frame: pd.DataFrame, day: dt.date, note: str | None) -> pd.DataFrame:
+    frame.attrs["gisplan_as_of"] = {"as_of": day.isoformat(), "note": note}
+    return frame
+
+
+def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DateError(f"layer {name!r} has no {', '.join(missing)} column: its features "
+                        "carry no dates, so as_of cannot select them (a replacement file? "
+                        "add the columns of the embedded layer)")
+
+
+def _stations_as_of(stations: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
+    _require(stations, "metro_stations", ("line_opened",))
+    served = []
+    for text in stations["line_opened"].fillna(""):
+        lines = [part.split(":", 1) for part in text.split(";") if part]
+        served.append([line for line, date in lines
+                       if date != "unknown" and dt.date.fromisoformat(date) <= day])
+    frame = stations.copy()
+    frame["lines"] = [";".join(lines) for lines in served]
+    frame["line_count"] = [len(lines) for lines in served]
+    return frame[frame["line_count"] > 0].reset_index(drop=True)
+
+
+def _lines_as_of(lines: gpd.GeoDataFrame, sections: gpd.GeoDataFrame,
+                 day: dt.date) -> gpd.GeoDataFrame:
+    _require(sections, "rail_sections", ("opened", "construction_from", "status", "tracks"))
+    open_sections = sections[(section_status(sections, day) == "operating")
+                             & sections.geometry.notna()].to_crs(METRIC_CRS)
+    metric = lines.to_crs(METRIC_CRS)
+    keep, geometries = [], []
+    for i, (line_id, track) in enumerate(zip(metric["line_id"], metric.geometry, strict=True)):
+        on_line = open_sections[open_sections["tracks"].fillna("").str.split(";")
+                                .map(lambda ids, line=line_id: line in ids)]
+        if on_line.empty:
+            continue
+        corridor = shapely.union_all(on_line.geometry.buffer(LINE_CLIP_M).values)
+        clipped = shapely.intersection(track, corridor)
+        parts = [g for g in shapely.get_parts(clipped) if g.geom_type == "LineString"]
+        if parts:
+            keep.append(i)
+            geometries.append(shapely.MultiLineString(parts))
+    frame = metric.iloc[keep].copy()
+    frame = frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=METRIC_CRS))
+    return frame.to_crs(lines.crs).reset_index(drop=True)
+
+
+def layer_as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date,
+                sections: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return a rail layer as it was on ``day``.
+
+    ``metro_stations``: the stations open on ``day``, with ``lines`` and ``line_count``
+    reduced to the lines then serving them (stations without a known opening date are
+    left out). ``metro_lines``: each line's track within :data:`LINE_CLIP_M` of its
+    sections open on ``day``. ``rail_sections``: the sections operating or under
+    construction on ``day``, with ``status`` on that day. Before
+    :data:`FIRST_OPENING` the stations and lines are empty; ``attrs["gisplan_as_of"]``
+    holds the date and a note.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`AS_OF_LAYERS`.
+    frame : geopandas.GeoDataFrame
+        The layer as loaded.
+    day : datetime.date
+        The day.
+    sections : geopandas.GeoDataFrame, optional
+        The ``rail_sections`` layer (loaded when needed and not given).
+    """
+    if name not in AS_OF_LAYERS:
+        raise DateError(f"as_of applies to the rail layers {', '.join(AS_OF_LAYERS)}, "
+                           f"not to {name!r}, whose features carry no dates")
+    note = _EMPTY_NOTE.format(day=day.isoformat()) if day < FIRST_OPENING else None
+    if name == "rail_sections":
+        _require(frame, name, ("opened", "construction_from", "status"))
+        status = section_status(frame, day)
+        result = frame.assign(status=status)
+        result = result[status.isin(["operating", "under_construction"])].reset_index(drop=True)
+    elif name == "metro_stations":
+        result = _stations_as_of(frame, day)
+    else:
+        if sections is None:
+            from gisplan.catalogue.layers import load_layer
+
+            sections = load_layer("rail_sections")
+        result = _lines_as_of(frame, sections, day)
+    return _with_note(result, day, note)
+
+
+def _as_tuple(values: str | Iterable[str]) -> tuple[str, ...]:
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
+def _route_km(geometries: gpd.GeoSeries) -> float:
+    from gisplan.plan.targets import rail_route_length_km
+
+    present = geometries[geometries.notna() & ~geometries.is_empty]
+    if present.empty:
+        return float("nan")
+    union = gpd.GeoSeries([shapely.union_all(present.to_crs(METRIC_CRS).values)], crs=METRIC_CRS)
+    return float(rail_route_length_km(union)[0])
+
+
+def _line_row(line_id: str, group: gpd.GeoDataFrame) -> dict[str, Any]:
+    official = group["official_km"].astype(float)
+    measured = group["measured_km"].astype(float)
+    opened = group["opened"].dropna()
+    return {
+        "line_id": line_id, "mode": group["mode"].iloc[0],
+        "status": ";".join(sorted(set(group["status"]))),
+        "sections": ";".join(group["section_id"]),
+        "measured_km": _route_km(group.geometry),
+        "official_km": float(official.sum()) if official.notna().all() else float("nan"),
+        "official_or_measured_km": float(official.fillna(measured).fillna(0.0).sum()),
+        "opened": str(min(opened)) if len(opened) else None,
+    }
+
+
+def rail_network_length(as_of: str | dt.date | None = None, *,
+                        modes: str | Iterable[str] = MODES,
+                        status: str | Iterable[str] = ("operating",),
+                        sections: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Route length of the rail network on a day, per line and in total.
+
+    Parameters
+    ----------
+    as_of : str or datetime.date, optional
+        The day (YYYY-MM-DD); today by default.
+    modes : str or iterable of str, optional
+        Modes to count (:data:`MODES`: ``metro``, ``suburban``, ``tram``).
+    status : str or iterable of str, optional
+        Statuses on that day to count: ``operating`` (default), ``under_construction``.
+    sections : geopandas.GeoDataFrame, optional
+        A ``rail_sections`` layer; the embedded one by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line and status (``line_id``, ``mode``, ``status``, ``sections``,
+        ``measured_km``: route length of the geometry, parallel tracks once;
+        ``official_km``: sum of the published lengths, NaN if a section has none;
+        ``official_or_measured_km``: published length where there is one, else the
+        measured one; ``opened``: first opening among the sections), then a row
+        ``line_id == "total"`` whose ``measured_km`` is the route length of the union
+        of all geometries (track shared by two lines counts once). Sections without
+        geometry (S5, S11 ...) have no measured length; S3 is measured inside Chengdu
+        only; the tram geometry is schematic. ``attrs["as_of"]`` holds the day.
+    """
+    day = parse_as_of(as_of) or dt.date.today()
+    wanted_modes, wanted_status = _as_tuple(modes), _as_tuple(status)
+    unknown = (set(wanted_modes) - set(MODES)) | (
+        set(wanted_status) - {"operating", "under_construction"})
+    if unknown:
+        raise GisplanError(f"unknown modes or statuses {sorted(unknown)}; modes are "
+                           f"{', '.join(MODES)}; statuses operating, under_construction")
+    if sections is None:
+        from gisplan.catalogue.layers import load_layer
+
+        sections = load_layer("rail_sections")
+    dated = sections.assign(status=section_status(sections, day))
+    chosen = dated[dated["mode"].isin(wanted_modes) & dated["status"].isin(wanted_status)]
+    rows = [_line_row(str(line_id), group)
+            for (line_id, _), group in chosen.groupby(["line_id", "status"], sort=False)]
+    total = {"line_id": "total", "mode": ";".join(m for m in MODES if m in set(chosen["mode"])),
+             "status": ";".join(s for s in wanted_status if s in set(chosen["status"])),
+             "sections": ";".join(chosen["section_id"]),
+             "measured_km": _route_km(chosen.geometry) if len(chosen) else 0.0,
+             "official_km": float(chosen["official_km"].astype(float).sum(min_count=len(chosen)))
+             if len(chosen) else 0.0,
+             "official_or_measured_km": float(sum(r["official_or_measured_km"] for r in rows)),
+             "opened": min((r["opened"] for r in rows if r["opened"]), default=None)}
+    table = pd.DataFrame([*rows, total], columns=list(total))
+    table["measured_km"] = table["measured_km"].astype(float).round(3)
+    table.attrs["as_of"] = day.isoformat()
+    if day < FIRST_OPENING:
+        table.attrs["note"] = _EMPTY_NOTE.format(day=day.isoformat())
+    return table
+
+
+def lower_bound_sections(sections: pd.DataFrame, day: dt.date) -> list[str]:
+    """Sections opened after ``day`` whose start of works is unknown (status ``unknown``).
+
+    A total of lengths under construction on ``day`` misses them, so it is a lower bound
+    when this list is not empty.
+    """
+    status = section_status(sections, day)
+    return list(sections.loc[status == "unknown", "section_id"])

@@ -1,0 +1,165 @@
+"""Analysis outputs of the main job: indicator rows, catchments and service areas.
+
+:func:`analysis_layers` turns an :class:`~gisplan.plan.targets.Evaluation` into the layers
+added to ``chengdu.gpkg``:
+
+``indicators``
+    One row per measured target (columns :data:`INDICATOR_COLUMNS`).
+``station_catchments_800m``, ``park_service_areas``
+    The covered part of each measured area, one feature per method and area.
+``coverage_by_district``
+    Covered and total km2 per district for every coverage measurement.
+``life_circle_coverage``, ``life_circle_areas``
+    Walking access to everyday facilities (:mod:`gisplan.plan.access_targets`): the share of
+    the area and of its residential land per target, category and circle, and the
+    covered land.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from gisplan.crs import METRIC_CRS
+from gisplan.plan.targets import Evaluation, evaluate
+
+__all__ = ["INDICATOR_COLUMNS", "analysis_layers"]
+
+INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
+                     "target", "unit", "met", "notes"]
+"""Columns of the ``indicators`` table."""
+
+_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.targets from the embedded layers",
+             "licence": "as the input layers (metro_stations, parks, walk_edges: see theirs)",
+             "attribution": "© OpenStreetMap contributors (network, parks, lines); "
+                            "station positions © Amap"}]
+
+_META: dict[str, dict[str, Any]] = {
+    "indicators": {
+        "title_zh": "规划空间指标测算结果", "title_en": "Measured spatial targets of the plan",
+        "description": "One row per target and method: value (share 0-1 for coverage, km "
+        "for lengths), target in the same unit, met (empty where the data cannot decide), "
+        "the area measured (coverage_area.area_id) and notes on data and caveats.",
+    },
+    "station_catchments_800m": {
+        "title_zh": "轨道站点800米覆盖范围", "title_en": "Rail-station 800 m catchments",
+        "description": "Part of each measured area within 800 m of a station of "
+        "metro_stations: straight-line discs (euclidean), or the land within the "
+        "street-access distance (50 m) of the reached streets, built on a 12.5 m grid "
+        "(network).",
+    },
+    "park_service_areas": {
+        "title_zh": "公园绿地服务半径覆盖范围", "title_en": "Park service areas (GB/T 50563)",
+        "description": "Part of each measured area within the GB/T 50563 service radius of "
+        "a park (500 m for >= 5000 m2, 300 m for 2000-5000 m2), straight-line or walking.",
+    },
+    "life_circle_coverage": {
+        "title_zh": "生活圈设施步行可达覆盖率", "title_en": "Life-circle walking access coverage",
+        "description": "Share of the area, and of its residential land (OSM "
+        "landuse=residential), within a walk of each facility category of the GB 50180-2018 "
+        "5-, 10- and 15-minute circles (300, 500, 1000 m) and of the whole bundle "
+        "(category 'all'), and of the facilities of targets T11, T12, T14, T18, T19 and "
+        "T42; walking distance on the network of the central OSM extract, land within "
+        "50 m of the reached streets. Facilities are OSM 2018: shares are lower bounds.",
+    },
+    "life_circle_areas": {
+        "title_zh": "生活圈设施步行可达范围", "title_en": "Life-circle walking access areas",
+        "description": "Land within a walk of a facility of each category and circle "
+        "(category 'all': reaching every facility of the circle), as measured in "
+        "life_circle_coverage over the whole area; built on a 12.5 m grid.",
+    },
+    "coverage_by_district": {
+        "title_zh": "分区县覆盖率", "title_en": "Coverage by district",
+        "description": "Total and covered km2 and the covered share of every coverage "
+        "measurement, per district of the districts layer.",
+    },
+}
+
+
+_ACCESS_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.access_targets from the "
+                    "embedded layers", "licence": "ODbL-1.0 (facilities, residential_land, "
+                    "walk_edges, parks, water: OpenStreetMap)",
+                    "attribution": "© OpenStreetMap contributors"}]
+
+
+def _meta(name: str) -> dict[str, Any]:
+    if name.startswith("life_circle"):
+        return {"name": name, **_META[name], "sources": _ACCESS_SOURCES,
+                "licence": _ACCESS_SOURCES[0]["licence"],
+                "attribution": _ACCESS_SOURCES[0]["attribution"]}
+    return {"name": name, **_META[name], "sources": _SOURCES,
+            "licence": _SOURCES[0]["licence"], "attribution": _SOURCES[0]["attribution"]}
+
+
+def _multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
+    polygons = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
+    return shapely.MultiPolygon(polygons)
+
+
+def _areas_frame(evaluation: Evaluation, indicator: str, name: str) -> gpd.GeoDataFrame:
+    rows = []
+    for (key, method, area_id), result in evaluation.coverage.items():
+        if key != indicator:
+            continue
+        rows.append({"method": method, "area": area_id, "share": result.share,
+                     "covered_km2": result.covered_km2, "total_km2": result.total_km2,
+                     "geometry": _multipolygon(result.covered.to_crs(METRIC_CRS).iloc[0])})
+    frame = gpd.GeoDataFrame(rows, columns=["method", "area", "share", "covered_km2",
+                                            "total_km2", "geometry"],
+                             geometry="geometry", crs=METRIC_CRS)
+    frame.attrs["gisplan"] = _meta(name)
+    return frame
+
+
+def _by_district(evaluation: Evaluation) -> pd.DataFrame:
+    parts = []
+    for (indicator, method, area_id), result in evaluation.coverage.items():
+        table = result.by_group[result.by_group["total_km2"] > 0].rename(
+            columns={"group": "district"})
+        parts.append(table.assign(indicator=indicator, method=method, area=area_id))
+    columns = ["indicator", "method", "area", "district", "total_km2", "covered_km2", "share"]
+    frame = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
+        columns=columns)
+    frame.attrs["gisplan"] = _meta("coverage_by_district")
+    return frame
+
+
+def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFrame]:
+    """Return the analysis layers of the GeoPackage, keyed by layer name.
+
+    Parameters
+    ----------
+    evaluation : Evaluation, optional
+        Measurements from :func:`gisplan.plan.targets.evaluate`; computed when omitted.
+
+    Returns
+    -------
+    dict of str to (Geo)DataFrame
+        ``indicators``, ``station_catchments_800m``, ``park_service_areas``,
+        ``coverage_by_district`` and the tables of ``evaluation.tables``
+        (``life_circle_coverage``, ``life_circle_areas``), each with its metadata in
+        ``attrs["gisplan"]``.
+    """
+    evaluation = evaluate() if evaluation is None else evaluation
+    indicators = evaluation.table[INDICATOR_COLUMNS].copy()
+    indicators["met"] = indicators["met"].astype("boolean")
+    indicators.attrs["gisplan"] = _meta("indicators")
+    extra = {}
+    for name, frame in evaluation.tables.items():
+        frame = frame.copy()
+        if isinstance(frame, gpd.GeoDataFrame):
+            frame["geometry"] = [_multipolygon(g) for g in frame.geometry]
+        frame.attrs["gisplan"] = _meta(name)
+        extra[name] = frame
+    return {
+        "indicators": indicators,
+        "station_catchments_800m": _areas_frame(evaluation, "rail_station_coverage_800m",
+                                                "station_catchments_800m"),
+        "park_service_areas": _areas_frame(evaluation, "park_service_coverage",
+                                           "park_service_areas"),
+        "coverage_by_district": _by_district(evaluation),
+        **extra,
+    }

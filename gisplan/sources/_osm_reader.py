@@ -1,0 +1,745 @@
+"""Reading an OpenStreetMap file for a box: numpy over PBF blocks, libosmium for relations.
+
+The PBF blocks are decoded into arrays (:mod:`gisplan.sources._pbf`), so that Python sees no
+object one by one except those near the box. One pass keeps the nodes within the
+*reach* (the box grown by :data:`REACH_DEG`), the tagged nodes in the box, and the ways
+with a tag of interest whose located nodes' bounds meet the box: streets, waterways and
+cycleways as vertex arrays, closed ways as polygons. Nodes of kept ways beyond the
+reach are looked up in a second pass over the node blocks only. Multipolygon relations
+with a member way within the reach are assembled by libosmium (pyosmium) from a small
+file of their members (fetched from the file where they lie beyond the reach). What
+lies outside the reach is dropped block by block, so memory grows with the box's
+content, not with the file. An ``.osm`` XML file is first written as PBF by libosmium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import osmium
+import osmium.geom
+import shapely
+
+from gisplan._arrays import run_offsets
+from gisplan._errors import GisplanError
+from gisplan.sources import _pbf
+from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_category
+
+__all__ = ["OsmFileError", "RawOsm", "file_bounds", "read_raw"]
+
+
+WALK_EXCLUDED = ("abandoned", "bus_guideway", "construction", "cycleway", "motor", "no",
+                 "planned", "platform", "proposed", "raceway", "razed")
+"""Substrings of ``highway`` values the osmnx 'walk' filter excludes (as the embedded
+network, see ``compile_layers/osm_central.py``)."""
+
+WATERWAY_LINES = frozenset({"river", "canal", "stream", "drain"})
+"""``waterway`` values kept as centrelines."""
+
+POLYGON_KEYS = ("leisure", "landuse", "natural", "waterway", "water", "amenity", "shop",
+                "healthcare", "tourism", "social_facility", "railway", "public_transport")
+"""Keys that make a closed way or multipolygon relation interesting."""
+
+STATION_MODES = {"subway": "metro", "light_rail": "suburban", "monorail": "metro",
+                 "tram": "tram", "train": "rail"}
+"""``station=`` / public_transport mode tag -> station mode."""
+
+
+class OsmFileError(GisplanError, ValueError):
+    """An OpenStreetMap file that cannot be read: not OSM, truncated or corrupt."""
+
+
+@dataclass
+class RawOsm:
+    """What one pass keeps: ways as vertex arrays, polygons, points, header facts.
+
+    Attributes
+    ----------
+    way_id, way_tags, way_kind : list
+        Kept ways: OSM id, a few tags, and ``"walk"``, ``"cycle"``, ``"waterway"``
+        (a way may be several: one entry per kind).
+    vertex_way : numpy.ndarray of int
+        Index into the way lists of every vertex, ways one after another.
+    vertex_id : numpy.ndarray of int
+        OSM node id of every vertex.
+    vertex_lonlat : numpy.ndarray, shape (n, 2)
+        WGS84 longitude, latitude of every vertex.
+    polygons : list of (str, dict, shapely.Geometry)
+        ``(osm_id, tags, multipolygon)`` of areas with an interesting key.
+    points : list of (str, dict, float, float)
+        ``(osm_id, tags, lon, lat)`` of tagged nodes (stations, facilities).
+    replication_time : datetime or None
+        The header's ``osmosis_replication_timestamp``.
+    newest_object : datetime or None
+        The newest timestamp of the objects read (None when the file has none).
+    data_bounds : tuple of float or None
+        Box of the vertices and points seen, inside or outside the kept box.
+    """
+
+    way_id: list[int] = field(default_factory=list)
+    way_tags: list[dict[str, str]] = field(default_factory=list)
+    way_kind: list[str] = field(default_factory=list)
+    vertex_way: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    vertex_id: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    vertex_lonlat: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.empty((0, 2)))
+    polygons: list[tuple[str, dict[str, str], shapely.Geometry]] = field(default_factory=list)
+    points: list[tuple[str, dict[str, str], float, float]] = field(default_factory=list)
+    replication_time: dt.datetime | None = None
+    newest_object: dt.datetime | None = None
+    data_bounds: tuple[float, float, float, float] | None = None
+
+
+WAY_TAGS = ("highway", "name", "foot", "access", "service", "area", "bicycle", "cycleway",
+            "waterway", "name:en", "route")
+"""Way tags kept for the layers."""
+WAY_TAG_SET = frozenset(WAY_TAGS)
+
+
+@functools.cache
+def _walkable_highway(highway: str) -> bool:
+    return not any(bad in highway for bad in WALK_EXCLUDED)
+
+
+def _any_tag(mask: npt.NDArray[np.bool_], tag_way: npt.NDArray[np.int64], n: int
+             ) -> npt.NDArray[np.bool_]:
+    """Whether each of ``n`` ways has a tag for which ``mask`` holds."""
+    return np.bincount(tag_way[mask], minlength=n) > 0
+
+
+def way_kinds(texts: list[str], keys: npt.NDArray[np.int64], vals: npt.NDArray[np.int64],
+              tag_way: npt.NDArray[np.int64], n: int) -> dict[str, npt.NDArray[np.bool_]]:
+    """Return which of ``n`` ways are ``walk``, ``cycle``, ``waterway`` and ``polygon_key``.
+
+    Parameters
+    ----------
+    texts : list of str
+        String table; ``keys``, ``vals`` index it.
+    keys, vals : numpy.ndarray of int
+        Key and value of every tag, ways one after another.
+    tag_way : numpy.ndarray of int
+        The way of every tag.
+    n : int
+        Number of ways.
+
+    Notes
+    -----
+    ``walk``: a ``highway`` value without a :data:`WALK_EXCLUDED` substring, and not
+    ``area=yes``, ``foot=no``, ``service=private`` or ``access=private``. ``cycle``:
+    ``highway=cycleway``, a path, footway or track with ``bicycle=designated``, or a
+    name containing 绿道. ``waterway``: a :data:`WATERWAY_LINES` value. ``polygon_key``:
+    a key of :data:`POLYGON_KEYS`.
+    """
+    index = {t: i for i, t in enumerate(texts)}
+
+    def sid(text: str) -> int:
+        return index.get(text, -1)
+
+    def among(values: Iterable[str]) -> npt.NDArray[np.bool_]:
+        return np.isin(vals, [index[v] for v in values if v in index])
+
+    highway = keys == sid("highway")
+    walkable = np.fromiter((_walkable_highway(t) for t in texts), bool, len(texts))
+    blocked = (((keys == sid("area")) & (vals == sid("yes")))
+               | ((keys == sid("foot")) & (vals == sid("no")))
+               | (((keys == sid("service")) | (keys == sid("access"))) & (vals == sid("private"))))
+    greenway = np.fromiter(("绿道" in t for t in texts), bool, len(texts))
+    path_like = _any_tag(highway & among(("path", "footway", "track")), tag_way, n)
+    designated = _any_tag((keys == sid("bicycle")) & (vals == sid("designated")), tag_way, n)
+    return {
+        "walk": _any_tag(highway & walkable[vals], tag_way, n) & ~_any_tag(blocked, tag_way, n),
+        "cycle": (_any_tag(highway & (vals == sid("cycleway")), tag_way, n)
+                  | (path_like & designated)
+                  | _any_tag((keys == sid("name")) & greenway[vals], tag_way, n)),
+        "waterway": _any_tag((keys == sid("waterway")) & among(WATERWAY_LINES), tag_way, n),
+        "polygon_key": _any_tag(np.isin(keys, [index[k] for k in POLYGON_KEYS if k in index]),
+                                tag_way, n),
+    }
+
+
+KINDS = ("walk", "cycle", "waterway")
+"""Kinds of line ways, in the order :class:`RawOsm` lists a way's entries."""
+
+
+def is_station(tags: Mapping[str, str]) -> bool:
+    """Whether a node's tags make it a rail station or stop (metro, suburban, tram, rail)."""
+    railway = tags.get("railway")
+    if railway in ("station", "halt", "tram_stop"):
+        return tags.get("station") != "miniature"
+    return tags.get("public_transport") == "station" and any(
+        tags.get(mode) == "yes" for mode in STATION_MODES)
+
+
+FACILITY_KEY = "gisplan:facility"
+"""Key under which the reader stores a feature's facility category in its tags dict
+(computed once, with :func:`gisplan.standards.facilities.facility_category`)."""
+
+
+def _with_category(tags: dict[str, str]) -> dict[str, str]:
+    category = facility_category(tags)
+    if category is not None:
+        tags[FACILITY_KEY] = category
+    return tags
+
+
+def _polygon_wanted(tags: Mapping[str, str]) -> bool:
+    leisure, landuse, natural = tags.get("leisure"), tags.get("landuse"), tags.get("natural")
+    return (leisure in ("park", "garden") or landuse in GREEN_LANDUSE or natural in GREEN_NATURAL
+            or landuse in RESIDENTIAL_LANDUSE or natural == "water"
+            or tags.get("waterway") == "riverbank" or landuse in ("reservoir", "basin")
+            or FACILITY_KEY in tags or is_station(tags))
+
+
+GREEN_LANDUSE = frozenset({"grass", "meadow", "village_green", "forest"})
+"""``landuse`` values of other green space (not 公园绿地)."""
+GREEN_NATURAL = frozenset({"wood", "scrub"})
+"""``natural`` values of other green space."""
+RESIDENTIAL_LANDUSE = frozenset({"residential"})
+"""``landuse`` values of residential land (居住用地)."""
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    stamp = value if isinstance(value, dt.datetime) else None
+    if stamp is None:
+        try:
+            stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00").replace("\\", ""))
+        except ValueError:
+            return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp if stamp.year > 1970 else None
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise OsmFileError(f"OpenStreetMap file {str(path)!r} does not exist")
+    name = path.name.lower()
+    if not (name.endswith(".pbf") or name.endswith(".osm") or name.endswith(".osm.bz2")
+            or name.endswith(".osm.gz")):
+        raise OsmFileError(
+            f"{str(path)!r} is not an OpenStreetMap file name: give an .osm.pbf (PBF) or "
+            ".osm (XML) file, e.g. a Geofabrik extract"
+        )
+
+
+def _header(path: Path) -> osmium.io.Header:
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.NOTHING)
+        header = reader.header()
+        reader.close()
+    except RuntimeError as exc:
+        raise OsmFileError(
+            f"{str(path)!r} is not a readable OpenStreetMap file ({exc}); check that it is "
+            "an .osm.pbf or .osm XML file and that the download completed"
+        ) from exc
+    return header
+
+
+def file_bounds(path: str | os.PathLike[str]) -> tuple[float, float, float, float] | None:
+    """Return the box declared in an OSM file's header, or None when it declares none.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.osm.pbf`` or ``.osm`` file.
+
+    Returns
+    -------
+    tuple of float or None
+        (min_lon, min_lat, max_lon, max_lat) in WGS84.
+    """
+    path = Path(path)
+    _check_file(path)
+    box = _header(path).box()
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+
+
+def _extend(box: list[float], xmin: float, ymin: float, xmax: float, ymax: float) -> None:
+    box[0], box[1] = min(box[0], xmin), min(box[1], ymin)
+    box[2], box[3] = max(box[2], xmax), max(box[3], ymax)
+
+
+REACH_DEG = 0.1
+"""How far beyond the box (degrees, about 10 km) nodes are kept: a polygon or member way
+with a node this close can be seen to meet the box."""
+POLYGON_KEY_SET = frozenset(POLYGON_KEYS)
+NODE_KEYS = frozenset({"railway", "public_transport", *FACILITY_TAG_KEYS})
+"""A node is looked at only if it has one of these keys."""
+
+
+def _lookup(sorted_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+            ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """(found, index into ``sorted_ids``) of each wanted id."""
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.intp)
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return sorted_ids[at] == wanted, at
+
+
+def _tag_dict(texts: list[str], pairs: Iterable[tuple[int, int]]) -> dict[str, str]:
+    """Tags from (key, value) string-table indices."""
+    return {texts[k]: texts[v] for k, v in pairs}
+
+
+@dataclass
+class _Polygon:
+    """A closed way kept by the first pass as a polygon."""
+
+    osm_id: int
+    tags: dict[str, str]
+    refs: npt.NDArray[np.int64]
+
+
+@dataclass
+class _WayStore:
+    """Node lists of ways, block by block, looked up by way id."""
+
+    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _index: tuple[npt.NDArray[np.int64], ...] | None = None
+
+    def add(self, ways: _pbf.Ways, chosen: npt.NDArray[np.bool_]) -> None:
+        counts = np.diff(ways.ref_first)
+        self.ids.append(ways.ids[chosen])
+        self.counts.append(counts[chosen])
+        self.refs.append(ways.refs[np.repeat(chosen, counts)])
+        self._index = None
+
+    def nodes_of(self, way_ids: npt.NDArray[np.int64]
+                 ) -> tuple[npt.NDArray[np.bool_], list[npt.NDArray[np.int64]]]:
+        """(found, node ids of each found way) for the given way ids."""
+        if self._index is None:  # sorted by way id, made once after the last add
+            ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
+            counts = np.concatenate(self.counts) if self.counts else np.empty(0, np.int64)
+            order = np.argsort(ids, kind="stable")
+            first = np.concatenate([[0], np.cumsum(counts)])
+            self._index = (ids[order], first[:-1][order], first[1:][order],
+                           np.concatenate(self.refs) if self.refs else np.empty(0, np.int64))
+        sorted_ids, start, end, refs = self._index
+        found, at = _lookup(sorted_ids, way_ids)
+        return found, [refs[a:b] for a, b in zip(start[at[found]].tolist(),
+                                                  end[at[found]].tolist(), strict=True)]
+
+
+@dataclass
+class _Relation:
+    """A multipolygon relation with a member way within the reach."""
+
+    osm_id: int
+    tags: dict[str, str]
+    members: list[tuple[int, str]]
+    """(way id, role) of its member ways."""
+
+
+@dataclass
+class _Lines:
+    """Line ways (streets, cycleways, waterways) kept by the first pass, block by block."""
+
+    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    kinds: list[npt.NDArray[np.bool_]] = field(default_factory=list)
+    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+    def all_refs(self) -> npt.NDArray[np.int64]:
+        return np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
+
+
+class _Box:
+    """A WGS84 box and the arrays test against it."""
+
+    def __init__(self, box: tuple[float, float, float, float] | None, grow: float) -> None:
+        lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
+        self.bounds = (lo_x - grow, lo_y - grow, hi_x + grow, hi_y + grow)
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray) -> npt.NDArray[np.bool_]:
+        lo_x, lo_y, hi_x, hi_y = self.bounds
+        return (lon >= lo_x) & (lon <= hi_x) & (lat >= lo_y) & (lat <= hi_y)
+
+    def meets(self, xmin: np.ndarray, ymin: np.ndarray, xmax: np.ndarray, ymax: np.ndarray
+              ) -> npt.NDArray[np.bool_]:
+        lo_x, lo_y, hi_x, hi_y = self.bounds
+        return (xmax >= lo_x) & (xmin <= hi_x) & (ymax >= lo_y) & (ymin <= hi_y)
+
+
+class _Nodes:
+    """Node locations kept by id (sorted once the ways begin)."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.ids = np.empty(0, np.int64)
+        self.lonlat = np.empty((0, 2))
+        self.sealed = False
+
+    def add(self, ids: np.ndarray, lonlat: np.ndarray) -> None:
+        self._parts.append((ids, lonlat))
+
+    def seal(self) -> None:
+        if self._parts:
+            ids = np.concatenate([self.ids, *(p[0] for p in self._parts)])
+            lonlat = np.concatenate([self.lonlat, *(p[1] for p in self._parts)])
+            order = np.argsort(ids, kind="stable")
+            self.ids, self.lonlat = ids[order], lonlat[order]
+            self._parts = []
+        self.sealed = True
+
+    def find(self, refs: np.ndarray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+        """(found, index) of each node id."""
+        return _lookup(self.ids, refs)
+
+
+def _texts(strings: list[bytes]) -> list[str]:
+    """Decode a block's string table."""
+    return [t.decode("utf-8", "replace") for t in strings]
+
+
+class _Reader:
+    """The state of one read of a PBF file for a box."""
+
+    def __init__(self, box: tuple[float, float, float, float] | None) -> None:
+        self.box = _Box(box, 0.0)
+        self.reach = _Box(box, REACH_DEG)
+        self.nodes = _Nodes()
+        self.lines = _Lines()
+        self.polygons: list[_Polygon] = []
+        self.points: list[tuple[str, dict[str, str], float, float]] = []
+        self.near = _WayStore()
+        self.near_ids: npt.NDArray[np.int64] | None = None
+        self.relations: list[_Relation] = []
+        self.seen = [np.inf, np.inf, -np.inf, -np.inf]
+        self.newest = 0
+
+    def node_block(self, block: _pbf.Block) -> None:
+        if self.nodes.sealed:
+            raise _pbf.PbfLayoutError("nodes follow ways: the file is not sorted; sort it with "
+                                "`osmium sort IN -o OUT.osm.pbf`")
+        texts: list[str] | None = None
+        for dense in block.nodes:
+            if not len(dense.ids):
+                continue
+            _extend(self.seen, dense.lon.min(), dense.lat.min(), dense.lon.max(), dense.lat.max())
+            near = self.reach.contains(dense.lon, dense.lat)
+            self.nodes.add(dense.ids[near], np.column_stack([dense.lon[near], dense.lat[near]]))
+            if not len(dense.kv):
+                continue
+            if texts is None:
+                texts = _texts(block.strings)
+            self._tagged_nodes(texts, dense)
+
+    def _tagged_nodes(self, texts: list[str], dense: _pbf.DenseNodes) -> None:
+        wanted = np.fromiter((t in NODE_KEYS for t in texts), bool, len(texts))
+        kv = dense.kv
+        ends = np.flatnonzero(kv == 0)
+        if len(ends) != len(dense.ids):
+            raise _pbf.PbfError("dense node tags do not match the nodes")
+        run_start = np.concatenate([[0], ends[:-1] + 1])
+        node_of = np.repeat(np.arange(len(ends)), ends - run_start + 1)
+        is_key = ((np.arange(len(kv)) - run_start[node_of]) % 2 == 0) & (kv != 0)
+        hit = np.unique(node_of[is_key & wanted[np.minimum(kv, len(wanted) - 1)]])
+        hit = hit[self.box.contains(dense.lon[hit], dense.lat[hit])]
+        for i in hit.tolist():
+            run = kv[run_start[i]:ends[i]]
+            tags = _with_category(_tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
+                                                       strict=True)))
+            if is_station(tags) or FACILITY_KEY in tags:
+                self.newest = max(self.newest, int(dense.timestamp[i]))
+                self.points.append((f"node/{int(dense.ids[i])}", tags, float(dense.lon[i]),
+                                    float(dense.lat[i])))
+
+    def way_block(self, block: _pbf.Block) -> None:
+        if not self.nodes.sealed:
+            self.nodes.seal()
+        texts = _texts(block.strings)
+        for ways in block.ways:
+            self._ways(texts, ways)
+
+    def _ways(self, texts: list[str], ways: _pbf.Ways) -> None:
+        n = len(ways.ids)
+        counts = np.diff(ways.ref_first)
+        found, at = self.nodes.find(ways.refs)
+        located = np.bincount(np.repeat(np.arange(n), counts)[found], minlength=n)
+        self.near.add(ways, located > 0)
+        tag_way = np.repeat(np.arange(n), np.diff(ways.tag_first))
+        kind = way_kinds(texts, ways.keys, ways.vals, tag_way, n)
+        line = kind["walk"] | kind["cycle"] | kind["waterway"]
+        last = np.maximum(ways.ref_first[1:] - 1, 0)
+        closed = (counts >= 4) & (ways.refs[np.minimum(ways.ref_first[:-1], last)]
+                                  == ways.refs[last] if len(ways.refs) else False)
+        polygon = closed & kind["polygon_key"]
+        look = (line | polygon) & (located > 0)
+        if not look.any():
+            return
+        lonlat = np.full((len(ways.refs), 2), np.nan)
+        lonlat[found] = self.nodes.lonlat[at[found]]
+        filled = np.flatnonzero(counts > 0)  # reduceat needs non-empty runs
+        lo = np.full((n, 2), np.nan)
+        hi = np.full((n, 2), np.nan)
+        lo[filled] = np.fmin.reduceat(lonlat, ways.ref_first[filled], axis=0)
+        hi[filled] = np.fmax.reduceat(lonlat, ways.ref_first[filled], axis=0)
+        meets = look & self.box.meets(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+        self._keep_lines(texts, ways, tag_way, kind, np.flatnonzero(meets & line))
+        for w in np.flatnonzero(meets & polygon).tolist():
+            t0, t1 = ways.tag_first[w], ways.tag_first[w + 1]
+            tags = _with_category(_tag_dict(texts, zip(
+                ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)))
+            if tags.get("area") != "no" and _polygon_wanted(tags):
+                self.newest = max(self.newest, int(ways.timestamp[w]))
+                refs = ways.refs[ways.ref_first[w]:ways.ref_first[w + 1]]
+                self.polygons.append(_Polygon(int(ways.ids[w]), tags, refs))
+
+    def _keep_lines(self, texts: list[str], ways: _pbf.Ways, tag_way: np.ndarray,
+                    kind: dict[str, np.ndarray], keep: np.ndarray) -> None:
+        if not len(keep):
+            return
+        counts = np.diff(ways.ref_first)
+        chosen = np.zeros(len(ways.ids), dtype=bool)
+        chosen[keep] = True
+        self.lines.ids.append(ways.ids[keep])
+        self.lines.kinds.append(np.column_stack([kind[k][keep] for k in KINDS]))
+        self.lines.counts.append(counts[keep])
+        self.lines.refs.append(ways.refs[np.repeat(chosen, counts)])
+        self.newest = max(self.newest, int(ways.timestamp[keep].max()))
+        wanted = np.isin(ways.keys, [i for i, t in enumerate(texts) if t in WAY_TAG_SET])
+        wanted &= chosen[tag_way]
+        tags: dict[int, dict[str, str]] = {w: {} for w in keep.tolist()}
+        for w, k, v in zip(tag_way[wanted].tolist(), ways.keys[wanted].tolist(),
+                           ways.vals[wanted].tolist(), strict=True):
+            tags[w][texts[k]] = texts[v]
+        self.lines.tags.extend(tags.values())
+
+    def relation_block(self, block: _pbf.Block) -> None:
+        if self.near_ids is None:
+            ids = self.near.ids
+            self.near_ids = np.sort(np.concatenate(ids)) if ids else np.empty(0, np.int64)
+        texts: list[str] | None = None
+        for relations in block.relations:
+            for rid, pairs, members in zip(relations.ids, relations.tags, relations.members,
+                                           strict=True):
+                ways = [m for t, m, _ in members if t == 1]
+                if not ways or not np.isin(ways, self.near_ids).any():
+                    continue
+                texts = _texts(block.strings) if texts is None else texts
+                tags = _tag_dict(texts, pairs)
+                if (tags.get("type") in ("multipolygon", "boundary")
+                        and not POLYGON_KEY_SET.isdisjoint(tags)):
+                    self.relations.append(_Relation(rid, tags, [
+                        (m, texts[r]) for t, m, r in members if t == 1]))
+
+    def member_ways(self) -> npt.NDArray[np.int64]:
+        """Ids of the member ways of the relations kept."""
+        ids = [m for r in self.relations for m, _ in r.members]
+        return np.unique(np.array(ids, dtype=np.int64))
+
+    def missing_refs(self) -> np.ndarray:
+        """Node ids of kept ways and relation members not located yet."""
+        _, members = self.near.nodes_of(self.member_ways())
+        refs = np.concatenate([self.lines.all_refs(), *(p.refs for p in self.polygons),
+                               *members])
+        found, _ = self.nodes.find(refs)
+        return np.unique(refs[~found])
+
+    def fetch(self, block: _pbf.Block, missing: np.ndarray) -> None:
+        for dense in block.nodes:
+            hit = np.isin(dense.ids, missing)
+            if hit.any():
+                self.nodes.add(dense.ids[hit], np.column_stack([dense.lon[hit], dense.lat[hit]]))
+
+
+def _as_pbf(path: Path, folder: Path) -> Path:
+    """Write an OSM XML file as PBF (libosmium, in C++)."""
+    out = folder / (path.name.split(".")[0] + ".osm.pbf")
+    try:
+        osmium.apply(osmium.io.Reader(str(path)), osmium.SimpleWriter(str(out)))
+    except RuntimeError as exc:
+        raise OsmFileError(
+            f"{str(path)!r} could not be read to the end ({exc}): the file is truncated or "
+            "corrupt; download it again") from exc
+    return out
+
+
+def _scan(pbf: Path, reader: _Reader, progress: Callable[[float], None] | None) -> None:
+    """Read the file: one pass, then the member ways and nodes still missing."""
+    for done, block in _pbf.blocks(pbf):
+        if block.nodes:
+            reader.node_block(block)
+        if block.ways:
+            reader.way_block(block)
+        if block.relations:
+            reader.relation_block(block)
+        if progress is not None:
+            progress(done)
+    if not reader.nodes.sealed:
+        reader.nodes.seal()
+    members = reader.member_ways()
+    known, _ = reader.near.nodes_of(members)
+    if not known.all():  # member ways of a relation near the box, themselves far from it
+        far = members[~known]
+        for _, block in _pbf.blocks(pbf, ("ways",)):
+            for ways in block.ways:
+                reader.near.add(ways, np.isin(ways.ids, far))
+    missing = reader.missing_refs()
+    if len(missing):
+        for _, block in _pbf.blocks(pbf, ("nodes",)):
+            reader.fetch(block, missing)
+        reader.nodes.seal()
+
+
+def _relation_areas(reader: _Reader, raw: RawOsm, folder: Path) -> None:
+    """Assemble the kept multipolygon relations with libosmium; keep those meeting the box.
+
+    The relations, their member ways and those ways' nodes are written to a small PBF
+    file, which libosmium reads with its area assembler.
+    """
+    if not reader.relations:
+        return
+    members = reader.member_ways()
+    found, node_lists = reader.near.nodes_of(members)
+    small = folder / "relations.osm.pbf"
+    writer = osmium.SimpleWriter(str(small))
+    try:
+        refs = np.unique(np.concatenate(node_lists)) if node_lists else np.empty(0, np.int64)
+        located, at = reader.nodes.find(refs)
+        for node_id, (lon, lat) in zip(refs[located].tolist(),
+                                       reader.nodes.lonlat[at[located]].tolist(), strict=True):
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat)))
+        for way_id, nodes in zip(members[found].tolist(), node_lists, strict=True):
+            writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=nodes.tolist()))
+        for relation in reader.relations:
+            writer.add_relation(osmium.osm.mutable.Relation(
+                id=relation.osm_id, tags=relation.tags,
+                members=[("w", m, role) for m, role in relation.members]))
+    finally:
+        writer.close()
+    wkb = osmium.geom.WKBFactory()
+    processor = (osmium.FileProcessor(str(small)).with_areas()
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA)))
+    for area in processor:
+        if not isinstance(area, osmium.osm.Area) or area.from_way():
+            continue
+        tags = _with_category(dict(area.tags))
+        if not _polygon_wanted(tags):
+            continue
+        try:
+            shape = shapely.from_wkb(wkb.create_multipolygon(area))
+        except RuntimeError:
+            continue  # broken multipolygon: libosmium could not assemble it
+        xmin, ymin, xmax, ymax = shape.bounds
+        if reader.box.meets(np.array(xmin), np.array(ymin), np.array(xmax), np.array(ymax)):
+            raw.polygons.append((f"relation/{area.orig_id()}", tags, shape))
+
+
+def _closed_way_polygons(reader: _Reader, raw: RawOsm) -> None:
+    """Polygons of the kept closed ways whose every node is located (valid rings only)."""
+    ways = reader.polygons
+    if not ways:
+        return
+    refs = np.concatenate([w.refs for w in ways])
+    found, at = reader.nodes.find(refs)
+    owner = np.repeat(np.arange(len(ways)), [len(w.refs) for w in ways])
+    complete = np.bincount(owner, weights=~found, minlength=len(ways)) == 0
+    keep = complete[owner]
+    rings = shapely.linearrings(reader.nodes.lonlat[at[keep]],
+                                indices=np.unique(owner[keep], return_inverse=True)[1])
+    polygons = shapely.polygons(rings)
+    shapes = shapely.multipolygons(polygons, indices=np.arange(len(polygons)))
+    valid = shapely.is_valid(shapes)
+    for way, shape, ok in zip(np.flatnonzero(complete).tolist(), shapes, valid, strict=True):
+        if ok:
+            raw.polygons.append((f"way/{ways[way].osm_id}", ways[way].tags, shape))
+
+
+def _line_ways(reader: _Reader, raw: RawOsm) -> None:
+    """Vertex arrays of the kept line ways, one entry per kind (located nodes only)."""
+    lines = reader.lines
+    if not lines.ids:
+        return
+    ids = np.concatenate(lines.ids)
+    kinds = np.concatenate(lines.kinds)
+    counts = np.concatenate(lines.counts)
+    refs = lines.all_refs()
+    found, at = reader.nodes.find(refs)
+    owner = np.repeat(np.arange(len(ids)), counts)
+    located = np.bincount(owner[found], minlength=len(ids))
+    way, kind = np.nonzero(kinds & (located >= 2)[:, None])  # way after way, kinds in order
+    raw.way_id = ids[way].tolist()
+    raw.way_kind = [KINDS[k] for k in kind.tolist()]
+    raw.way_tags = [lines.tags[w] for w in way.tolist()]
+    first = np.concatenate([[0], np.cumsum(counts)])
+    run = np.repeat(first[way], counts[way]) + run_offsets(counts[way])
+    run = run[found[run]]
+    raw.vertex_way = np.repeat(np.arange(len(way), dtype=np.int64), located[way])
+    raw.vertex_id = refs[run]
+    raw.vertex_lonlat = reader.nodes.lonlat[at[run]]
+
+
+def read_raw(
+    path: str | os.PathLike[str],
+    box: tuple[float, float, float, float] | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> RawOsm:
+    """Read an OSM file, keeping the ways, polygons and points touching ``box``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.osm.pbf`` or ``.osm`` file.
+    box : tuple of float, optional
+        (min_lon, min_lat, max_lon, max_lat) in WGS84; None keeps everything.
+    progress : callable, optional
+        Called after each block with the share of the file read so far (0 to 1).
+
+    Returns
+    -------
+    RawOsm
+
+    Raises
+    ------
+    OsmFileError
+        For a file that is missing, not OSM, truncated or corrupt.
+    """
+    path = Path(path)
+    _check_file(path)
+    header = _header(path)
+    raw = RawOsm()
+    raw.replication_time = _time(header.get("osmosis_replication_timestamp") or None)
+    reader = _Reader(box)
+    with tempfile.TemporaryDirectory(prefix="gisplan-osm-") as folder:
+        pbf = path if path.name.lower().endswith(".pbf") else _as_pbf(path, Path(folder))
+        try:
+            _scan(pbf, reader, progress)
+            _relation_areas(reader, raw, Path(folder))
+        except _pbf.PbfLayoutError as exc:
+            raise OsmFileError(f"{str(path)!r} cannot be read as it is: {exc}") from exc
+        except (_pbf.PbfError, RuntimeError) as exc:
+            raise OsmFileError(
+                f"{str(path)!r} could not be read to the end ({exc}): the file is truncated "
+                "or corrupt; download it again (compare its checksum with the provider's "
+                ".md5)") from exc
+    _closed_way_polygons(reader, raw)
+    _line_ways(reader, raw)
+    raw.points = reader.points
+    seen = reader.seen
+    for _, _, shape in raw.polygons:
+        _extend(seen, *shape.bounds)
+    for _, _, lon, lat in raw.points:
+        _extend(seen, lon, lat, lon, lat)
+    raw.newest_object = (_time(dt.datetime.fromtimestamp(reader.newest, dt.UTC))
+                         if reader.newest else None)
+    if np.isfinite(seen[0]):
+        raw.data_bounds = (seen[0], seen[1], seen[2], seen[3])
+    return raw
