@@ -2,8 +2,9 @@
 
 Sources (ODbL-1.0, © OpenStreetMap contributors): the OSM XML extract and its filtered
 water files (see :mod:`compile_layers._osm_extract`). The walking network is built
-with ``osmnx.graph_from_xml``: ways whose tags the osmnx 'walk' filter would exclude
-are dropped, the graph is simplified, cut to the extract's ``<bounds>`` (ways that
+with ``osmnx.graph_from_xml``: ways that the walk filter of every gisplan reader
+(``gisplan.standards.walk_filter``, osmnx's "walk" rule) excludes are dropped, the graph
+is simplified, cut to the extract's ``<bounds>`` (ways that
 cross it are kept whole), reduced to its largest connected component and made
 undirected. Edge ``length`` is osmnx's great-circle length in metres (it differs
 from a length measured in EPSG:4544 by well under 0.1 %).
@@ -39,6 +40,7 @@ from compile_layers._osm_extract import (
     osm_bounds,
 )
 from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.standards.walk_filter import is_walkable
 
 WATERWAY_NAMES = {
     "锦江- Jin Jiang": "锦江", "锦江（府河）": "锦江", "錦江": "锦江", "锦江": "锦江",
@@ -56,11 +58,6 @@ WATERWAY_INFO = {
 }
 """Name -> (English name, plan lines naming it)."""
 
-WALK_EXCLUDED = ("abandoned", "bus_guideway", "construction", "cycleway", "motor", "no",
-                 "planned", "platform", "proposed", "raceway", "razed")
-"""Values excluded from ``highway`` by the osmnx 'walk' filter (substring match)."""
-
-
 @contextmanager
 def _foot_tag() -> Iterator[None]:
     """Keep the ``foot`` tag while parsing (restores the osmnx setting afterwards)."""
@@ -72,24 +69,13 @@ def _foot_tag() -> Iterator[None]:
         ox.settings.useful_tags_way = saved
 
 
-def _walkable(data: dict[str, Any]) -> bool:
-    highway = data.get("highway")
-    if highway is None:
-        return False
-    values = highway if isinstance(highway, list) else [highway]
-    if any(bad in str(v) for v in values for bad in WALK_EXCLUDED):
-        return False
-    return (data.get("area") != "yes" and data.get("foot") != "no"
-            and data.get("service") != "private" and data.get("access") != "private")
-
-
 def walk_graph() -> nx.MultiGraph:
     """Return the undirected, connected walking network of the extract."""
     with _foot_tag():
         graph = ox.graph_from_xml(OSM_FILE, bidirectional=True, simplify=False,
                                   retain_all=True)
     graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                             if not _walkable(d)])
+                             if not is_walkable(d)])
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     graph = ox.simplify_graph(graph)
     min_lon, min_lat, max_lon, max_lat = osm_bounds()

@@ -30,8 +30,8 @@ from compile_layers._common import (
 )
 from compile_layers._metro_raw import base_name
 from compile_layers._rail_history import STATUSES, expand_path, line_sequences, load_facts
+from gisplan.analysis.rail import rail_route_length_km
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.plan.targets import rail_route_length_km
 
 SEGMENT_M = 25.0
 """Track geometry is densified to this vertex spacing before stations are matched to it."""
@@ -196,9 +196,10 @@ COLUMNS = {
         STATUSES) + "; gisplan.load_layer(..., as_of=) gives the status on any date"},
     "official_km": {"type": "float", "description": "length published for the section (km); "
                     "empty where no source publishes it"},
-    "measured_km": {"type": "float", "description": "route length of the geometry (km, EPSG:4544, "
-                    "parallel tracks once, gisplan.plan.targets.rail_route_length_km); S3 only inside "
-                    "Chengdu; the tram and schematic chords are shorter than the real track"},
+    "measured_km": {"type": "float", "description": "route length of the geometry (km, "
+                    "EPSG:4544, parallel tracks once, gisplan.analysis.rail.rail_route_length_km); "
+                    "S3 only inside Chengdu; the tram and schematic chords are shorter than the "
+                    "real track"},
     "date_sources": {"type": "str", "description": "ids of the sources of the dates "
                      "(metadata 'sources')"},
     "length_sources": {"type": "str", "description": "ids of the sources of official_km"},

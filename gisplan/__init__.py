@@ -3,12 +3,16 @@
 The embedded plan is Chengdu's 14th Five-Year Plan outline (2021-2025, with 2035
 objectives). Layers are WGS84 (EPSG:4326); measurements are made in a metric CRS
 that fits the data: CGCS2000 / 3-degree Gauss-Kruger CM 105E (EPSG:4544) for Chengdu.
-"""
 
-from importlib.metadata import PackageNotFoundError, version
+The package is layered (see the README, "Architecture"): ``standards`` and
+``network`` at the bottom, then ``catalogue``, ``sources`` and ``analysis``, ``plan``,
+``outputs``, ``pipeline`` and ``cli``; each imports only the layers below it. The
+names below are the public API.
+"""
 
 from gisplan._errors import (
     AmbiguousNameError,
+    CoverageInputError,
     CRSError,
     DateError,
     GeocodeError,
@@ -16,36 +20,39 @@ from gisplan._errors import (
     GisplanWarning,
     IncompleteDataWarning,
     LayerFileError,
+    OsmAreaError,
+    OsmFileError,
+    PlanFileError,
     UnknownLayerError,
 )
-from gisplan.analysis.access import (
+from gisplan._version import __version__
+from gisplan.analysis import (
+    CoverageResult,
     facility_coverage,
     life_circle_coverage,
     nearest_facility_distances,
-)
-from gisplan.analysis.coverage import (
-    CoverageInputError,
-    CoverageResult,
     park_coverage,
+    rail_network_length,
     station_coverage,
 )
-from gisplan.catalogue.dates import rail_network_length
-from gisplan.catalogue.extent import declare_extent, layer_extent
-from gisplan.catalogue.layers import layer_metadata, list_layers, load_layer
-from gisplan.network.graph import (
-    WalkNetwork,
+from gisplan.catalogue import (
+    declare_extent,
+    layer_extent,
+    layer_metadata,
+    list_layers,
+    load_layer,
     load_walk_network,
-    network_from_edges,
+)
+from gisplan.network import WalkNetwork, network_from_edges
+from gisplan.plan import TARGETS, scoreboard
+from gisplan.sources import (
+    GeocodeResult,
+    geocode,
+    geocode_candidates,
     network_from_osm,
     network_from_place,
+    read_osm,
 )
-from gisplan.plan.targets import TARGETS, scoreboard
-from gisplan.sources.geocode import GeocodeResult, geocode, geocode_candidates
-
-try:
-    __version__ = version("gisplan")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0+unknown"
 
 __all__ = [
     "TARGETS",
@@ -60,6 +67,9 @@ __all__ = [
     "GisplanWarning",
     "IncompleteDataWarning",
     "LayerFileError",
+    "OsmAreaError",
+    "OsmFileError",
+    "PlanFileError",
     "UnknownLayerError",
     "WalkNetwork",
     "__version__",
@@ -79,6 +89,7 @@ __all__ = [
     "network_from_place",
     "park_coverage",
     "rail_network_length",
+    "read_osm",
     "scoreboard",
     "station_coverage",
 ]

@@ -1,7 +1,9 @@
-"""The gisplan exception family.
+"""The gisplan exception and warning families, all in one place.
 
-Each error also inherits the built-in exception a caller would naturally catch, so
-``except KeyError`` still works for an unknown layer name.
+Each error inherits :class:`GisplanError` and the built-in exception a caller would
+naturally catch, so ``except KeyError`` still works for an unknown layer name and
+``except ValueError`` for a corrupt file. Each warning inherits :class:`GisplanWarning`
+(a ``UserWarning``).
 """
 
 from __future__ import annotations
@@ -10,11 +12,18 @@ __all__ = [
     "AmbiguousNameError",
     "CRSError",
     "CoverageInputError",
+    "DateError",
     "GeocodeError",
     "GisplanError",
     "GisplanWarning",
+    "GridTooLargeError",
     "IncompleteDataWarning",
     "LayerFileError",
+    "OsmAreaError",
+    "OsmFileError",
+    "PbfError",
+    "PbfLayoutError",
+    "PlanFileError",
     "UnknownLayerError",
 ]
 
@@ -39,21 +48,11 @@ class LayerFileError(ValueError, GisplanError):
 
 
 class CoverageInputError(ValueError, GisplanError):
-    """Inputs of a coverage computation that would give a wrong number; the message says why."""
+    """Inputs of a measurement that would give a wrong number; the message says why."""
 
 
-class GisplanWarning(UserWarning):
-    """Base class of the warnings gisplan issues: a result or input worth a second look."""
-
-
-class IncompleteDataWarning(GisplanWarning):
-    """A result measured partly where its input data are not known to be complete.
-
-    Issued when an area reaches beyond the extent where a layer that makes the
-    numerator (stations, parks, streets) is complete; the result's ``notes`` say the
-    same. Filter it with ``warnings.filterwarnings("ignore", category=...)`` or turn it
-    into an error with ``"error"`` (or pass ``strict=True``).
-    """
+class GridTooLargeError(MemoryError, GisplanError):
+    """A covered area that would need a raster larger than the coverage grid allows."""
 
 
 class GeocodeError(LookupError, GisplanError):
@@ -70,3 +69,38 @@ class AmbiguousNameError(GeocodeError):
 
 class DateError(ValueError, GisplanError):
     """A date that is malformed (the form is YYYY-MM-DD) or given where data has no dates."""
+
+
+class OsmFileError(ValueError, GisplanError):
+    """An OpenStreetMap file that cannot be read: missing, not OSM, truncated or corrupt."""
+
+
+class OsmAreaError(ValueError, GisplanError):
+    """An area of interest that an OSM file cannot serve (outside it, no streets)."""
+
+
+class PbfError(OsmFileError):
+    """A PBF file that is truncated or corrupt."""
+
+
+class PbfLayoutError(PbfError):
+    """A sound PBF file laid out in a way the reader does not read (order, compression)."""
+
+
+class PlanFileError(ValueError, GisplanError):
+    """A plan file (targets as data) that cannot be read or breaks the plan schema."""
+
+
+class GisplanWarning(UserWarning):
+    """Base class of the warnings gisplan issues: a result or input worth a second look."""
+
+
+class IncompleteDataWarning(GisplanWarning):
+    """A result measured partly where, or when, its input data are not known to be complete.
+
+    Issued when an area reaches beyond the extent where a layer that makes the
+    numerator (stations, parks, streets) is complete, or a day lies after the date the
+    data were compiled; the result's notes say the same. Filter it with
+    ``warnings.filterwarnings("ignore", category=...)`` or turn it into an error with
+    ``"error"`` (or pass ``strict=True`` where offered).
+    """

@@ -25,7 +25,7 @@ centre elsewhere in China (EPSG:4534-4554); UTM outside China. Web Mercator
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -46,12 +46,15 @@ __all__ = [
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "convert_geometries",
+    "format_bounds",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "metric_crs_at",
     "metric_crs_for",
+    "metric_crs_for_lonlat",
     "normalise_offset_system",
     "out_of_china",
+    "project_xy",
     "to_wgs84",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
@@ -413,6 +416,62 @@ def metric_crs_at(lon: float, lat: float) -> str:
             return f"EPSG:{GK3_FIRST_EPSG + (central - GK3_FIRST_CM) // 3}"
     zone = min(int((lon + 180.0) // 6.0), 59) + 1
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+
+
+def format_bounds(box: Sequence[float]) -> str:
+    """Return a WGS84 box (min_lon, min_lat, max_lon, max_lat) as text.
+
+    Examples
+    --------
+    >>> format_bounds((104.0421, 30.6528, 104.1296, 30.7279))
+    '104.0421-104.1296 E, 30.6528-30.7279 N'
+    """
+    return f"{box[0]:.4f}-{box[2]:.4f} E, {box[1]:.4f}-{box[3]:.4f} N"
+
+
+def metric_crs_for_lonlat(lonlat: npt.NDArray[np.float64]) -> str:
+    """Return the metric CRS that fits WGS84 longitude/latitude pairs.
+
+    :func:`metric_crs_at` of the centre of their bounds; :data:`METRIC_CRS` when there
+    are none.
+
+    Parameters
+    ----------
+    lonlat : numpy.ndarray, shape (n, 2)
+        Longitude and latitude in degrees.
+
+    Returns
+    -------
+    str
+        An ``"EPSG:<code>"`` string.
+    """
+    if not len(lonlat):
+        return METRIC_CRS
+    (west, south), (east, north) = lonlat.min(axis=0), lonlat.max(axis=0)
+    return metric_crs_at((west + east) / 2.0, (south + north) / 2.0)
+
+
+def project_xy(xy: npt.NDArray[np.float64], source: object, target: object
+               ) -> npt.NDArray[np.float64]:
+    """Project coordinate pairs from one CRS to another (x, y order: longitude first).
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Coordinates in ``source``.
+    source, target : str or pyproj.CRS
+        Coordinate systems, as pyproj accepts them (``"EPSG:4326"``, a CRS object).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 2)
+        Coordinates in ``target``.
+    """
+    import pyproj
+
+    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
 
 
 def metric_crs_for(data: gpd.GeoSeries | gpd.GeoDataFrame) -> str:

@@ -28,7 +28,7 @@ from rasterio.transform import Affine
 from scipy import ndimage
 
 from gisplan._arrays import run_offsets
-from gisplan._errors import GisplanError
+from gisplan._errors import GridTooLargeError
 
 __all__ = ["GridTooLargeError", "grid_cover"]
 
@@ -52,10 +52,6 @@ MAX_CANVAS_CELLS = 400_000_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-class GridTooLargeError(MemoryError, GisplanError):
-    """The covered area would need a raster larger than :data:`MAX_CANVAS_CELLS`."""
 
 
 def grid_cover(segments: FloatArray, access: float, cell: float, *,

@@ -26,29 +26,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
-from gisplan._arrays import run_offsets
-from gisplan._errors import IncompleteDataWarning
+from gisplan._errors import CoverageInputError, IncompleteDataWarning
+from gisplan.analysis._facilities_input import facility_points, walk_radius
+from gisplan.analysis._inputs import measured_area_name, measuring_crs, polygon_union
 from gisplan.analysis.coverage import (
     DEFAULT_ACCESS_M,
     DEFAULT_MAX_SNAP_M,
-    CoverageInputError,
     CoverageResult,
-    _area_name,
-    _measuring_crs,
-    _polygon_union,
     station_coverage,
 )
 from gisplan.analysis.population import PopulationInput
-from gisplan.catalogue.extent import check_extents
-from gisplan.crs import METRIC_CRS, metric_crs_for
-from gisplan.network.graph import EdgeSources, WalkNetwork, load_walk_network
+from gisplan.catalogue import check_extents
+from gisplan.crs import METRIC_CRS
+from gisplan.network import WalkNetwork
 from gisplan.standards.life_circles import (
     CIRCLE_REQUIREMENTS,
     LIFE_CIRCLES,
@@ -57,66 +50,16 @@ from gisplan.standards.life_circles import (
     LifeCircle,
     circle_requirements,
     life_circle,
-    minutes_to_metres,
     resolve_categories,
 )
 
-__all__ = [
-    "COVERAGE_TABLE_COLUMNS",
-    "DEFAULT_MAX_DISTANCE_M",
-    "LifeCircleResult",
-    "NodeDistances",
-    "facility_coverage",
-    "facility_node_distances",
-    "hexagon_grid",
-    "life_circle_coverage",
-    "nearest_facility_distances",
-]
+__all__ = ["COVERAGE_TABLE_COLUMNS", "LifeCircleResult", "facility_coverage",
+           "life_circle_coverage"]
 
-DEFAULT_MAX_DISTANCE_M = 2000.0
-"""Nearest-facility search radius: farther facilities give NaN (none within reach)."""
-NEAR_SNAP_M = 25.0
-"""Facilities are first snapped within this distance (a small search box is cheap), then
-the rest within ``max_snap``; the nearest street is the same either way."""
-DEFAULT_HEX_SIZE_M = 150.0
-"""Side of the hexagons of :func:`hexagon_grid` (centre to corner), in metres."""
+
 COVERAGE_TABLE_COLUMNS = ["target_id", "category", "circle", "radius_m", "method", "area",
                           "denominator", "share", "covered_km2", "total_km2", "notes"]
 """Columns of :attr:`LifeCircleResult.table` (and of the ``life_circle_coverage`` table)."""
-
-
-# ---------------------------------------------------------------------------- inputs
-
-
-def _facility_points(facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if not isinstance(facilities, gpd.GeoDataFrame) or "category" not in facilities.columns:
-        raise CoverageInputError(
-            "facilities must be a GeoDataFrame with a 'category' column (the facilities "
-            "layer, or your own POIs loaded with load_layer('facilities', path, crs=...))"
-        )
-    if facilities.crs is None:
-        raise CoverageInputError("facilities have no CRS; set it (EPSG:4326 for WGS84)")
-    geoms = facilities.geometry
-    kinds = set(geoms[~(geoms.isna() | geoms.is_empty)].geom_type)
-    if kinds - {"Point"}:
-        raise CoverageInputError(
-            f"facilities must be points, found {sorted(kinds)}; reduce areas to points "
-            "with frame.representative_point()"
-        )
-    return facilities
-
-
-def _radius(radius: float | None, minutes: float | None, speed: float,
-            default: float | None = None) -> float:
-    if radius is not None and minutes is not None:
-        raise CoverageInputError("give either radius (metres) or minutes, not both")
-    if minutes is not None:
-        return minutes_to_metres(minutes, speed)
-    value = default if radius is None else radius
-    if value is None or not value > 0:
-        raise CoverageInputError(f"radius must be a positive distance in metres, got {value!r}")
-    return float(value)
-
 
 def _denominator_area(area: gpd.GeoDataFrame | gpd.GeoSeries,
                       residential: gpd.GeoDataFrame | gpd.GeoSeries | None,
@@ -131,10 +74,6 @@ def _denominator_area(area: gpd.GeoDataFrame | gpd.GeoSeries,
     if inside.area <= 0:
         raise CoverageInputError("no residential land inside the area: nothing to measure")
     return gpd.GeoSeries([inside], crs=crs)
-
-
-# ----------------------------------------------------------------------- coverage
-
 
 def facility_coverage(
     facilities: gpd.GeoDataFrame,
@@ -205,16 +144,16 @@ def facility_coverage(
     IncompleteDataWarning
         When the area reaches beyond the extent where the facilities are complete.
     """
-    points = _facility_points(facilities)
+    points = facility_points(facilities)
     categories = resolve_categories(category, extra=list(points["category"].dropna().unique()))
-    distance = _radius(radius, minutes, speed_m_per_min)
+    distance = walk_radius(radius, minutes, speed_m_per_min)
     chosen = points[points["category"].isin(categories)]
-    crs = _measuring_crs(area, method, network)
+    crs = measuring_crs(area, method, network)
     measured = _denominator_area(area, residential, crs)
-    name = _area_name(area, area_name)
+    name = measured_area_name(area, area_name)
     if residential is not None:
         name = f"{name} (residential land)"
-    extent_notes = check_extents(_polygon_union(measured, "area", crs), crs,
+    extent_notes = check_extents(polygon_union(measured, "area", crs), crs,
                                  {"facilities": points}, strict=strict, stacklevel=2)
     with warnings.catch_warnings():  # the same check, worded for stations: said above
         warnings.simplefilter("ignore", IncompleteDataWarning)
@@ -239,7 +178,6 @@ def facility_coverage(
                         "nothing is covered (share 0)")
     return dataclasses.replace(result, params=params, notes=notes)
 
-
 @dataclasses.dataclass(frozen=True)
 class LifeCircleResult:
     """Coverage of every facility of a life circle, and of the whole bundle.
@@ -261,7 +199,6 @@ class LifeCircleResult:
     table: pd.DataFrame
     covered: gpd.GeoDataFrame
     results: dict[str, CoverageResult]
-
 
 def life_circle_coverage(
     facilities: gpd.GeoDataFrame,
@@ -310,10 +247,10 @@ def life_circle_coverage(
     LifeCircleResult
     """
     spec = life_circle(circle, circles)
-    distance = _radius(radius, None, WALK_SPEED_M_PER_MIN, default=spec.radius_m)
+    distance = walk_radius(radius, None, WALK_SPEED_M_PER_MIN, default=spec.radius_m)
     wanted = circle_requirements(circle, requirements)
-    name = _area_name(area, area_name)
-    crs = _measuring_crs(area, method, network)
+    name = measured_area_name(area, area_name)
+    crs = measuring_crs(area, method, network)
     whole = shapely.union_all(area.to_crs(crs).geometry.values)
     land = None
     if residential is not None:
@@ -350,7 +287,6 @@ def life_circle_coverage(
     covered_frame = gpd.GeoDataFrame(shapes, geometry="geometry", crs=crs)
     return LifeCircleResult(table, covered_frame, results)
 
-
 def _intersection(geoms: list[shapely.Geometry], whole: shapely.Geometry) -> shapely.Geometry:
     out = whole
     for geom in geoms:
@@ -358,7 +294,6 @@ def _intersection(geoms: list[shapely.Geometry], whole: shapely.Geometry) -> sha
             return shapely.Polygon()
         out = shapely.intersection(out, geom)
     return out
-
 
 def _rows(target_id: str | None, category: str, circle: str, radius: float, method: str,
           area: str, covered: shapely.Geometry, whole: shapely.Geometry,
@@ -373,308 +308,3 @@ def _rows(target_id: str | None, category: str, circle: str, radius: float, meth
                      "covered_km2": part / 1e6, "total_km2": base.area / 1e6,
                      "notes": notes})
     return rows
-
-
-# ------------------------------------------------------------------------ distances
-
-
-def hexagon_grid(area: gpd.GeoDataFrame | gpd.GeoSeries,
-                 size_m: float = DEFAULT_HEX_SIZE_M, *, crs: str | None = None
-                 ) -> gpd.GeoDataFrame:
-    """Return flat-topped hexagons covering an area, those whose centre lies in it.
-
-    Parameters
-    ----------
-    area : geopandas.GeoDataFrame or GeoSeries
-        Polygons, any CRS.
-    size_m : float, optional
-        Side of a hexagon (centre to corner) in metres.
-    crs : str, optional
-        Metric CRS of the hexagons; by default the one that fits the area
-        (:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``hex_id`` and the hexagons in ``crs``.
-    """
-    if not size_m > 0:
-        raise CoverageInputError(f"hexagon size must be positive, got {size_m!r}")
-    crs = metric_crs_for(area) if crs is None else crs
-    whole = shapely.union_all(area.to_crs(crs).geometry.values)
-    xmin, ymin, xmax, ymax = whole.bounds
-    step_x, step_y = 1.5 * size_m, np.sqrt(3.0) * size_m
-    cols = np.arange(xmin, xmax + step_x, step_x)
-    rows = np.arange(ymin, ymax + step_y, step_y)
-    grid_x, grid_y = np.meshgrid(cols, rows)
-    grid_y = grid_y + np.where(np.arange(len(cols)) % 2 == 1, step_y / 2, 0.0)[None, :]
-    cx, cy = grid_x.ravel(), grid_y.ravel()
-    inside = shapely.contains_xy(whole, cx, cy)
-    cx, cy = cx[inside], cy[inside]
-    angles = np.deg2rad(np.arange(0, 360, 60))
-    ring = np.stack([cx[:, None] + size_m * np.cos(angles),
-                     cy[:, None] + size_m * np.sin(angles)], axis=-1)
-    hexagons = shapely.polygons(ring)
-    return gpd.GeoDataFrame({"hex_id": np.arange(len(hexagons))}, geometry=hexagons,
-                            crs=crs)
-
-
-def category_node_distances(net: WalkNetwork, sources: Sequence[EdgeSources],
-                            limit: float) -> npt.NDArray[np.float64]:
-    """Distance from every node to the nearest source of each group, one pass per group.
-
-    One matrix serves every group: a virtual node per group is joined to the end
-    nodes of its sources' edges (weight: start plus the distance along the edge), and
-    ``scipy.sparse.csgraph.dijkstra`` runs from each virtual node. Virtual nodes have
-    no incoming edges, so no path passes through another group's.
-
-    Parameters
-    ----------
-    net : WalkNetwork
-        The network.
-    sources : sequence of EdgeSources
-        One group of sources per category.
-    limit : float
-        Search radius in metres; farther nodes get ``inf``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (groups, nodes)
-    """
-    n, k = net.n_nodes, len(sources)
-    if not k:
-        return np.empty((0, n))
-    graph = net.graph
-    nodes, weights, counts = [], [], []
-    for group in sources:
-        length = net.edge_length[group.edge]
-        targets = np.concatenate([net.edge_u[group.edge], net.edge_v[group.edge]])
-        start = np.concatenate([group.start + group.position,
-                                group.start + (length - group.position)])
-        keep = start <= limit
-        nodes.append(targets[keep])
-        weights.append(start[keep])
-        counts.append(int(keep.sum()))
-    extra = np.asarray(counts, dtype=np.int64)
-    indptr = np.concatenate([graph.indptr.astype(np.int64),
-                             graph.indptr[-1] + np.cumsum(extra)])
-    index_dtype = np.int32 if indptr[-1] < 2**31 - 1 and n + k < 2**31 - 1 else np.int64
-    augmented = csr_matrix(
-        (np.concatenate([graph.data, *weights]),
-         np.concatenate([graph.indices, *nodes]).astype(index_dtype),
-         indptr.astype(index_dtype)), shape=(n + k, n + k))
-    out = dijkstra(augmented, directed=True, indices=np.arange(n, n + k), limit=limit)
-    return np.asarray(out[:, :n])
-
-
-def _origin_distances(net: WalkNetwork, node_dist: npt.NDArray[np.float64],
-                      origin: EdgeSources, found: npt.NDArray[np.bool_],
-                      group: EdgeSources) -> npt.NDArray[np.float64]:
-    """Return each snapped origin's distance to the nearest source.
-
-    Through an end node of the origin's edge, or along the edge to a source on it.
-    """
-    out = np.full(len(found), np.inf)
-    length = net.edge_length[origin.edge]
-    via_u = origin.position + node_dist[net.edge_u[origin.edge]]
-    via_v = (length - origin.position) + node_dist[net.edge_v[origin.edge]]
-    best = np.minimum(via_u, via_v)
-    if len(group.edge):
-        order = np.argsort(group.edge, kind="stable")
-        edges = group.edge[order]
-        lo = np.searchsorted(edges, origin.edge, side="left")
-        hi = np.searchsorted(edges, origin.edge, side="right")
-        count = hi - lo
-        which = np.repeat(np.arange(len(origin.edge)), count)
-        pick = order[np.repeat(lo, count) + run_offsets(count)]
-        along = np.abs(origin.position[which] - group.position[pick]) + group.start[pick]
-        np.minimum.at(best, which, along)
-    out[found] = best + origin.start
-    return out
-
-
-@dataclasses.dataclass(frozen=True)
-class NodeDistances:
-    """Distance from every street node to the nearest facility of each category.
-
-    Attributes
-    ----------
-    categories : tuple of str
-        The categories, in the order of the rows of ``distances``.
-    distances : numpy.ndarray, shape (categories, nodes)
-        Metres; ``inf`` beyond the search radius or where none is reachable.
-    sources : list of EdgeSources
-        The snapped facilities of each category.
-    unplaced : list
-        Index labels of facilities farther than ``max_snap`` from every street.
-    """
-
-    categories: tuple[str, ...]
-    distances: npt.NDArray[np.float64]
-    sources: list[EdgeSources]
-    unplaced: list[Any]
-
-
-def facility_node_distances(
-    facilities: gpd.GeoDataFrame,
-    network: WalkNetwork,
-    *,
-    categories: Sequence[str] | None = None,
-    max_distance: float = DEFAULT_MAX_DISTANCE_M,
-    max_snap: float = DEFAULT_MAX_SNAP_M,
-) -> NodeDistances:
-    """Return the walking distance from every street node to the nearest facility of each kind.
-
-    The engine of :func:`nearest_facility_distances`, without building a frame: the
-    facilities of each category are snapped to their nearest street and one Dijkstra
-    pass per category (:func:`category_node_distances`) reaches every node.
-
-    Parameters
-    ----------
-    facilities : geopandas.GeoDataFrame
-        Points with a ``category`` column.
-    network : WalkNetwork
-        The walking network.
-    categories, max_distance, max_snap
-        As in :func:`nearest_facility_distances`.
-
-    Returns
-    -------
-    NodeDistances
-    """
-    points = _facility_points(facilities)
-    present = list(dict.fromkeys(points["category"].dropna()))
-    wanted = (resolve_categories(list(categories), extra=present) if categories is not None
-              else tuple(present))
-    metric = points.geometry.to_crs(network.crs).values
-    labels = points["category"].to_numpy()
-    groups, unplaced = [], []
-    for name in wanted:
-        chosen = labels == name
-        sources, snapped = _snap_facilities(network, metric[chosen], max_snap)
-        missing = np.flatnonzero(chosen)[np.isnan(snapped)]
-        unplaced += list(points.index[missing]) if len(missing) else []
-        groups.append(sources)
-    return NodeDistances(tuple(wanted), category_node_distances(network, groups, max_distance),
-                         groups, unplaced)
-
-
-def _snap_facilities(net: WalkNetwork, points: npt.NDArray[np.object_],
-                     max_snap: float) -> tuple[EdgeSources, npt.NDArray[np.float64]]:
-    """Snap points as :meth:`WalkNetwork.snap` does, searching near the streets first.
-
-    The sources come in no particular order (they are a set to search from).
-    """
-    near = min(NEAR_SNAP_M, max_snap)
-    sources, snapped = net.snap(points, near)
-    far = np.flatnonzero(np.isnan(snapped))
-    if near >= max_snap or not len(far):
-        return sources, snapped
-    more, farther = net.snap(points[far], max_snap)
-    snapped[far] = farther
-    joined = EdgeSources(np.concatenate([sources.edge, more.edge]),
-                         np.concatenate([sources.position, more.position]),
-                         np.concatenate([sources.start, more.start]))
-    return joined, snapped
-
-
-def nearest_facility_distances(
-    facilities: gpd.GeoDataFrame,
-    *,
-    categories: Sequence[str] | None = None,
-    origins: str | gpd.GeoDataFrame | gpd.GeoSeries = "nodes",
-    network: WalkNetwork | None = None,
-    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    hex_size_m: float = DEFAULT_HEX_SIZE_M,
-    max_distance: float = DEFAULT_MAX_DISTANCE_M,
-    max_snap: float = DEFAULT_MAX_SNAP_M,
-) -> gpd.GeoDataFrame:
-    """Return the walking distance from every origin to the nearest facility of each category.
-
-    Facilities are snapped to their nearest street (the snap distance counts); one
-    Dijkstra pass per category (:func:`category_node_distances`) gives every street
-    node its distance; an origin is snapped likewise and reaches the nearest facility
-    through an end node of its street segment, or along the segment itself.
-
-    Parameters
-    ----------
-    facilities : geopandas.GeoDataFrame
-        Points with a ``category`` column.
-    categories : sequence of str, optional
-        Categories to measure (those present in ``facilities`` by default); a
-        category with no facility gives an all-NaN column.
-    origins : "nodes", "hexagons", or geopandas.GeoDataFrame / GeoSeries, optional
-        Street nodes (default); the centres of a :func:`hexagon_grid` of ``area``; or
-        your own origins: points, or polygons (residential parcels, population cells)
-        measured from a point on their surface.
-    network : WalkNetwork, optional
-        The embedded ``walk_edges`` network by default.
-    area : geopandas.GeoDataFrame or GeoSeries, optional
-        Required with ``origins="hexagons"``.
-    hex_size_m : float, optional
-        Hexagon side for ``origins="hexagons"``.
-    max_distance : float, optional
-        Search radius in metres: farther facilities, or none, give NaN.
-    max_snap : float, optional
-        Facilities and origins farther than this from every street are not placed
-        (their ids are in ``attrs["unplaced_facilities"]``; such origins get NaN).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per origin (its own columns kept; nodes get ``node``), one float
-        column per category (metres, NaN beyond ``max_distance``), ``snap_m`` (origin
-        to street), geometry in the network's CRS (the origin's own geometry).
-
-    Raises
-    ------
-    CoverageInputError
-        For an unknown category (listing the known ones) or a bad origin choice.
-    """
-    net = load_walk_network() if network is None else network
-    placed = facility_node_distances(facilities, net, categories=categories,
-                                     max_distance=max_distance, max_snap=max_snap)
-    wanted, groups, node_dist = placed.categories, placed.sources, placed.distances
-    unplaced = placed.unplaced
-    frame = _origins(origins, net, area, hex_size_m)
-    if frame is None:
-        values = node_dist
-        frame = gpd.GeoDataFrame({"node": np.arange(net.n_nodes),
-                                  "snap_m": np.zeros(net.n_nodes)},
-                                 geometry=shapely.points(net.node_xy), crs=net.crs)
-    else:
-        where = frame.geometry.values
-        where = np.where(shapely.get_type_id(where) == 0, where,
-                         shapely.point_on_surface(where))
-        origin, snapped = net.snap(where, max_snap)
-        found = ~np.isnan(snapped)
-        values = np.stack([_origin_distances(net, node_dist[i], origin, found, groups[i])
-                           for i in range(len(groups))]) if groups else np.empty((0, len(frame)))
-        frame["snap_m"] = snapped
-    values[~(values <= max_distance)] = np.nan
-    columns = pd.DataFrame(values.T, columns=list(wanted), index=frame.index)
-    frame = gpd.GeoDataFrame(pd.concat([frame.drop(columns=list(wanted), errors="ignore"),
-                                        columns], axis=1), geometry=frame.geometry.name,
-                             crs=frame.crs)
-    frame.attrs["unplaced_facilities"] = unplaced
-    frame.attrs["max_distance_m"] = float(max_distance)
-    return frame
-
-
-def _origins(origins: str | gpd.GeoDataFrame | gpd.GeoSeries, net: WalkNetwork,
-             area: gpd.GeoDataFrame | gpd.GeoSeries | None,
-             hex_size_m: float) -> gpd.GeoDataFrame | None:
-    if isinstance(origins, str):
-        if origins == "nodes":
-            return None
-        if origins == "hexagons":
-            if area is None:
-                raise CoverageInputError("origins='hexagons' needs area= (the polygons to tile)")
-            return hexagon_grid(area, hex_size_m, crs=net.crs)
-        raise CoverageInputError(
-            f"origins must be 'nodes', 'hexagons' or a GeoDataFrame, got {origins!r}")
-    if origins.crs is None:
-        raise CoverageInputError("origins have no CRS; set it (EPSG:4326 for WGS84)")
-    frame = (origins if isinstance(origins, gpd.GeoDataFrame)
-             else gpd.GeoDataFrame(geometry=origins)).to_crs(net.crs)
-    return frame.copy()

@@ -1,27 +1,25 @@
-"""The rail network on any date: dated layers and route length per line.
+"""Dates of the catalogue: the rail layers as they were on any day.
 
 The layer ``rail_sections`` dates every section of Chengdu's rail network (opening,
-start of works, official length, sources). From it, :func:`layer_as_of` gives the
-rail layers (``metro_stations``, ``metro_lines``, ``rail_sections``) as they were on a
-day, and :func:`rail_network_length` measures the network of a day per line.
-``gisplan.load_layer(name, as_of=...)`` uses :func:`layer_as_of`.
+start of works, official length, sources); stations carry the opening day of each line
+serving them. :func:`layer_as_of` gives the rail layers (``metro_stations``,
+``metro_lines``, ``rail_sections``) as they were on a day; ``gisplan.load_layer(name,
+as_of=...)`` uses it. Time is a column, not a copy of the layer per year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from gisplan._errors import DateError, GisplanError
+from gisplan._errors import DateError
 from gisplan.crs import METRIC_CRS
 
-__all__ = ["AS_OF_LAYERS", "FIRST_OPENING", "MODES", "layer_as_of", "lower_bound_sections",
-           "parse_as_of", "parse_date", "rail_network_length", "section_status"]
+__all__ = ["AS_OF_LAYERS", "FIRST_OPENING", "MODES", "empty_network_note", "layer_as_of",
+           "lower_bound_sections", "parse_as_of", "parse_date", "section_status"]
 
 AS_OF_LAYERS = ("metro_stations", "metro_lines", "rail_sections")
 """Layers that :func:`gisplan.load_layer` can give ``as_of`` a date."""
@@ -33,6 +31,11 @@ LINE_CLIP_M = 60.0
 """``metro_lines`` as of a day keeps a line's track within this distance of its open sections."""
 _EMPTY_NOTE = ("no rail section had opened by {day}: Chengdu's first, line 1 phase I, opened on "
                f"{FIRST_OPENING.isoformat()}")
+
+
+def empty_network_note(day: dt.date) -> str:
+    """Return the note of a day before the first rail section opened."""
+    return _EMPTY_NOTE.format(day=day.isoformat())
 
 
 def parse_date(value: str | dt.date) -> dt.date:
@@ -165,7 +168,7 @@ def layer_as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date,
     day : datetime.date
         The day.
     sections : geopandas.GeoDataFrame, optional
-        The ``rail_sections`` layer (loaded when needed and not given).
+        The ``rail_sections`` layer; required for ``metro_lines``.
     """
     if name not in AS_OF_LAYERS:
         raise DateError(f"as_of applies to the rail layers {', '.join(AS_OF_LAYERS)}, "
@@ -180,101 +183,10 @@ def layer_as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date,
         result = _stations_as_of(frame, day)
     else:
         if sections is None:
-            from gisplan.catalogue.layers import load_layer
-
-            sections = load_layer("rail_sections")
+            raise DateError("metro_lines as of a day needs the rail_sections layer "
+                            "(sections=), which dates the track")
         result = _lines_as_of(frame, sections, day)
     return _with_note(result, day, note)
-
-
-def _as_tuple(values: str | Iterable[str]) -> tuple[str, ...]:
-    return (values,) if isinstance(values, str) else tuple(values)
-
-
-def _route_km(geometries: gpd.GeoSeries) -> float:
-    from gisplan.plan.targets import rail_route_length_km
-
-    present = geometries[geometries.notna() & ~geometries.is_empty]
-    if present.empty:
-        return float("nan")
-    union = gpd.GeoSeries([shapely.union_all(present.to_crs(METRIC_CRS).values)], crs=METRIC_CRS)
-    return float(rail_route_length_km(union)[0])
-
-
-def _line_row(line_id: str, group: gpd.GeoDataFrame) -> dict[str, Any]:
-    official = group["official_km"].astype(float)
-    measured = group["measured_km"].astype(float)
-    opened = group["opened"].dropna()
-    return {
-        "line_id": line_id, "mode": group["mode"].iloc[0],
-        "status": ";".join(sorted(set(group["status"]))),
-        "sections": ";".join(group["section_id"]),
-        "measured_km": _route_km(group.geometry),
-        "official_km": float(official.sum()) if official.notna().all() else float("nan"),
-        "official_or_measured_km": float(official.fillna(measured).fillna(0.0).sum()),
-        "opened": str(min(opened)) if len(opened) else None,
-    }
-
-
-def rail_network_length(as_of: str | dt.date | None = None, *,
-                        modes: str | Iterable[str] = MODES,
-                        status: str | Iterable[str] = ("operating",),
-                        sections: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
-    """Route length of the rail network on a day, per line and in total.
-
-    Parameters
-    ----------
-    as_of : str or datetime.date, optional
-        The day (YYYY-MM-DD); today by default.
-    modes : str or iterable of str, optional
-        Modes to count (:data:`MODES`: ``metro``, ``suburban``, ``tram``).
-    status : str or iterable of str, optional
-        Statuses on that day to count: ``operating`` (default), ``under_construction``.
-    sections : geopandas.GeoDataFrame, optional
-        A ``rail_sections`` layer; the embedded one by default.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per line and status (``line_id``, ``mode``, ``status``, ``sections``,
-        ``measured_km``: route length of the geometry, parallel tracks once;
-        ``official_km``: sum of the published lengths, NaN if a section has none;
-        ``official_or_measured_km``: published length where there is one, else the
-        measured one; ``opened``: first opening among the sections), then a row
-        ``line_id == "total"`` whose ``measured_km`` is the route length of the union
-        of all geometries (track shared by two lines counts once). Sections without
-        geometry (S5, S11 ...) have no measured length; S3 is measured inside Chengdu
-        only; the tram geometry is schematic. ``attrs["as_of"]`` holds the day.
-    """
-    day = parse_as_of(as_of) or dt.date.today()
-    wanted_modes, wanted_status = _as_tuple(modes), _as_tuple(status)
-    unknown = (set(wanted_modes) - set(MODES)) | (
-        set(wanted_status) - {"operating", "under_construction"})
-    if unknown:
-        raise GisplanError(f"unknown modes or statuses {sorted(unknown)}; modes are "
-                           f"{', '.join(MODES)}; statuses operating, under_construction")
-    if sections is None:
-        from gisplan.catalogue.layers import load_layer
-
-        sections = load_layer("rail_sections")
-    dated = sections.assign(status=section_status(sections, day))
-    chosen = dated[dated["mode"].isin(wanted_modes) & dated["status"].isin(wanted_status)]
-    rows = [_line_row(str(line_id), group)
-            for (line_id, _), group in chosen.groupby(["line_id", "status"], sort=False)]
-    total = {"line_id": "total", "mode": ";".join(m for m in MODES if m in set(chosen["mode"])),
-             "status": ";".join(s for s in wanted_status if s in set(chosen["status"])),
-             "sections": ";".join(chosen["section_id"]),
-             "measured_km": _route_km(chosen.geometry) if len(chosen) else 0.0,
-             "official_km": float(chosen["official_km"].astype(float).sum(min_count=len(chosen)))
-             if len(chosen) else 0.0,
-             "official_or_measured_km": float(sum(r["official_or_measured_km"] for r in rows)),
-             "opened": min((r["opened"] for r in rows if r["opened"]), default=None)}
-    table = pd.DataFrame([*rows, total], columns=list(total))
-    table["measured_km"] = table["measured_km"].astype(float).round(3)
-    table.attrs["as_of"] = day.isoformat()
-    if day < FIRST_OPENING:
-        table.attrs["note"] = _EMPTY_NOTE.format(day=day.isoformat())
-    return table
 
 
 def lower_bound_sections(sections: pd.DataFrame, day: dt.date) -> list[str]:

@@ -27,8 +27,8 @@ import shapely
 from gisplan._errors import CoverageInputError, IncompleteDataWarning
 from gisplan.crs import WGS84
 
-__all__ = ["EXTENT_TOLERANCE", "check_extents", "declare_extent", "extent_record",
-           "features_extent", "layer_extent"]
+__all__ = ["EXTENT_TOLERANCE", "check_extents", "declare_extent", "extent_from_record",
+           "extent_record", "features_extent", "frame_extent"]
 
 EXTENT_TOLERANCE = 0.001
 """Share of the area that may lie beyond an extent (after growing the extent by its
@@ -43,50 +43,42 @@ def _meta(layer: pd.DataFrame | gpd.GeoSeries) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
-def _extent_record(layer: str | pd.DataFrame | gpd.GeoSeries) -> dict[str, Any] | None:
-    if isinstance(layer, str):
-        from gisplan.catalogue.layers import layer_metadata
-
-        return layer_metadata(layer).get("extent")
-    meta = _meta(layer)
-    return None if meta is None else meta.get("extent")
-
-
-def layer_extent(layer: str | pd.DataFrame | gpd.GeoSeries) -> gpd.GeoSeries | None:
-    """Return the polygon where a layer's data are complete.
+def extent_from_record(record: dict[str, Any] | None) -> gpd.GeoSeries | None:
+    """Return the polygon of an extent record (as stored in metadata), None for None.
 
     Parameters
     ----------
-    layer : str, geopandas.GeoDataFrame or GeoSeries
-        A catalogue layer name, or a frame returned by :func:`gisplan.load_layer` (or
-        given an extent with :func:`declare_extent`; selections and reprojections of
-        it keep the extent).
+    record : dict or None
+        ``{"description", "precision_m", "wkt"}``, as :func:`extent_record` makes it.
 
     Returns
     -------
     geopandas.GeoSeries or None
-        One polygon in EPSG:4326, with ``attrs["description"]`` (what the extent is)
-        and ``attrs["precision_m"]``; None for attribute tables and frames that carry
-        no extent.
-
-    Raises
-    ------
-    UnknownLayerError
-        For a layer name not in the catalogue.
-
-    Examples
-    --------
-    >>> from gisplan.catalogue.extent import layer_extent
-    >>> layer_extent("parks").attrs["description"]  # doctest: +ELLIPSIS
-    'the central OpenStreetMap extract...'
+        One polygon in EPSG:4326 with ``attrs["description"]`` and ``attrs["precision_m"]``.
     """
-    record = _extent_record(layer)
     if record is None:
         return None
     series = gpd.GeoSeries([shapely.from_wkt(record["wkt"])], crs=WGS84)
     series.attrs = {"description": record["description"],
                     "precision_m": float(record.get("precision_m", 0.0))}
     return series
+
+
+def frame_extent(frame: pd.DataFrame | gpd.GeoSeries) -> gpd.GeoSeries | None:
+    """Return the polygon where a loaded frame's data are complete (None if it has none).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame or GeoSeries
+        A frame from :func:`gisplan.load_layer` or :func:`declare_extent`.
+
+    Returns
+    -------
+    geopandas.GeoSeries or None
+        As :func:`extent_from_record`.
+    """
+    meta = _meta(frame)
+    return extent_from_record(None if meta is None else meta.get("extent"))
 
 
 def extent_record(extent: Any, description: str, precision_m: float = 0.0) -> dict[str, Any]:
@@ -180,7 +172,7 @@ def check_extents(area: shapely.Geometry, crs: str, inputs: Mapping[str, Any], *
     inputs : mapping of str to layer
         What the numerator is made of, by name (used in messages), e.g.
         ``{"parks": parks}``: frames from :func:`gisplan.load_layer` or
-        :func:`declare_extent`, or extents as from :func:`layer_extent`.
+        :func:`declare_extent`, or extents as from :func:`gisplan.layer_extent`.
     strict : bool, optional
         Raise instead of warning when the area reaches beyond an extent.
     stacklevel : int, optional
@@ -204,7 +196,7 @@ def check_extents(area: shapely.Geometry, crs: str, inputs: Mapping[str, Any], *
     """
     notes: list[str] = []
     for name, layer in inputs.items():
-        extent = layer if _is_extent(layer) else layer_extent(layer)
+        extent = layer if _is_extent(layer) else frame_extent(layer)
         if extent is None:
             notes.append(f"{name}: no extent is known for these data, so it is not checked "
                          "that they are complete over the area (load them with "

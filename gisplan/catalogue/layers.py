@@ -18,34 +18,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
-import pyogrio.errors
-import pyproj
-import shapely
 
 from gisplan import settings
-from gisplan._errors import CRSError, GisplanWarning, LayerFileError, UnknownLayerError
-from gisplan._validate import check_coordinate_units, check_layer_frame, precision
+from gisplan._errors import LayerFileError, UnknownLayerError
+from gisplan.catalogue._user_files import load_user_file, user_metadata
 from gisplan.catalogue.dates import layer_as_of, parse_as_of
-from gisplan.catalogue.extent import extent_record, features_extent, layer_extent
-from gisplan.crs import WGS84, metric_crs_for, normalise_offset_system, to_wgs84
+from gisplan.catalogue.extent import extent_from_record, frame_extent
+from gisplan.crs import WGS84
 
-__all__ = ["layer_metadata", "list_layers", "load_layer"]
+__all__ = ["layer_extent", "layer_metadata", "list_layers", "load_layer"]
 
 PathLike = str | os.PathLike[str]
-
-FAR_OUTSIDE_M = 50_000.0
-"""A replacement feature farther than this from Chengdu (the ``districts`` extent) is
-counted in a warning: probably misplaced, or in a wrong CRS."""
-
 
 def _meta_paths() -> dict[str, Path]:
     folder = Path(settings.layers_dir)
@@ -116,53 +106,6 @@ def _read_table(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def _read_user_file(path: Path, name: str) -> pd.DataFrame:
-    if not path.exists():
-        raise LayerFileError(f"layer {name!r}: file {str(path)!r} does not exist")
-    try:
-        info = pyogrio.read_info(path)
-        frame = pyogrio.read_dataframe(path, datetime_as_string=True)  # as the embedded layers
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise LayerFileError(
-            f"layer {name!r}: {str(path)!r} could not be read as GeoPackage, GeoJSON or "
-            f"Shapefile ({exc}); check that the file is complete and in one of those formats"
-        ) from exc
-    if info.get("geometry_type") is None and not isinstance(frame, gpd.GeoDataFrame):
-        return pd.DataFrame(frame)
-    return frame
-
-
-def _apply_crs(frame: gpd.GeoDataFrame, crs: str | None, origin: str) -> gpd.GeoDataFrame:
-    if crs is None and frame.crs is None:
-        raise CRSError(
-            f"{origin} has no coordinate reference system. Declare it: "
-            "crs='EPSG:4326' for GPS/OpenStreetMap/Tianditu data, crs='gcj02' for "
-            "Amap/Gaode/Tencent data, crs='bd09' for Baidu data, or the file's EPSG code"
-        )
-    try:
-        return to_wgs84(frame, crs)
-    except CRSError:
-        raise
-    except Exception as exc:  # pyproj raises its own CRSError subclasses
-        raise CRSError(f"{origin}: cannot use coordinate system {crs!r}: {exc}") from exc
-
-
-def _fill_provenance(
-    frame: pd.DataFrame, path: Path, precision_m: float | None, origin: str
-) -> pd.DataFrame:
-    frame = frame.copy()
-    if "source" not in frame.columns:
-        frame["source"] = f"user:{path.name}"
-    if "precision_m" not in frame.columns:
-        if precision_m is None:
-            raise LayerFileError(
-                f"{origin} has no 'precision_m' column. Add one (horizontal uncertainty "
-                "of each feature in metres) or pass precision_m=<metres> for all features"
-            )
-        frame["precision_m"] = float(precision_m)
-    return frame
-
-
 def load_layer(
     name: str,
     path: PathLike | None = None,
@@ -221,8 +164,8 @@ def load_layer(
     Warns
     -----
     GisplanWarning
-        When features of a replacement file lie more than :data:`FAR_OUTSIDE_M` from
-        Chengdu.
+        When features of a replacement file lie more than 50 km from the city (the
+        extent of ``districts``).
     """
     day = parse_as_of(as_of)
     meta = layer_metadata(name)
@@ -230,7 +173,7 @@ def load_layer(
         frame = settings.layer_frames[name].copy()
         attrs = settings.layer_frames[name].attrs.get("gisplan", meta)
         if day is not None:
-            frame = layer_as_of(name, frame, day)
+            frame = _as_of(name, frame, day)
         frame.attrs["gisplan"] = attrs
         return frame
     if path is None and name in settings.layer_overrides:
@@ -242,24 +185,52 @@ def load_layer(
     if path is None:
         frame = _load_embedded(name, meta)
     else:
-        frame = _load_user(name, meta, Path(path), crs, precision_m)
-        meta = _user_meta(meta, frame, extent)
+        city = layer_extent("districts")  # the embedded layer's extent, from its metadata
+        frame = load_user_file(name, meta, Path(path), crs, precision_m, city)
+        meta = user_metadata(meta, frame, extent)
     if day is not None:
-        frame = layer_as_of(name, frame, day)
+        frame = _as_of(name, frame, day)
     frame.attrs["gisplan"] = meta
     return frame
 
 
-def _user_meta(meta: dict[str, Any], frame: pd.DataFrame, extent: Any) -> dict[str, Any]:
-    """Return the metadata of a replacement file: the layer's, with its own extent."""
-    meta = dict(meta)
-    meta.pop("extent", None)
-    if isinstance(frame, gpd.GeoDataFrame):
-        record = (features_extent(frame) if extent is None
-                  else extent_record(extent, "declared for the replacement file"))
-        if record is not None:
-            meta["extent"] = record
-    return meta
+def _as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
+    """Return the layer on ``day`` (``metro_lines`` cut to the ``rail_sections`` open then)."""
+    sections = load_layer("rail_sections") if name == "metro_lines" else None
+    return layer_as_of(name, frame, day, sections)
+
+
+def layer_extent(layer: str | pd.DataFrame | gpd.GeoSeries) -> gpd.GeoSeries | None:
+    """Return the polygon where a layer's data are complete.
+
+    Parameters
+    ----------
+    layer : str, geopandas.GeoDataFrame or GeoSeries
+        A catalogue layer name, or a frame returned by :func:`load_layer` (or given an
+        extent with :func:`gisplan.declare_extent`; selections and reprojections of it
+        keep the extent).
+
+    Returns
+    -------
+    geopandas.GeoSeries or None
+        One polygon in EPSG:4326, with ``attrs["description"]`` (what the extent is)
+        and ``attrs["precision_m"]``; None for attribute tables and frames that carry
+        no extent.
+
+    Raises
+    ------
+    UnknownLayerError
+        For a layer name not in the catalogue.
+
+    Examples
+    --------
+    >>> from gisplan import layer_extent
+    >>> layer_extent("parks").attrs["description"]  # doctest: +ELLIPSIS
+    'the central OpenStreetMap extract...'
+    """
+    if isinstance(layer, str):
+        return extent_from_record(layer_metadata(layer).get("extent"))
+    return frame_extent(layer)
 
 
 def _load_embedded(name: str, meta: dict[str, Any]) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -279,55 +250,3 @@ def _load_embedded(name: str, meta: dict[str, Any]) -> gpd.GeoDataFrame | pd.Dat
     return frame.set_crs(WGS84, allow_override=True)
 
 
-def _is_geographic(crs: str | None, frame: gpd.GeoDataFrame, origin: str) -> bool:
-    """Whether the CRS the coordinates are declared in is longitude/latitude."""
-    if crs is not None and normalise_offset_system(crs) is not None:
-        return True
-    try:
-        declared = pyproj.CRS.from_user_input(crs if crs is not None else frame.crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"{origin}: {crs!r} is not a coordinate system: {exc}") from exc
-    return bool(declared.is_geographic)
-
-
-def _warn_far_features(frame: gpd.GeoDataFrame, origin: str) -> None:
-    city = layer_extent("districts")
-    if city is None or not len(frame):
-        return
-    crs = metric_crs_for(city)
-    geoms = frame.geometry.to_crs(crs).values
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    distance = shapely.distance(geoms[present], city.to_crs(crs).iloc[0])
-    far = int((distance > FAR_OUTSIDE_M).sum())
-    if far:
-        warnings.warn(
-            f"{origin}: {far} of {len(frame)} feature(s) lie more than "
-            f"{FAR_OUTSIDE_M / 1000:.0f} km from Chengdu ({city.attrs['description']}); "
-            "check their coordinates and the declared CRS", GisplanWarning, stacklevel=4)
-
-
-def _load_user(
-    name: str, meta: dict[str, Any], path: Path, crs: str | None, precision_m: float | None
-) -> gpd.GeoDataFrame | pd.DataFrame:
-    origin = f"file {str(path)!r} (for layer {name!r})"
-    if precision_m is not None:
-        precision_m = precision(precision_m, origin)
-    if crs is not None and normalise_offset_system(crs) is None:
-        try:
-            pyproj.CRS.from_user_input(crs)
-        except pyproj.exceptions.CRSError as exc:
-            raise CRSError(f"{origin}: {crs!r} is not a coordinate system: {exc}") from exc
-    frame = _read_user_file(path, name)
-    spatial = meta.get("kind") != "table" and isinstance(frame, gpd.GeoDataFrame)
-    if spatial and len(frame):
-        if crs is not None or frame.crs is not None:
-            check_coordinate_units(frame, _is_geographic(crs, frame, origin),
-                                   str(crs if crs is not None else frame.crs), origin)
-        frame = _apply_crs(frame, crs, origin)
-    frame = _fill_provenance(frame, path, precision_m, origin) if len(frame) else frame
-    check_layer_frame(frame, meta, origin=origin)
-    if "precision_m" in frame.columns:
-        frame["precision_m"] = frame["precision_m"].astype(np.float64)
-    if spatial and len(frame):
-        _warn_far_features(frame, origin)
-    return frame

@@ -21,7 +21,6 @@ import pyogrio
 import pyogrio.errors
 from tqdm import tqdm
 
-from gisplan import __version__
 from gisplan._errors import (
     AmbiguousNameError,
     CoverageInputError,
@@ -31,6 +30,7 @@ from gisplan._errors import (
     LayerFileError,
 )
 from gisplan._validate import positive_distance
+from gisplan._version import __version__
 from gisplan.catalogue.layers import layer_metadata, list_layers, load_layer
 from gisplan.outputs.maps import MAP_FILES
 from gisplan.outputs.maps.basemaps import tianditu
@@ -106,9 +106,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_chart(args: argparse.Namespace) -> int:
-    from gisplan.outputs.charts import plan_period_chart
+    from gisplan.pipeline.main import write_chart
 
-    for path in plan_period_chart(args.out):
+    for path in write_chart(args.out):
         print(f"wrote {path}")
     return 0
 
@@ -230,9 +230,9 @@ def _as_of_date(text: str) -> dt.date:
 
 
 def _cmd_scoreboard(args: argparse.Namespace) -> int:
-    from gisplan.plan.targets import format_scoreboard, scoreboard
+    from gisplan.plan import format_scoreboard, scoreboard
 
-    table = scoreboard(as_of=args.as_of)
+    table = scoreboard(args.plan, as_of=args.as_of)
     if args.json:
         print(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
@@ -241,7 +241,7 @@ def _cmd_scoreboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from gisplan.sources.geocode import geocode
+    from gisplan.sources.geocoder import geocode
 
     try:
         found = geocode(args.name, layer=args.layer)
@@ -368,6 +368,8 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Each measurable target of the plan with "
                                      "its value and status.")
     scoreboard.add_argument("--json", action="store_true", help="print JSON")
+    scoreboard.add_argument("--plan", type=Path, metavar="FILE",
+                            help="a plan file (TOML) to evaluate instead of the packaged plan")
     scoreboard.add_argument("--as-of", type=_as_of_date, metavar="YYYY-MM-DD",
                             help="measure the rail targets on this day (default today); "
                             "2020 and 2025 columns are the plan's baseline and end")

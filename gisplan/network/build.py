@@ -1,218 +1,33 @@
-"""Walking networks from OSM way arrays: topology by node id, no shapely object per step.
+"""Building a :class:`~gisplan.network.WalkNetwork` from coordinate arrays.
 
-Ways arrive as flat arrays (the way of each vertex, its OSM node id, its coordinates).
-Edges run between *graph nodes*, the nodes where the street graph branches or ends (as
-osmnx's ``simplify_graph`` keeps them): a node is a graph node unless it joins exactly
-two street segments leading to two different neighbours. Ways are cut at graph nodes
-into pieces; pieces that meet at a node joining just two ways (a street continuing
-under another way id) are chained into one edge. Everything is numpy except that
-chaining, a loop over those few pieces.
+Every network is built here, one way: :func:`network_from_arrays` takes the vertices of
+each edge and the node at each end, measures lengths from the coordinates, builds the
+symmetric CSR matrix with one sort and labels the connected components; no shapely
+object is made (edge geometries are made when a query needs them). The OSM readers
+give it the node of each end by OSM node id; :func:`network_from_edges` gives it street
+lines of any source, whose ends are joined where they coincide (to
+:data:`~gisplan.network.graph.NODE_TOLERANCE_M`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pyproj
+import shapely
 from scipy.sparse.csgraph import connected_components
 
 from gisplan._arrays import run_offsets
-from gisplan.crs import METRIC_CRS, metric_crs_at
-from gisplan.network.graph import WalkNetwork, _symmetric_csr
+from gisplan._errors import CRSError, GisplanError
+from gisplan.crs import METRIC_CRS, metric_crs_for, project_xy
+from gisplan.network._csr import symmetric_csr
+from gisplan.network.graph import NODE_TOLERANCE_M, WalkNetwork
 
-__all__ = ["EdgeArrays", "chain_edges", "fitting_crs", "network_from_arrays", "to_metric"]
+__all__ = ["network_from_arrays", "network_from_edges", "unique_points"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-EARTH_RADIUS_M = 6_371_009.0
-"""Mean Earth radius used by osmnx's great-circle lengths."""
-
-
-@dataclass(frozen=True)
-class EdgeArrays:
-    """Edges as runs of vertex indices.
-
-    Attributes
-    ----------
-    vertex : numpy.ndarray of int
-        Indices into the input vertex arrays, edge after edge, in walking order.
-    first : numpy.ndarray of int
-        The vertices of edge ``e`` are ``vertex[first[e]:first[e + 1]]``.
-    way : numpy.ndarray of int
-        The input way each edge starts on.
-    chained : dict of int to numpy.ndarray of int
-        For edges running along several ways (chained through two-way joints): the
-        ways, sorted.
-    """
-
-    vertex: IntArray
-    first: IntArray
-    way: IntArray
-    chained: dict[int, IntArray]
-
-    @property
-    def n_edges(self) -> int:
-        """Number of edges."""
-        return len(self.first) - 1
-
-
-def fitting_crs(lonlat: FloatArray) -> str:
-    """Return the metric CRS that fits WGS84 longitude/latitude pairs.
-
-    :func:`~gisplan.crs.metric_crs_at` of the centre of their bounds;
-    :data:`~gisplan.crs.METRIC_CRS` when there are none.
-    """
-    if not len(lonlat):
-        return METRIC_CRS
-    (west, south), (east, north) = lonlat.min(axis=0), lonlat.max(axis=0)
-    return metric_crs_at((west + east) / 2.0, (south + north) / 2.0)
-
-
-def to_metric(lonlat: FloatArray, crs: str) -> FloatArray:
-    """Project WGS84 longitude/latitude pairs to the metric ``crs``."""
-    transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
-    return np.column_stack([x, y])
-
-
-def _graph_nodes(node: IntArray, way: IntArray, n_nodes: int) -> npt.NDArray[np.bool_]:
-    """Which nodes are graph nodes (see the module docstring)."""
-    same = way[1:] == way[:-1]
-    a, b = node[:-1][same], node[1:][same]
-    step = a != b
-    a, b = a[step], b[step]
-    segments = np.bincount(a, minlength=n_nodes) + np.bincount(b, minlength=n_nodes)
-    pairs = np.minimum(a, b) * n_nodes + np.maximum(a, b)
-    pairs.sort()  # a sort finds the distinct pairs faster than np.unique's hashing
-    lo, hi = np.divmod(pairs[np.diff(pairs, prepend=-1) != 0], n_nodes)
-    neighbours = np.bincount(lo, minlength=n_nodes) + np.bincount(hi, minlength=n_nodes)
-    return (segments != 2) | (neighbours != 2)
-
-
-def _chain(piece_start: IntArray, piece_end: IntArray, is_graph: npt.NDArray[np.bool_]
-           ) -> list[list[tuple[int, bool]]]:
-    """Chain pieces meeting at non-graph nodes; each chain as [(piece, reversed), ...]."""
-    loose = np.flatnonzero(~is_graph[piece_start] | ~is_graph[piece_end])
-    at: dict[int, list[tuple[int, bool]]] = {}
-    for p in loose.tolist():
-        for node, is_end in ((int(piece_start[p]), False), (int(piece_end[p]), True)):
-            if not is_graph[node]:
-                at.setdefault(node, []).append((p, is_end))
-    used: set[int] = set()
-    chains = []
-    # chains from a graph node first, then rings made of non-graph nodes only
-    ordered = sorted(loose.tolist(), key=lambda p: not (is_graph[piece_start[p]]
-                                                        or is_graph[piece_end[p]]))
-    for p in ordered:
-        if p in used:
-            continue
-        reverse = bool(is_graph[piece_end[p]] and not is_graph[piece_start[p]])
-        origin = int(piece_end[p] if reverse else piece_start[p])
-        chain = []
-        current, backwards = p, reverse
-        while True:
-            used.add(current)
-            chain.append((current, backwards))
-            tail = int(piece_start[current] if backwards else piece_end[current])
-            if is_graph[tail] or tail == origin:
-                break
-            following = [(q, e) for q, e in at.get(tail, []) if q not in used]
-            if not following:
-                break
-            current, backwards = following[0][0], following[0][1]
-        chains.append(chain)
-    return chains
-
-
-def chain_edges(way: IntArray, node: IntArray) -> EdgeArrays:
-    """Cut ways into edges between graph nodes and chain pieces through two-way joints.
-
-    Parameters
-    ----------
-    way : numpy.ndarray of int
-        The way of each vertex; the vertices of a way are consecutive.
-    node : numpy.ndarray of int
-        Compact node index (0 .. n - 1) of each vertex.
-
-    Returns
-    -------
-    EdgeArrays
-    """
-    n_nodes = int(node.max()) + 1 if len(node) else 0
-    is_graph = _graph_nodes(node, way, n_nodes)
-    n = len(node)
-    way_start = np.ones(n, dtype=bool)
-    way_start[1:] = way[1:] != way[:-1]
-    way_end = np.ones(n, dtype=bool)
-    way_end[:-1] = way[1:] != way[:-1]
-    cut = np.flatnonzero(is_graph[node] | way_start | way_end)
-    same_way = way[cut[1:]] == way[cut[:-1]]
-    start, end = cut[:-1][same_way], cut[1:][same_way]
-    start_node, end_node = node[start], node[end]
-    simple = is_graph[start_node] & is_graph[end_node]
-    chains = _chain(start_node, end_node, is_graph)
-    # one row per (edge, piece): simple pieces are edges of their own
-    edge_of = [np.flatnonzero(simple)]
-    rows_piece = [edge_of[0]]
-    rows_rev = [np.zeros(len(edge_of[0]), dtype=bool)]
-    rows_edge = [np.arange(len(edge_of[0]))]
-    count = len(edge_of[0])
-    flat = [(count + i, p, r) for i, chain in enumerate(chains) for p, r in chain]
-    if flat:
-        e, p, r = (np.array(c) for c in zip(*flat, strict=True))
-        rows_edge.append(e.astype(np.int64))
-        rows_piece.append(p.astype(np.int64))
-        rows_rev.append(r.astype(bool))
-    edge = np.concatenate(rows_edge)
-    piece = np.concatenate(rows_piece)
-    rev = np.concatenate(rows_rev)
-    order = np.argsort(edge, kind="stable")
-    edge, piece, rev = edge[order], piece[order], rev[order]
-    first_row = np.ones(len(edge), dtype=bool)
-    first_row[1:] = edge[1:] != edge[:-1]
-    length = end[piece] - start[piece] + 1 - (~first_row)
-    offset = run_offsets(length)
-    begin = np.where(rev, end[piece], start[piece]) + np.where(rev, -1, 1) * (~first_row)
-    sign = np.where(rev, -1, 1)
-    vertex = np.repeat(begin, length) + np.repeat(sign, length) * offset
-    per_edge = np.bincount(edge, weights=length, minlength=count + len(chains)).astype(np.int64)
-    first = np.zeros(len(per_edge) + 1, dtype=np.int64)
-    np.cumsum(per_edge, out=first[1:])
-    piece_way = way[start]
-    starts = np.concatenate([edge_of[0], np.array([c[0][0] for c in chains], dtype=np.int64)])
-    chained = {count + i: np.unique(piece_way[[p for p, _ in chain]])
-               for i, chain in enumerate(chains) if len(chain) > 1}
-    return EdgeArrays(vertex, first, piece_way[starts], chained)
-
-
-def great_circle_m(lonlat: FloatArray, first: IntArray) -> FloatArray:
-    """Great-circle length of each run of vertices ``lonlat[first[e]:first[e + 1]]``."""
-    rad = np.radians(lonlat)
-    # the haversine formula, worked in place on arrays as large as the vertices
-    h, sin_lon = np.diff(rad[:, 1]), np.diff(rad[:, 0])
-    cos_lat = np.cos(rad[:, 1])
-    del rad
-    for half in (h, sin_lon):
-        half /= 2
-        np.sin(half, out=half)
-        half **= 2
-    cos_cos = cos_lat[:-1] * cos_lat[1:]
-    cos_cos *= sin_lon
-    h += cos_cos
-    np.minimum(h, 1.0, out=h)
-    np.sqrt(h, out=h)
-    np.arcsin(h, out=h)
-    h *= 2 * EARTH_RADIUS_M
-    return _run_sums(h, first)
-
-
-def _run_sums(step: FloatArray, first: IntArray) -> FloatArray:
-    """Sum the steps between consecutive vertices of each run."""
-    cum = np.concatenate([[0.0], np.cumsum(step)])
-    # run e covers steps first[e] .. first[e + 1] - 2
-    return cum[first[1:] - 1] - cum[first[:-1]]
 
 
 def _along(xy: FloatArray, first: IntArray) -> FloatArray:
@@ -239,6 +54,19 @@ def _along(xy: FloatArray, first: IntArray) -> FloatArray:
     return along
 
 
+def unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Group coordinates equal to :data:`NODE_TOLERANCE_M`: (keys, first index, inverse)."""
+    grid = np.round(xy / NODE_TOLERANCE_M).astype(np.int64)
+    grid -= grid.min(axis=0)
+    span = int(grid[:, 1].max()) + 1
+    if grid[:, 0].max() < np.iinfo(np.int64).max // span:
+        keys = grid[:, 0] * span + grid[:, 1]
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        uniq, first, inverse = np.unique(grid, axis=0, return_index=True, return_inverse=True)
+    return uniq, first, inverse.ravel()
+
+
 def network_from_arrays(
     xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str, crs: str,
     min_component_share: float = 0.0,
@@ -261,7 +89,8 @@ def network_from_arrays(
     source : str
         Recorded in :attr:`WalkNetwork.source`.
     crs : str
-        The metric CRS of ``xy`` (:func:`fitting_crs`), recorded in :attr:`WalkNetwork.crs`.
+        The metric CRS of ``xy`` (:func:`gisplan.crs.metric_crs_for_lonlat`), recorded
+        in :attr:`WalkNetwork.crs`.
     min_component_share : float, optional
         Connected components with fewer than this share of the nodes are left out, with
         their edges (the network is as if built from the other edges only).
@@ -285,7 +114,7 @@ def network_from_arrays(
     node_xy = xy[vertex_of_node]
     along = _along(xy, first)
     length = along[tail]
-    graph = _symmetric_csr(n_nodes, u, v, length)
+    graph = symmetric_csr(n_nodes, u, v, length)
     _, component = connected_components(graph, directed=False)
     sizes = np.bincount(component)
     kept_node = (sizes >= min_component_share * n_nodes)[component]
@@ -298,7 +127,110 @@ def network_from_arrays(
         kept_vertex = np.repeat(kept, count)
         xy, along = xy[kept_vertex], along[kept_vertex]
         first = np.concatenate([[0], np.cumsum(count[kept])])
-        graph = _symmetric_csr(len(node_xy), u, v, length)
+        graph = symmetric_csr(len(node_xy), u, v, length)
         _, component = connected_components(graph, directed=False)
     return WalkNetwork(node_xy, u, v, length, graph, component.astype(np.int64), source, crs,
                        vertices=(xy, first, along)).prepare()
+
+
+def _line_vertices(edges: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None
+                   ) -> tuple[FloatArray, IntArray, str]:
+    """Return the vertices of every line in the metric CRS, and where each line starts."""
+    if edges.crs is None:
+        raise CRSError(
+            "the street segments have no CRS; set it (e.g. edges.set_crs('EPSG:4326')) "
+            "before building a network"
+        )
+    geoms = np.asarray(edges.geometry.values if isinstance(edges, gpd.GeoDataFrame)
+                       else edges.values, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    parts = shapely.get_parts(geoms)
+    kinds = np.unique(shapely.get_type_id(parts))
+    if len(parts) and not np.array_equal(kinds, [1]):
+        found = sorted(shapely.geometry.base.GEOMETRY_TYPES[k] for k in kinds.tolist())
+        raise GisplanError(
+            f"street segments must be LineStrings, found {found}; pass the edges of a "
+            "street network (e.g. osmnx.graph_to_gdfs(G, nodes=False))"
+        )
+    xy, owner = shapely.get_coordinates(parts, return_index=True)
+    if crs is None:
+        crs = (metric_crs_for(gpd.GeoSeries(parts, crs=edges.crs)) if len(parts)
+               else METRIC_CRS)
+    if not pyproj.CRS.from_user_input(edges.crs).equals(pyproj.CRS.from_user_input(crs)):
+        xy = project_xy(xy, edges.crs, crs)
+    first = np.searchsorted(owner, np.arange(len(parts) + 1)).astype(np.int64)
+    return xy, first, crs
+
+
+def _midpoints(xy: FloatArray, first: IntArray, along: FloatArray) -> FloatArray:
+    """Return the point halfway along each run of vertices."""
+    head, tail = first[:-1], first[1:] - 1
+    # ``total`` rises along every run and keeps its value at run starts: globally sorted
+    total = np.concatenate([[0.0], np.cumsum(np.maximum(np.diff(along), 0.0))])
+    target = total[head] + along[tail] / 2.0
+    step = np.searchsorted(total, target, side="right") - 1
+    step = np.clip(step, head, np.maximum(tail - 1, head))
+    span = total[step + 1] - total[step]
+    fraction = np.divide(target - total[step], span, out=np.zeros(len(step)), where=span > 0)
+    return xy[step] + (xy[step + 1] - xy[step]) * fraction[:, None]
+
+
+def network_from_edges(
+    edges: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "user edges",
+    crs: str | None = None,
+) -> WalkNetwork:
+    """Build a :class:`WalkNetwork` from street-segment lines.
+
+    The lines' vertices are projected as arrays and the network is built by
+    :func:`network_from_arrays`, as every other network is; segment ends closer than
+    :data:`~gisplan.network.graph.NODE_TOLERANCE_M` are one node.
+
+    Parameters
+    ----------
+    edges : geopandas.GeoDataFrame or GeoSeries
+        LineStrings (MultiLineStrings are split), in any CRS; projected to ``crs``.
+        Segments must meet at their end points (a network's edges, as written by
+        osmnx or a planning bureau's road centre lines cut at junctions); duplicates
+        (same end nodes and midpoint, e.g. the two directions of a street) are dropped.
+    source : str, optional
+        Description recorded in :attr:`WalkNetwork.source`.
+    crs : str, optional
+        Metric CRS of the network; by default the one that fits the segments
+        (:func:`gisplan.crs.metric_crs_for` of their centre: EPSG:4544 for Chengdu).
+
+    Returns
+    -------
+    WalkNetwork
+
+    Raises
+    ------
+    CRSError
+        If ``edges`` has no CRS.
+    GisplanError
+        If a geometry is not a line, or there are no segments.
+    """
+    xy, first, crs = _line_vertices(edges, crs)
+    if len(first) < 2:
+        raise GisplanError("no street segments: the network needs at least one line")
+    head, tail = first[:-1], first[1:] - 1
+    _, _, end_node = unique_points(np.concatenate([xy[head], xy[tail]]))
+    m = len(head)
+    u, v = end_node[:m], end_node[m:]
+    along = _along(xy, first)
+    middle = np.round(_midpoints(xy, first, along) / NODE_TOLERANCE_M).astype(np.int64)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((middle[:, 1], middle[:, 0], hi, lo))
+    key = np.column_stack([lo, hi, middle])[order]
+    new = np.ones(m, dtype=bool)
+    new[1:] = (key[1:] != key[:-1]).any(axis=1)
+    keep = np.sort(order[new])
+    if len(keep) < m:
+        count = np.diff(first)[keep]
+        vertex = np.repeat(first[keep], count) + run_offsets(count)
+        xy = xy[vertex]
+        first = np.concatenate([[0], np.cumsum(count)])
+        u, v = u[keep], v[keep]
+    node_of_vertex = np.zeros(len(xy), dtype=np.int64)
+    node_of_vertex[first[:-1]] = u
+    node_of_vertex[first[1:] - 1] = v
+    return network_from_arrays(xy, first, node_of_vertex, source=source, crs=crs)

@@ -1,22 +1,12 @@
-"""Walking networks and the multi-source shortest-path engine used for coverage.
+"""The walking network and its multi-source shortest-path engine.
 
 A :class:`WalkNetwork` is an undirected street graph in a metric CRS that fits its
 streets (:func:`gisplan.crs.metric_crs_for`: EPSG:4544 for Chengdu, the CGCS2000
 3-degree Gauss-Kruger zone of its centre elsewhere in China, UTM outside China),
 recorded in :attr:`WalkNetwork.crs`: node coordinates, one edge per street segment
-with its geometry and length in metres, and a symmetric CSR matrix of edge lengths
-for :func:`scipy.sparse.csgraph.dijkstra`.
-
-Networks come from
-
-* street segments as a GeoDataFrame (:func:`network_from_edges`), e.g. the embedded
-  ``walk_edges`` layer (:func:`load_walk_network`);
-* an OpenStreetMap XML (``.osm``) or PBF (``.osm.pbf``) file (:func:`network_from_osm`);
-* an online OpenStreetMap query through osmnx, cached in
-  :data:`gisplan.settings.cache_dir` (:func:`network_from_place`, needs internet).
-
-Topology is read from the geometry: two segments are connected where an end point of
-one equals (to :data:`NODE_TOLERANCE_M`) an end point of the other.
+with its vertices and length in metres, and a symmetric CSR matrix of edge lengths
+for :func:`scipy.sparse.csgraph.dijkstra`. Build one with
+:func:`gisplan.network.network_from_arrays` or :func:`gisplan.network.network_from_edges`.
 
 Distances from many sources are computed in one Dijkstra pass: a virtual source node
 is joined to every source location with an edge whose weight is the source's initial
@@ -27,53 +17,29 @@ sources allowed in the middle of an edge and with unequal starting distances.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import InitVar, dataclass, field
-from pathlib import Path
-from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-import pyogrio
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
-from gisplan import settings
 from gisplan._arrays import grid_buckets, group_by, run_offsets
-from gisplan._errors import CRSError, GisplanError
-from gisplan.crs import METRIC_CRS, metric_crs_for
+from gisplan._errors import GisplanError
+from gisplan.crs import METRIC_CRS
 from gisplan.network._segment_index import SegmentIndex
 
-__all__ = [
-    "NODE_TOLERANCE_M",
-    "EdgeSources",
-    "WalkNetwork",
-    "load_walk_network",
-    "network_from_edges",
-    "network_from_graph",
-    "network_from_osm",
-    "network_from_place",
-]
+__all__ = ["CELL_SIZE_M", "NODE_TOLERANCE_M", "EdgeSources", "WalkNetwork", "node_distances"]
 
 NODE_TOLERANCE_M = 0.01
 """End points closer than this (after rounding to this grid, in metres) are one node."""
-
-NOT_WALKABLE = frozenset({
-    "motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
-    "raceway", "bus_guideway", "razed", "platform", "no",
-})
-"""OpenStreetMap ``highway`` values excluded from walking networks (as in osmnx's walk filter)."""
 
 CELL_SIZE_M = 100.0
 """Cell size of the node bucket index used to restrict a search to nodes in reach."""
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-
 
 @dataclass(frozen=True)
 class EdgeSources:
@@ -98,8 +64,8 @@ class EdgeSources:
 class WalkNetwork:
     """An undirected walking network in a metric CRS (:attr:`crs`).
 
-    Build it with :func:`network_from_edges`, :func:`network_from_osm`,
-    :func:`network_from_place` or :func:`load_walk_network` rather than directly.
+    Build it with :func:`gisplan.network.network_from_arrays` or
+    :func:`gisplan.network.network_from_edges` rather than directly.
 
     Attributes
     ----------
@@ -483,270 +449,3 @@ def node_distances(
         shape=(n + 1, n + 1),
     )
     return dijkstra(augmented, directed=True, indices=n, limit=limit)[:n]
-
-
-def _symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_matrix:
-    """Symmetric n x n matrix of the shortest edge between each pair of adjacent nodes.
-
-    Loops are left out; zero lengths are kept as explicit entries (edges of length 0).
-    One sort of the node pairs finds parallel edges and gives the upper triangle row by
-    row; its transpose (a counting sort) gives the lower one, whose entries come first
-    in each row, so that every row's columns are sorted.
-    """
-    key = np.minimum(u, v).astype(np.int64)
-    key *= n
-    key += np.maximum(u, v)
-    loop = u == v
-    if loop.any():
-        key, length = key[~loop], length[~loop]
-    order = np.argsort(key)
-    key, weight = key[order], length[order]
-    new = np.ones(len(key), dtype=bool)
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    if not new.all():
-        first = np.flatnonzero(new)
-        key, weight = key[first], np.minimum.reduceat(weight, first)
-    lo, hi = np.divmod(key, n)
-    index = np.int32 if max(n, 2 * len(key)) < 2**31 - 1 else np.int64
-    indptr = np.zeros(n + 1, dtype=index)
-    np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
-    lower = csr_matrix((weight, hi.astype(index), indptr), shape=(n, n)).transpose().tocsr()
-    at = np.arange(len(key))
-    at += lower.indptr[lo + 1]
-    upper = np.zeros(2 * len(key), dtype=bool)
-    upper[at] = True
-    columns = np.empty(2 * len(key), dtype=index)
-    columns[at], columns[~upper] = hi, lower.indices
-    data = np.empty(2 * len(key))
-    data[at], data[~upper] = weight, lower.data
-    return csr_matrix((data, columns, (indptr + lower.indptr).astype(index)), shape=(n, n))
-
-
-def _unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Group coordinates equal to :data:`NODE_TOLERANCE_M`: (keys, first index, inverse)."""
-    grid = np.round(xy / NODE_TOLERANCE_M).astype(np.int64)
-    grid -= grid.min(axis=0)
-    span = int(grid[:, 1].max()) + 1
-    if grid[:, 0].max() < np.iinfo(np.int64).max // span:
-        keys = grid[:, 0] * span + grid[:, 1]
-        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    else:
-        uniq, first, inverse = np.unique(grid, axis=0, return_index=True, return_inverse=True)
-    return uniq, first, inverse.ravel()
-
-
-def _metric_lines(edges: gpd.GeoDataFrame | gpd.GeoSeries,
-                  crs: str | None) -> tuple[npt.NDArray[np.object_], str]:
-    if edges.crs is None:
-        raise CRSError(
-            "the street segments have no CRS; set it (e.g. edges.set_crs('EPSG:4326')) "
-            "before building a network"
-        )
-    geoms = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
-    if crs is None:
-        crs = metric_crs_for(geoms) if (~(geoms.isna() | geoms.is_empty)).any() else METRIC_CRS
-    geoms = geoms.to_crs(crs).explode(index_parts=False).values
-    geoms = np.asarray(geoms, dtype=object)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    kinds = shapely.get_type_id(geoms)
-    if len(geoms) and not np.all(kinds == 1):
-        found = sorted({shapely.geometry.base.GEOMETRY_TYPES[k] for k in set(kinds.tolist())})
-        raise GisplanError(
-            f"street segments must be LineStrings, found {found}; pass the edges of a "
-            "street network (e.g. osmnx.graph_to_gdfs(G, nodes=False))"
-        )
-    return geoms, crs
-
-
-def network_from_edges(
-    edges: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "user edges",
-    crs: str | None = None,
-) -> WalkNetwork:
-    """Build a :class:`WalkNetwork` from street-segment lines.
-
-    Parameters
-    ----------
-    edges : geopandas.GeoDataFrame or GeoSeries
-        LineStrings (MultiLineStrings are split), in any CRS; projected to ``crs``.
-        Segments must meet at their end points (a network's edges, as written by
-        osmnx); duplicates (same end nodes and midpoint, e.g. the two directions of a
-        street) are dropped.
-    source : str, optional
-        Description recorded in :attr:`WalkNetwork.source`.
-    crs : str, optional
-        Metric CRS of the network; by default the one that fits the segments
-        (:func:`gisplan.crs.metric_crs_for` of their centre: EPSG:4544 for Chengdu).
-
-    Returns
-    -------
-    WalkNetwork
-
-    Raises
-    ------
-    CRSError
-        If ``edges`` has no CRS.
-    GisplanError
-        If a geometry is not a line, or there are no segments.
-    """
-    geoms, crs = _metric_lines(edges, crs)
-    if not len(geoms):
-        raise GisplanError("no street segments: the network needs at least one line")
-    ends = np.concatenate([
-        shapely.get_coordinates(shapely.get_point(geoms, 0)),
-        shapely.get_coordinates(shapely.get_point(geoms, -1)),
-    ])
-    uniq, first, inverse = _unique_points(ends)
-    m = len(geoms)
-    u, v = inverse[:m], inverse[m:]
-    length = shapely.length(geoms)
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    middle = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
-    middle = np.round(middle / NODE_TOLERANCE_M).astype(np.int64)
-    _, keep = np.unique(np.column_stack([lo, hi, middle]), axis=0, return_index=True)
-    keep.sort()
-    u, v, length, geoms = u[keep], v[keep], length[keep], geoms[keep]
-    node_xy = ends[first]
-    graph = _symmetric_csr(len(uniq), u, v, length)
-    _, component = connected_components(graph, directed=False)
-    return WalkNetwork(node_xy, u.astype(np.int64), v.astype(np.int64), length, graph,
-                       component.astype(np.int64), source, crs, geometry=geoms).prepare()
-
-
-def _split_at_shared_vertices(lines: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Cut ways into segments at every vertex shared with another way (OSM topology)."""
-    coords, line = shapely.get_coordinates(lines, return_index=True)
-    _, _, inverse = _unique_points(coords)
-    counts = np.bincount(inverse)
-    is_first = np.ones(len(line), dtype=bool)
-    is_first[1:] = line[1:] != line[:-1]
-    is_last = np.ones(len(line), dtype=bool)
-    is_last[:-1] = line[1:] != line[:-1]
-    brk = (counts[inverse] > 1) | is_first | is_last
-    starts = brk & ~is_last
-    edge = np.cumsum(starts) - 1
-    segment = np.flatnonzero(~is_last)
-    closing = segment[brk[segment + 1]] + 1
-    vertex = np.concatenate([segment, closing])
-    owner = np.concatenate([edge[segment], edge[closing - 1]])
-    order = np.lexsort((vertex, owner))
-    return shapely.linestrings(coords[vertex[order]], indices=owner[order])
-
-
-def _walkable(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    highway = frame["highway"].astype(object)
-    tags = frame.get("other_tags", pd.Series(None, index=frame.index)).astype(object).fillna("")
-    ok = highway.notna() & ~highway.isin(NOT_WALKABLE)
-    blocked = tags.str.contains('"foot"=>"no"', regex=False) | tags.str.contains(
-        '"access"=>"private"', regex=False
-    )
-    return np.asarray(ok & ~blocked, dtype=bool)
-
-
-def network_from_osm(path: str | os.PathLike[str]) -> WalkNetwork:
-    """Build a walking network from an OpenStreetMap XML or PBF file.
-
-    Ways with a walkable ``highway`` tag (everything except :data:`NOT_WALKABLE`, and
-    not ``foot=no`` or ``access=private``) are read with GDAL's OSM driver and cut at
-    every vertex they share with another way, which reproduces OSM's node topology.
-    Bridges and tunnels therefore do not connect to the streets they cross.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        ``.osm`` (XML) or ``.osm.pbf`` file.
-
-    Returns
-    -------
-    WalkNetwork
-    """
-    path = Path(path)
-    if not path.exists():
-        raise GisplanError(f"OpenStreetMap file {str(path)!r} does not exist")
-    try:
-        frame = pyogrio.read_dataframe(path, layer="lines")
-    except pyogrio.errors.DataSourceError as exc:
-        raise GisplanError(
-            f"{str(path)!r} could not be read as OpenStreetMap XML or PBF ({exc})"
-        ) from exc
-    if "highway" not in frame.columns:
-        raise GisplanError(f"{str(path)!r} holds no ways with a 'highway' tag")
-    frame = frame[_walkable(frame)]
-    if not len(frame):
-        raise GisplanError(f"{str(path)!r} holds no walkable ways")
-    lines = _split_at_shared_vertices(np.asarray(frame.geometry.values, dtype=object))
-    edges = gpd.GeoSeries(lines, crs=frame.crs or "EPSG:4326")
-    return network_from_edges(edges, source=f"OpenStreetMap file {path.name}")
-
-
-def network_from_graph(graph: Any, *, source: str = "osmnx graph") -> WalkNetwork:
-    """Build a :class:`WalkNetwork` from an osmnx graph (projected or not).
-
-    Parameters
-    ----------
-    graph : networkx.MultiDiGraph
-        A graph as returned by osmnx (nodes with ``x``/``y``, ``crs`` graph attribute).
-    source : str, optional
-        Description recorded in :attr:`WalkNetwork.source`.
-
-    Returns
-    -------
-    WalkNetwork
-    """
-    import osmnx
-
-    edges = osmnx.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True)
-    return network_from_edges(edges, source=source)
-
-
-def network_from_place(
-    query: str | dict[str, str] | shapely.Geometry, *, cache: bool = True
-) -> WalkNetwork:
-    """Download a walking network from OpenStreetMap with osmnx (needs internet).
-
-    Parameters
-    ----------
-    query : str, dict or shapely Polygon
-        A place name or structured query for ``osmnx.graph_from_place``, or a
-        WGS84 polygon for ``osmnx.graph_from_polygon``.
-    cache : bool, optional
-        Keep the graph (GraphML) and osmnx's HTTP cache in
-        ``gisplan.settings.cache_dir``; a repeated query reads the cached graph.
-
-    Returns
-    -------
-    WalkNetwork
-    """
-    import osmnx
-
-    text = query.wkt if isinstance(query, shapely.Geometry) else repr(query)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    folder = Path(settings.cache_dir) / "osmnx"
-    cached = folder / f"walk_{digest}.graphml"
-    if cache and cached.exists():
-        return network_from_graph(osmnx.load_graphml(cached), source=f"osmnx cache {text}")
-    osmnx.settings.use_cache = cache
-    osmnx.settings.cache_folder = str(folder / "http")
-    if isinstance(query, shapely.Geometry):
-        graph = osmnx.graph_from_polygon(query, network_type="walk")
-    else:
-        graph = osmnx.graph_from_place(query, network_type="walk")
-    if cache:
-        folder.mkdir(parents=True, exist_ok=True)
-        osmnx.save_graphml(graph, cached)
-    return network_from_graph(graph, source=f"OpenStreetMap via osmnx: {text}")
-
-
-def load_walk_network() -> WalkNetwork:
-    """Return the embedded walking network (layer ``walk_edges``).
-
-    Returns
-    -------
-    WalkNetwork
-        The central-Chengdu OpenStreetMap extract (see the layer's metadata for its
-        extent, date and licence), in EPSG:4544.
-    """
-    from gisplan.catalogue.layers import layer_metadata, load_layer
-
-    meta = layer_metadata("walk_edges")
-    return network_from_edges(load_layer("walk_edges"), source=meta["title_en"],
-                              crs=METRIC_CRS)

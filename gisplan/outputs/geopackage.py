@@ -12,7 +12,6 @@ geometry family of a GeoPackage layer.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from gisplan._atomic import write_atomically
 from gisplan._errors import CRSError, GisplanError
 from gisplan.crs import WGS84
 from gisplan.outputs._gpkg_meta import add_layer_styles, add_metadata
@@ -141,19 +141,11 @@ def write_geopackage(layers: Mapping[str, pd.DataFrame], path: str | os.PathLike
     """
     if not layers:
         raise GisplanError("no layers to write; pass at least one named layer")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".gpkg",
-                                        dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+
+    def write(tmp: Path) -> None:
         for name, frame in layers.items():
             _write_one(tmp, name, frame)
         add_layer_styles(tmp, layers)
         add_metadata(tmp, layers)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+
+    return write_atomically(path, write)

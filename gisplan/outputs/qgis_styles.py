@@ -1,4 +1,4 @@
-"""QGIS styles (QML) and OGC SLD 1.1 documents from a layer's :class:`~gisplan.outputs.symbology.Symbology`.
+"""QGIS styles (QML) and OGC SLD 1.1 documents from a layer's :class:`~.symbology.Symbology`.
 
 The QML documents follow the format QGIS 3.22 writes (``renderer-v2`` with
 ``categorizedSymbol``, ``graduatedSymbol`` or ``singleSymbol``, symbol layers as

@@ -5,9 +5,10 @@ from gisplan.pipeline.main import (
     build_geopackage,
     collect_layers,
     geopackage_layers,
+    write_chart,
     write_outputs,
 )
 from gisplan.pipeline.osm_build import build_from_osm
 
 __all__ = ["GEOPACKAGE_NAME", "build_from_osm", "build_geopackage", "collect_layers",
-           "geopackage_layers", "write_outputs"]
+           "geopackage_layers", "write_chart", "write_outputs"]

@@ -1,4 +1,4 @@
-"""The main job: every catalogue layer (and analysis output) into one GeoPackage, and the maps."""
+"""The main job: every layer and analysis output into one GeoPackage, the maps, the chart."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from gisplan.catalogue.layers import list_layers, load_layer
+from gisplan.outputs.charts import plan_period_chart
 from gisplan.outputs.geopackage import write_geopackage
 from gisplan.outputs.maps import MAP_FILES, write_maps
+from gisplan.plan import Plan, evaluate, format_scoreboard
+from gisplan.plan.history import network_history
 from gisplan.plan.indicators import analysis_layers
-from gisplan.plan.targets import evaluate, format_scoreboard
 
 __all__ = ["GEOPACKAGE_NAME", "build_geopackage", "collect_layers", "geopackage_layers",
-           "write_outputs"]
+           "write_chart", "write_outputs"]
 
 GEOPACKAGE_NAME = "chengdu.gpkg"
 
@@ -32,7 +34,8 @@ def collect_layers() -> dict[str, pd.DataFrame]:
 
 
 def geopackage_layers(
-    layers: dict[str, pd.DataFrame], echo: Callable[[str], None] | None = print
+    layers: dict[str, pd.DataFrame], echo: Callable[[str], None] | None = print, *,
+    plan: Plan | str | os.PathLike[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Return the catalogue layers plus the analysis outputs, and echo the scoreboard.
 
@@ -41,15 +44,17 @@ def geopackage_layers(
     layers : dict of str to (Geo)DataFrame
         The catalogue layers (:func:`collect_layers`).
     echo : callable, optional
-        Receives the scoreboard text (:func:`gisplan.plan.targets.format_scoreboard`);
-        None keeps quiet.
+        Receives the scoreboard text (:func:`gisplan.plan.format_scoreboard`); None
+        keeps quiet.
+    plan : Plan, str or os.PathLike, optional
+        The plan evaluated (the packaged plan by default).
 
     Returns
     -------
     dict of str to (Geo)DataFrame
         ``layers`` and :func:`gisplan.plan.indicators.analysis_layers`.
     """
-    evaluation = evaluate()
+    evaluation = evaluate(plan)
     if echo is not None:
         echo(format_scoreboard(evaluation.table))
     return {**layers, **analysis_layers(evaluation)}
@@ -118,3 +123,22 @@ def write_outputs(
             written += write_maps(layers, maps_dir, tianditu_key=tianditu_key, which=[key])
             report(filename)
     return written
+
+
+def write_chart(out_dir: str | os.PathLike[str] = "maps", *,
+                plan: Plan | None = None) -> list[Path]:
+    """Measure the network year by year and draw the plan-period chart (PNG and SVG).
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Folder of the chart files.
+    plan : Plan, optional
+        Whose period and thresholds are drawn (the packaged plan by default).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    return plan_period_chart(network_history(), out_dir, plan=plan)

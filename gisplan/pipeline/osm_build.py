@@ -12,7 +12,6 @@ Everything is computed before anything is written; each file is written atomical
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -28,13 +27,13 @@ from tqdm import tqdm
 
 from gisplan import settings
 from gisplan.catalogue.layers import list_layers, load_layer
-from gisplan.crs import WGS84, metric_crs_for
+from gisplan.crs import WGS84, format_bounds, metric_crs_for
 from gisplan.outputs.geopackage import write_geopackage
 from gisplan.outputs.maps import MAP_FILES, write_maps
 from gisplan.pipeline.main import GEOPACKAGE_NAME, collect_layers
+from gisplan.plan import Evaluation, Plan, evaluate, format_scoreboard, load_plan
 from gisplan.plan.indicators import analysis_layers
-from gisplan.plan.targets import TARGETS, Evaluation, PlanTarget, evaluate, format_scoreboard
-from gisplan.sources.osm import DEFAULT_MARGIN_M, OsmImport, _box_text, file_bounds, read_osm
+from gisplan.sources.osm import DEFAULT_MARGIN_M, OsmImport, file_bounds, read_osm
 
 __all__ = ["DEFAULT_BUILD_AREA", "OSM_AREA_ID", "REPLACED_LAYERS", "OsmBuild", "build_from_osm"]
 
@@ -133,19 +132,15 @@ def _choose_area(path: Path, area: Any, coverage_area: gpd.GeoDataFrame
     if part.is_empty:
         return default, name, precision, []  # read_osm names the file's bounds
     note = (f"area: the part of {name} that {path.name} covers (its bounds "
-            f"{_box_text(bounds)}), since the file does not cover all of it")
+            f"{format_bounds(bounds)}), since the file does not cover all of it")
     return gpd.GeoSeries([part], crs=WGS84), f"part of {name} covered by {path.name}", \
         precision, [note]
 
 
-def _targets() -> tuple[PlanTarget, ...]:
-    """Return the registry, the embedded extract's measurements moved to the imported area."""
-    out = []
-    for target in TARGETS:
-        moved = tuple((method, OSM_AREA_ID if area == EMBEDDED_EXTRACT_AREA else area, *rest)
-                      for method, area, *rest in target.measurements)
-        out.append(dataclasses.replace(target, measurements=moved))
-    return tuple(out)
+def _plan(plan: Plan | str | os.PathLike[str] | None) -> Plan:
+    """Return the plan, the embedded extract's measurements moved to the imported area."""
+    chosen = plan if isinstance(plan, Plan) else load_plan(plan)
+    return chosen.with_area(EMBEDDED_EXTRACT_AREA, OSM_AREA_ID)
 
 
 def _replacements(imported: OsmImport, osm_stations: bool) -> dict[str, pd.DataFrame]:
@@ -159,10 +154,11 @@ def build_from_osm(
     path: str | os.PathLike[str],
     area: Any = None,
     *,
-    out_dir: str | os.PathLike[str] | None = "build",
-    maps_dir: str | os.PathLike[str] | None = "maps",
+    out_dir: str | os.PathLike[str] | None = None,
+    maps_dir: str | os.PathLike[str] | None = None,
     margin_m: float = DEFAULT_MARGIN_M,
     osm_stations: bool = False,
+    plan: Plan | str | os.PathLike[str] | None = None,
     tianditu_key: str | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] | None = print,
@@ -178,14 +174,17 @@ def build_from_osm(
         central districts (:data:`DEFAULT_BUILD_AREA`), or the part of them the file
         covers (said in the notes).
     out_dir : str or os.PathLike or None
-        Folder of ``chengdu.gpkg``; None writes no GeoPackage.
+        Folder of ``chengdu.gpkg``; None (the default) writes no GeoPackage.
     maps_dir : str or os.PathLike or None
-        Folder of the HTML maps; None writes no maps.
+        Folder of the HTML maps; None (the default) writes no maps.
     margin_m : float
         Margin kept around the area (:data:`gisplan.sources.osm.DEFAULT_MARGIN_M`).
     osm_stations : bool
         Measure station coverage with the file's rail stations instead of the embedded
         ``metro_stations``.
+    plan : Plan, str or os.PathLike, optional
+        The plan evaluated (the packaged plan by default); its measurements over
+        :data:`EMBEDDED_EXTRACT_AREA` are made over the imported area.
     tianditu_key : str, optional
         Adds Tianditu basemaps to the maps.
     progress : bool or None
@@ -241,9 +240,9 @@ def build_from_osm(
         for extra in ("rail_stations", "cycleways"):
             layers[f"osm_{extra}"] = imported.layers[extra]
         with replaced_layers({k: v for k, v in layers.items() if k in catalogue}):
-            evaluation = evaluate(_targets(), network=network)
+            evaluation = evaluate(_plan(plan), network=network)
+            everything = {**layers, **analysis_layers(evaluation)}
         bar.update()
-        everything = {**layers, **analysis_layers(evaluation)}
         result = OsmBuild(imported, row, everything, evaluation, notes=notes)
         if out_dir is not None:
             result.written.append(write_geopackage(everything, Path(out_dir) / GEOPACKAGE_NAME))

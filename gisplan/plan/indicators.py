@@ -1,6 +1,6 @@
 """Analysis outputs of the main job: indicator rows, catchments and service areas.
 
-:func:`analysis_layers` turns an :class:`~gisplan.plan.targets.Evaluation` into the layers
+:func:`analysis_layers` turns an :class:`~gisplan.plan.Evaluation` into the layers
 added to ``chengdu.gpkg``:
 
 ``indicators``
@@ -9,8 +9,11 @@ added to ``chengdu.gpkg``:
     The covered part of each measured area, one feature per method and area.
 ``coverage_by_district``
     Covered and total km2 per district for every coverage measurement.
+``life_circle_distances``
+    Hexagons of the area of the plan's life-circle target, with the walk from each to
+    the nearest facility of every kind a GB 50180-2018 circle needs (the life-circle map).
 ``life_circle_coverage``, ``life_circle_areas``
-    Walking access to everyday facilities (:mod:`gisplan.plan.access_targets`): the share of
+    Walking access to everyday facilities (:mod:`gisplan.plan.measures`): the share of
     the area and of its residential land per target, category and circle, and the
     covered land.
 """
@@ -23,14 +26,25 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from gisplan.analysis.distances import requirement_distances
+from gisplan.catalogue import load_area, load_layer
 from gisplan.crs import METRIC_CRS
-from gisplan.plan.targets import Evaluation, evaluate
+from gisplan.plan.evaluate import Evaluation, evaluate
 
-__all__ = ["INDICATOR_COLUMNS", "analysis_layers"]
+__all__ = ["INDICATOR_COLUMNS", "LIFE_CIRCLE_HEX_M", "MET_TEXT", "analysis_layers",
+           "life_circle_distances"]
+
+LIFE_CIRCLE_HEX_M = 200.0
+"""Side of the hexagons of ``life_circle_distances``, in metres."""
 
 INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
-                     "target", "unit", "met", "notes"]
-"""Columns of the ``indicators`` table."""
+                     "target", "unit", "met", "target_basis", "caveat", "as_of", "baseline",
+                     "end_of_period", "notes"]
+"""Columns of the ``indicators`` table (``met`` as text: yes, no or unknown)."""
+
+MET_TEXT = {True: "yes", False: "no"}
+"""``met`` of the scoreboard as text; anything else (None: the data cannot decide) is
+``unknown``."""
 
 _SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.targets from the embedded layers",
              "licence": "as the input layers (metro_stations, parks, walk_edges: see theirs)",
@@ -41,8 +55,11 @@ _META: dict[str, dict[str, Any]] = {
     "indicators": {
         "title_zh": "规划空间指标测算结果", "title_en": "Measured spatial targets of the plan",
         "description": "One row per target and method: value (share 0-1 for coverage, km "
-        "for lengths), target in the same unit, met (empty where the data cannot decide), "
-        "the area measured (coverage_area.area_id) and notes on data and caveats.",
+        "for lengths) on the day as_of, and at the plan's baseline and period end where the "
+        "data carry dates; target in the same unit and whose number it is (target_basis: "
+        "plan, standard, or reading where the plan sets no figure); met (yes, no, or unknown "
+        "where the data cannot decide); the area measured (coverage_area.area_id); a one-line "
+        "caveat and notes on the data.",
     },
     "station_catchments_800m": {
         "title_zh": "轨道站点800米覆盖范围", "title_en": "Rail-station 800 m catchments",
@@ -71,6 +88,14 @@ _META: dict[str, dict[str, Any]] = {
         "(category 'all': reaching every facility of the circle), as measured in "
         "life_circle_coverage over the whole area; built on a 12.5 m grid.",
     },
+    "life_circle_distances": {
+        "title_zh": "生活圈设施最近步行距离",
+        "title_en": "Walk to the nearest life-circle facility",
+        "description": "Hexagons (200 m side) of the area of the plan's life-circle target; one "
+        "column per facility a GB 50180-2018 circle needs: the walking distance in metres from "
+        "the hexagon's centre to the nearest such facility, empty where none lies within "
+        "2,000 m.",
+    },
     "coverage_by_district": {
         "title_zh": "分区县覆盖率", "title_en": "Coverage by district",
         "description": "Total and covered km2 and the covered share of every coverage "
@@ -79,7 +104,7 @@ _META: dict[str, dict[str, Any]] = {
 }
 
 
-_ACCESS_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.access_targets from the "
+_ACCESS_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.measures from the "
                     "embedded layers", "licence": "ODbL-1.0 (facilities, residential_land, "
                     "walk_edges, parks, water: OpenStreetMap)",
                     "attribution": "© OpenStreetMap contributors"}]
@@ -99,10 +124,10 @@ def _multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiPolygon(polygons)
 
 
-def _areas_frame(evaluation: Evaluation, indicator: str, name: str) -> gpd.GeoDataFrame:
+def _areas_frame(evaluation: Evaluation, indicators: list[str], name: str) -> gpd.GeoDataFrame:
     rows = []
     for (key, method, area_id), result in evaluation.coverage.items():
-        if key != indicator:
+        if key not in indicators:
             continue
         rows.append({"method": method, "area": area_id, "share": result.share,
                      "covered_km2": result.covered_km2, "total_km2": result.total_km2,
@@ -127,25 +152,59 @@ def _by_district(evaluation: Evaluation) -> pd.DataFrame:
     return frame
 
 
+def _kind_coverage(evaluation: Evaluation, kind: str) -> list[str]:
+    """Return the indicators of the plan's targets of one measure kind."""
+    return [t.indicator for t in evaluation.plan.targets if t.kind == kind]
+
+
+def life_circle_distances(evaluation: Evaluation) -> gpd.GeoDataFrame | None:
+    """Return hexagons of the life-circle target's area with the walk to each kind of facility.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        An evaluation whose plan has a ``life_circle_bundle`` target.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        :func:`gisplan.analysis.distances.requirement_distances` over the area of that
+        target's first measurement, on the evaluation's network; None when the plan has
+        no such target or the evaluation no network.
+    """
+    target = next((t for t in evaluation.plan.targets
+                   if t.kind == "life_circle_bundle" and t.measurements), None)
+    if target is None or evaluation.network is None or "facilities" not in target.inputs:
+        return None
+    measurement = target.measurements[0]
+    area = load_area(evaluation.plan.resolve(measurement.area))
+    facilities = load_layer(target.inputs["facilities"])
+    hexes = requirement_distances(facilities, area, evaluation.network,
+                                  hex_size_m=LIFE_CIRCLE_HEX_M)
+    frame = gpd.GeoDataFrame(hexes, geometry="geometry", crs=evaluation.network.crs)
+    frame.attrs["gisplan"] = _meta("life_circle_distances")
+    return frame
+
+
 def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFrame]:
     """Return the analysis layers of the GeoPackage, keyed by layer name.
 
     Parameters
     ----------
     evaluation : Evaluation, optional
-        Measurements from :func:`gisplan.plan.targets.evaluate`; computed when omitted.
+        Measurements from :func:`gisplan.plan.evaluate`; computed when omitted.
 
     Returns
     -------
     dict of str to (Geo)DataFrame
         ``indicators``, ``station_catchments_800m``, ``park_service_areas``,
-        ``coverage_by_district`` and the tables of ``evaluation.tables``
-        (``life_circle_coverage``, ``life_circle_areas``), each with its metadata in
-        ``attrs["gisplan"]``.
+        ``coverage_by_district``, ``life_circle_distances`` and the tables of
+        ``evaluation.tables`` (``life_circle_coverage``, ``life_circle_areas``), each
+        with its metadata in ``attrs["gisplan"]``.
     """
     evaluation = evaluate() if evaluation is None else evaluation
     indicators = evaluation.table[INDICATOR_COLUMNS].copy()
-    indicators["met"] = indicators["met"].astype("boolean")
+    indicators["met"] = [MET_TEXT.get(m, "unknown") for m in indicators["met"]]
     indicators.attrs["gisplan"] = _meta("indicators")
     extra = {}
     for name, frame in evaluation.tables.items():
@@ -154,12 +213,15 @@ def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFr
             frame["geometry"] = [_multipolygon(g) for g in frame.geometry]
         frame.attrs["gisplan"] = _meta(name)
         extra[name] = frame
+    hexes = life_circle_distances(evaluation)
+    if hexes is not None:
+        extra["life_circle_distances"] = hexes
     return {
         "indicators": indicators,
-        "station_catchments_800m": _areas_frame(evaluation, "rail_station_coverage_800m",
-                                                "station_catchments_800m"),
-        "park_service_areas": _areas_frame(evaluation, "park_service_coverage",
-                                           "park_service_areas"),
+        "station_catchments_800m": _areas_frame(
+            evaluation, _kind_coverage(evaluation, "station_coverage"), "station_catchments_800m"),
+        "park_service_areas": _areas_frame(
+            evaluation, _kind_coverage(evaluation, "park_coverage"), "park_service_areas"),
         "coverage_by_district": _by_district(evaluation),
         **extra,
     }

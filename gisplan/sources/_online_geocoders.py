@@ -1,4 +1,4 @@
-"""Online geocoding providers behind :func:`gisplan.sources.geocode` (need internet).
+"""Online geocoding providers behind :func:`gisplan.geocode` (need internet).
 
 * Nominatim (OpenStreetMap) through geopy; results are WGS84. Usage policy: at most
   one request per second, with an identifying user agent.
@@ -18,6 +18,7 @@ from typing import Any
 
 from gisplan._errors import GeocodeError, GisplanError
 from gisplan.crs import gcj02_to_wgs84
+from gisplan.sources._geocode_result import GeocodeResult
 
 __all__ = ["AMAP_KEY_VARIABLE", "online_geocode"]
 
@@ -42,8 +43,6 @@ def _http_get_json(url: str, params: dict[str, str], timeout: float = 10.0) -> A
 
 
 def _amap(name: str):
-    from gisplan.sources.geocode import GeocodeResult
-
     key = os.environ.get(AMAP_KEY_VARIABLE)
     if not key:
         raise GisplanError(
@@ -69,8 +68,6 @@ def _amap(name: str):
 
 
 def _nominatim(name: str):
-    from gisplan.sources.geocode import GeocodeResult
-
     try:
         from geopy.geocoders import Nominatim
     except ImportError as exc:
@@ -104,7 +101,7 @@ def online_geocode(name: str, provider: str):
 
     Returns
     -------
-    gisplan.sources.geocode.GeocodeResult
+    gisplan.sources.GeocodeResult
         WGS84 position with a precision derived from the provider's answer.
     """
     if provider == "amap":

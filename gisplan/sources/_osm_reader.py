@@ -15,7 +15,6 @@ content, not with the file. An ``.osm`` XML file is first written as PBF by libo
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -30,17 +29,13 @@ import osmium.geom
 import shapely
 
 from gisplan._arrays import run_offsets
-from gisplan._errors import GisplanError
+from gisplan._errors import OsmFileError, PbfError, PbfLayoutError
 from gisplan.sources import _pbf
 from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_category
+from gisplan.standards.walk_filter import BLOCKING_TAGS, walkable_highway
 
-__all__ = ["OsmFileError", "RawOsm", "file_bounds", "read_raw"]
+__all__ = ["RawOsm", "file_bounds", "read_raw"]
 
-
-WALK_EXCLUDED = ("abandoned", "bus_guideway", "construction", "cycleway", "motor", "no",
-                 "planned", "platform", "proposed", "raceway", "razed")
-"""Substrings of ``highway`` values the osmnx 'walk' filter excludes (as the embedded
-network, see ``compile_layers/osm_central.py``)."""
 
 WATERWAY_LINES = frozenset({"river", "canal", "stream", "drain"})
 """``waterway`` values kept as centrelines."""
@@ -52,10 +47,6 @@ POLYGON_KEYS = ("leisure", "landuse", "natural", "waterway", "water", "amenity",
 STATION_MODES = {"subway": "metro", "light_rail": "suburban", "monorail": "metro",
                  "tram": "tram", "train": "rail"}
 """``station=`` / public_transport mode tag -> station mode."""
-
-
-class OsmFileError(GisplanError, ValueError):
-    """An OpenStreetMap file that cannot be read: not OSM, truncated or corrupt."""
 
 
 @dataclass
@@ -105,11 +96,6 @@ WAY_TAGS = ("highway", "name", "foot", "access", "service", "area", "bicycle", "
 WAY_TAG_SET = frozenset(WAY_TAGS)
 
 
-@functools.cache
-def _walkable_highway(highway: str) -> bool:
-    return not any(bad in highway for bad in WALK_EXCLUDED)
-
-
 def _any_tag(mask: npt.NDArray[np.bool_], tag_way: npt.NDArray[np.int64], n: int
              ) -> npt.NDArray[np.bool_]:
     """Whether each of ``n`` ways has a tag for which ``mask`` holds."""
@@ -133,8 +119,8 @@ def way_kinds(texts: list[str], keys: npt.NDArray[np.int64], vals: npt.NDArray[n
 
     Notes
     -----
-    ``walk``: a ``highway`` value without a :data:`WALK_EXCLUDED` substring, and not
-    ``area=yes``, ``foot=no``, ``service=private`` or ``access=private``. ``cycle``:
+    ``walk``: the rule of :mod:`gisplan.standards.walk_filter` (a ``highway`` value
+    without an excluded substring, and none of its blocking tags). ``cycle``:
     ``highway=cycleway``, a path, footway or track with ``bicycle=designated``, or a
     name containing 绿道. ``waterway``: a :data:`WATERWAY_LINES` value. ``polygon_key``:
     a key of :data:`POLYGON_KEYS`.
@@ -148,10 +134,10 @@ def way_kinds(texts: list[str], keys: npt.NDArray[np.int64], vals: npt.NDArray[n
         return np.isin(vals, [index[v] for v in values if v in index])
 
     highway = keys == sid("highway")
-    walkable = np.fromiter((_walkable_highway(t) for t in texts), bool, len(texts))
-    blocked = (((keys == sid("area")) & (vals == sid("yes")))
-               | ((keys == sid("foot")) & (vals == sid("no")))
-               | (((keys == sid("service")) | (keys == sid("access"))) & (vals == sid("private"))))
+    walkable = np.fromiter((walkable_highway(t) for t in texts), bool, len(texts))
+    blocked = np.zeros(len(keys), dtype=bool)
+    for key, value in BLOCKING_TAGS:
+        blocked |= (keys == sid(key)) & (vals == sid(value))
     greenway = np.fromiter(("绿道" in t for t in texts), bool, len(texts))
     path_like = _any_tag(highway & among(("path", "footway", "track")), tag_way, n)
     designated = _any_tag((keys == sid("bicycle")) & (vals == sid("designated")), tag_way, n)
@@ -425,7 +411,7 @@ class _Reader:
 
     def node_block(self, block: _pbf.Block) -> None:
         if self.nodes.sealed:
-            raise _pbf.PbfLayoutError("nodes follow ways: the file is not sorted; sort it with "
+            raise PbfLayoutError("nodes follow ways: the file is not sorted; sort it with "
                                 "`osmium sort IN -o OUT.osm.pbf`")
         texts: list[str] | None = None
         for dense in block.nodes:
@@ -445,7 +431,7 @@ class _Reader:
         kv = dense.kv
         ends = np.flatnonzero(kv == 0)
         if len(ends) != len(dense.ids):
-            raise _pbf.PbfError("dense node tags do not match the nodes")
+            raise PbfError("dense node tags do not match the nodes")
         run_start = np.concatenate([[0], ends[:-1] + 1])
         node_of = np.repeat(np.arange(len(ends)), ends - run_start + 1)
         is_key = ((np.arange(len(kv)) - run_start[node_of]) % 2 == 0) & (kv != 0)
@@ -723,9 +709,9 @@ def read_raw(
         try:
             _scan(pbf, reader, progress)
             _relation_areas(reader, raw, Path(folder))
-        except _pbf.PbfLayoutError as exc:
+        except PbfLayoutError as exc:
             raise OsmFileError(f"{str(path)!r} cannot be read as it is: {exc}") from exc
-        except (_pbf.PbfError, RuntimeError) as exc:
+        except (PbfError, RuntimeError) as exc:
             raise OsmFileError(
                 f"{str(path)!r} could not be read to the end ({exc}): the file is truncated "
                 "or corrupt; download it again (compare its checksum with the provider's "

@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 from gisplan._arrays import run_offsets
+from gisplan._errors import PbfError, PbfLayoutError
 
-__all__ = ["Block", "DenseNodes", "PbfError", "PbfLayoutError", "Relations", "Ways", "blocks"]
+__all__ = ["Block", "DenseNodes", "Relations", "Ways", "blocks"]
 
 IntArray = npt.NDArray[np.int64]
 UIntArray = npt.NDArray[np.uint64]
@@ -35,14 +36,6 @@ MAX_BLOB_BYTES = 32 * 1024 * 1024
 """Largest ``Blob`` the format allows (compressed or not)."""
 _PAD = bytes(10)
 """Zero bytes after a buffer, so that a varint read never runs off its end."""
-
-
-class PbfError(ValueError):
-    """A PBF file that is truncated or corrupt."""
-
-
-class PbfLayoutError(PbfError):
-    """A sound PBF file laid out in a way this reader does not read (order, compression)."""
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gisplan.analysis.coverage import CoverageInputError
+from gisplan._errors import CoverageInputError
 from gisplan.standards.facilities import FACILITY_CATEGORIES
 
 __all__ = [

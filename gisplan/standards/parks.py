@@ -14,15 +14,17 @@ code both call :func:`classify_parks`, and a caller can pass other thresholds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from gisplan._errors import CRSError
 from gisplan.crs import metric_crs_for
 
-__all__ = ["HISTORIC_DISTRICT_RADII", "PARK_SERVICE_RADII", "classify_parks"]
+__all__ = ["HISTORIC_DISTRICT_RADII", "PARK_SERVICE_RADII", "classify_parks", "park_service_radius"]
 
 PARK_SERVICE_RADII: tuple[tuple[float, float, str], ...] = (
     (5000.0, 500.0, "large"),
@@ -111,3 +113,28 @@ def classify_parks(
     result["size_class"] = size_class
     result["service_radius_m"] = radius
     return result
+
+
+def park_service_radius(
+    area_m2: npt.ArrayLike, radii: Sequence[Sequence[Any]] = PARK_SERVICE_RADII
+) -> npt.NDArray[np.float64]:
+    """Service radius of parks from their area (GB/T 50563 classes by default).
+
+    Parameters
+    ----------
+    area_m2 : array_like of float
+        Park areas in m2.
+    radii : sequence of (min_area_m2, radius_m[, size_class])
+        Classes, as in :data:`PARK_SERVICE_RADII`; a park takes the
+        class with the largest minimum area it reaches.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Radius in metres, 0 where a park is below every class.
+    """
+    area_m2 = np.asarray(area_m2, dtype=float)
+    out = np.zeros(area_m2.shape)
+    for row in sorted(radii, key=lambda r: float(r[0])):
+        out = np.where(area_m2 >= float(row[0]), float(row[1]), out)
+    return out

@@ -1,0 +1,222 @@
+"""The coverage maps: station catchments and park service areas, measured areas, districts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from gisplan.outputs.maps._base import (
+    AREA_POPUP,
+    add_layer,
+    add_overlay,
+    base_map,
+    finish_map,
+    layer_title,
+    spatial_layer,
+)
+from gisplan.outputs.maps._timeline import add_network_years
+from gisplan.outputs.symbology import METHOD_LABELS, Symbology, has_geometry, layer_symbology
+
+__all__ = ["park_coverage_map", "station_coverage_map"]
+
+
+_STATION_SHARE = ("800 m 站点覆盖率（按区县） Share within 800 m of a station, by district")
+
+def _measurements(frame: gpd.GeoDataFrame) -> Iterable[tuple[str, str, gpd.GeoDataFrame]]:
+    """Split an analysis layer into (method, area, part), in the layer's order."""
+    keys = [c for c in ("method", "area") if c in frame.columns]
+    if not keys:
+        yield "", "", frame
+        return
+    for key, part in frame.groupby(keys, sort=False):
+        method, area = (*key, "")[:2] if isinstance(key, tuple) else (key, "")
+        yield str(method), str(area), part
+
+def _measurement_name(prefix: str, method: str, area: str) -> str:
+    label = ", ".join(p for p in (METHOD_LABELS.get(method, method), area) if p)
+    return f"{prefix} ({label})" if label else prefix
+
+def _short(name: object) -> str:
+    """Return a name without its bracketed explanation: '中心城区（12区）' -> '中心城区'."""
+    text = str(name or "")
+    for bracket in ("（", " ("):
+        text = text.split(bracket)[0]
+    return text.strip()
+
+def _area_names(layers: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Return a short bilingual name of each ``area_id`` of ``coverage_area``."""
+    areas = layers.get("coverage_area")
+    if areas is None or "area_id" not in areas.columns:
+        return {}
+    names = {}
+    for row in areas.to_dict("records"):
+        label = " ".join(_short(row.get(c)) for c in ("name_zh", "name_en") if row.get(c))
+        names[str(row["area_id"])] = label or str(row["area_id"])
+    return names
+
+def _district_shares(
+    layers: Mapping[str, pd.DataFrame], indicator: str
+) -> tuple[gpd.GeoDataFrame, str, dict[str, str], list[str]] | None:
+    """Return districts with one share column per measurement of an indicator.
+
+    ``coverage_by_district`` is either already spatial (drawn as it is) or a table with
+    ``indicator``, ``method``, ``area``, ``district`` and ``share`` that is joined to the
+    ``districts`` layer on ``name_zh``; the measurement covering most districts (the first
+    of equals) gives the ``share`` column that colours the map.
+
+    Returns
+    -------
+    tuple or None
+        The districts, the "method, area" label of the ``share`` column, the
+        bilingual popup labels of the share columns and the columns for the popup.
+    """
+    table = layers.get("coverage_by_district")
+    if isinstance(table, gpd.GeoDataFrame):
+        spatial = spatial_layer(layers, "coverage_by_district")
+        if spatial is None:
+            return None
+        return spatial, "", {}, [c for c in spatial.columns if c.endswith("km2")]
+    districts = spatial_layer(layers, "districts")
+    if table is None or districts is None or "district" not in table.columns:
+        return None
+    rows = table[table["indicator"] == indicator] if "indicator" in table.columns else table
+    if rows.empty:
+        return None
+    areas = _area_names(layers)
+    keys = [f"share_{m}_{a}" for m, a in zip(rows["method"], rows["area"], strict=True)]
+    labels = {f"share_{m}_{a}": f"{METHOD_LABELS.get(m, m)}, {areas.get(a, a)}"
+              for m, a in zip(rows["method"], rows["area"], strict=True)}
+    wide = rows.assign(measurement=keys).pivot_table(
+        index="district", columns="measurement", values="share", sort=False)
+    wide = wide[list(dict.fromkeys(keys))]
+    main = wide.count().idxmax()
+    wide.insert(0, "share", wide[main])
+    keep = [c for c in ("name_zh", "name_en", "source", "precision_m") if c in districts]
+    shares = districts[[*keep, districts.geometry.name]].merge(
+        wide, left_on="name_zh", right_index=True)
+    shares.attrs["gisplan"] = {**table.attrs.get("gisplan", {}),
+                               "sources": districts.attrs.get("gisplan", {}).get("sources", [])}
+    popup_labels = {k: f"覆盖率 Share ({v})" for k, v in labels.items()}
+    popup_labels["share"] = f"覆盖率 Share ({labels[main]})"
+    others = [k for k in wide.columns if k not in ("share", main)]
+    return shares, labels[main], popup_labels, others
+
+def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
+                  legend: list[tuple[str, Symbology]],
+                  area_names: Mapping[str, str] | None = None) -> None:
+    """Add one overlay per (method, area) of an analysis layer; the first one shown.
+
+    Each overlay has its own legend section, titled like the overlay with its method
+    and area, and coloured by method as the whole layer is.
+    """
+    symbology = layer_symbology(name, frame)
+    popup = [c for c in frame.columns if c != frame.geometry.name]
+    names = area_names or {}
+    first = True
+    for method, area, part in _measurements(frame):
+        if not has_geometry(part).any():
+            continue
+        readable = names.get(area, area)
+        if "area" in part.columns:
+            part = part.assign(area=readable)
+        own = replace(symbology, categories=tuple(
+            c for c in symbology.categories if c.value == method)) if method else symbology
+        add_overlay(fmap, part, own, _measurement_name(prefix, method, readable), legend,
+             show=first, popup_columns=popup)
+        first = False
+
+def _measured_areas(layers: Mapping[str, pd.DataFrame],
+                    measured: list[gpd.GeoDataFrame | None]) -> gpd.GeoDataFrame | None:
+    """Return the rows of ``coverage_area`` that the analysis layers measured."""
+    areas = spatial_layer(layers, "coverage_area")
+    used = {a for f in measured if f is not None and "area" in f.columns for a in f["area"]}
+    if areas is None or not used or "area_id" not in areas.columns:
+        return areas
+    return areas[areas["area_id"].isin(used)]
+
+def station_coverage_map(
+    layers: Mapping[str, pd.DataFrame], *, tianditu_key: str | None = None
+) -> folium.Map:
+    """Return the map of rail-station coverage: 800 m catchments, the area measured, shares.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Uses ``coverage_by_district`` (share per district and measurement, in popups;
+        joined to ``districts`` when it is a table), ``coverage_area`` (the areas
+        measured), ``station_catchments_800m`` (one overlay per method and area:
+        straight-line and network) and ``metro_stations``; with ``rail_sections``, one
+        overlay per year-end shows the network and its 800 m catchments as they grew
+        (:func:`gisplan.outputs.maps._timeline.add_network_years`).
+    tianditu_key : str, optional
+        Adds Tianditu basemaps.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+    """
+    fmap = base_map("wgs84", tianditu_key)
+    legend: list[tuple[str, Symbology]] = []
+    found = _district_shares(layers, "rail_station_coverage_800m")
+    if found is not None:
+        shares, measured, labels, popup = found
+        title = f"{_STATION_SHARE} ({measured})" if measured else _STATION_SHARE
+        add_overlay(fmap, shares, layer_symbology("coverage_by_district", shares), title, legend,
+             show=False, popup_columns=popup, popup_labels=labels)
+    catchments = spatial_layer(layers, "station_catchments_800m")
+    area = _measured_areas(layers, [catchments])
+    if area is not None:
+        add_layer(fmap, area, "coverage_area", legend, popup_columns=AREA_POPUP)
+    if catchments is not None:
+        _add_measured(fmap, catchments, "station_catchments_800m",
+                      "800 m 站点服务范围 Station catchments", legend, _area_names(layers))
+    stations = spatial_layer(layers, "metro_stations")
+    if stations is not None:
+        small = replace(layer_symbology("metro_stations", stations), radius=2.5)
+        add_overlay(fmap, stations, small, layer_title("metro_stations", stations), legend,
+             popup_columns=["lines"])  # small, so the catchments show between them
+    add_network_years(fmap, layers)
+    return finish_map(fmap, legend,
+                      area if area is not None else spatial_layer(layers, "districts"))
+
+def park_coverage_map(
+    layers: Mapping[str, pd.DataFrame], *, tianditu_key: str | None = None
+) -> folium.Map:
+    """Return the map of parks by size class and their service areas.
+
+    Parameters
+    ----------
+    layers : mapping of str to (Geo)DataFrame
+        Uses ``districts`` (outlines), ``coverage_area`` (the areas measured),
+        ``park_service_areas`` (one overlay per method and area) and ``parks``.
+    tianditu_key : str, optional
+        Adds Tianditu basemaps.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+    """
+    fmap = base_map("wgs84", tianditu_key)
+    legend: list[tuple[str, Symbology]] = []
+    districts = spatial_layer(layers, "districts")
+    if districts is not None:
+        add_layer(fmap, districts, "districts", legend)
+    service = spatial_layer(layers, "park_service_areas")
+    area = _measured_areas(layers, [service])
+    if area is not None and service is not None:
+        add_layer(fmap, area, "coverage_area", legend, popup_columns=AREA_POPUP)
+    if service is not None:
+        _add_measured(fmap, service, "park_service_areas",
+                      "公园服务范围 Park service areas", legend, _area_names(layers))
+    parks = spatial_layer(layers, "parks")
+    if parks is not None:
+        add_layer(fmap, parks, "parks", legend,
+                   popup_columns=["area_m2", "service_radius_m", "green_type"])
+    bounds = area if area is not None and service is not None else parks
+    return finish_map(fmap, legend, bounds if bounds is not None else districts)

@@ -1,0 +1,42 @@
+"""The ``indicators`` table of the main job, row by row against the committed copy."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gisplan.plan import evaluate
+from gisplan.plan.indicators import analysis_layers
+
+BEFORE = Path(__file__).resolve().parents[1] / "data" / "indicators_before_layout.csv"
+"""The table as ``make run`` wrote it before the package was laid out in subpackages."""
+
+KEY = ["target_id", "indicator", "method", "area", "denominator"]
+MET = {1.0: "yes", 0.0: "no"}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    before = pd.read_csv(BEFORE, keep_default_na=False, na_values=[""])
+    before["met"] = [MET.get(m, "unknown") for m in before["met"]]
+    now = analysis_layers(evaluate())["indicators"]
+    return before, now
+
+
+def test_same_rows_in_the_same_order(tables):
+    before, now = tables
+    for column in KEY:
+        assert list(now[column].fillna("")) == list(before[column].fillna("")), column
+
+
+def test_same_values_targets_units_and_status(tables):
+    before, now = tables
+    np.testing.assert_allclose(now["value"].astype(float), before["value"].astype(float),
+                               rtol=1e-9, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(now["target"], before["target"])
+    renamed = {"share of area": "share", "m2 per resident": "m2 per person",
+               "places per 1000": "places per 1000 people"}  # the plan file's unit names
+    units = before["unit"].replace(renamed)
+    assert list(now["unit"]) == list(units)
+    assert list(now["met"]) == list(before["met"])

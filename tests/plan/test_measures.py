@@ -1,0 +1,98 @@
+"""Walking-access targets on the embedded data: scoreboard rows, tables, README figures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gisplan.analysis.access import COVERAGE_TABLE_COLUMNS
+from gisplan.plan import TARGETS, evaluate
+from gisplan.plan.indicators import analysis_layers
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ACCESS_IDS = [t.target_id for t in TARGETS if t.kind not in
+              ("station_coverage", "park_coverage", "rail_length", "absent")]
+ABSENT_IDS = [t.target_id for t in TARGETS if t.kind == "absent"]
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return evaluate()
+
+
+def test_every_access_target_has_a_measured_row_with_its_denominator(evaluation):
+    table = evaluation.table
+    for target_id in ACCESS_IDS:
+        rows = table[table["target_id"] == target_id]
+        assert len(rows) and rows["value"].notna().all(), target_id
+        assert rows["notes"].str.len().gt(20).all()
+    circles = table[table["target_id"].isin(["T09", "T11", "T12", "T14", "T19", "T42"])]
+    assert set(circles["denominator"]) == {"area", "residential land"}
+    t04 = table[table["target_id"] == "T04"]
+    assert set(t04["denominator"]) == {"area", "residential land"}
+
+
+def test_absent_targets_say_what_data_would_measure_them(evaluation):
+    table = evaluation.table.set_index("target_id")
+    for target_id in ABSENT_IDS:
+        row = table.loc[target_id]
+        assert np.isnan(row["value"]) and row["met"] is None
+        assert len(row["data_needed"]) > 40
+
+
+def test_bundle_is_empty_when_a_category_is_unmapped(evaluation):
+    life = evaluation.tables["life_circle_coverage"]
+    assert list(life.columns) == COVERAGE_TABLE_COLUMNS
+    assert set(life["circle"]) >= {"5min", "10min", "15min"}
+    fifteen = life[(life["circle"] == "15min") & (life["denominator"] == "area")]
+    elderly = fifteen[fifteen["category"] == "elderly_care"].iloc[0]
+    assert elderly["share"] == 0 and "no facility of category elderly_care" in elderly["notes"]
+    bundle = fifteen[fifteen["category"] == "all"].iloc[0]
+    assert bundle["share"] == 0 and "none mapped for elderly_care" in bundle["notes"]
+    # every single category reaches at least the land the bundle reaches
+    assert (fifteen["share"] >= bundle["share"]).all()
+    assert life["share"].between(0, 1).all()
+    areas = evaluation.tables["life_circle_areas"]
+    assert (areas.geometry.area / 1e6).to_numpy() == pytest.approx(
+        areas["covered_km2"].to_numpy(), rel=1e-6, abs=1e-9)
+
+
+def test_geopackage_layers_carry_metadata(evaluation):
+    layers = analysis_layers(evaluation)
+    for name in ("life_circle_coverage", "life_circle_areas"):
+        meta = layers[name].attrs["gisplan"]
+        assert "OpenStreetMap" in meta["attribution"] and meta["title_zh"]
+    assert set(layers["life_circle_areas"].geom_type) <= {"MultiPolygon"}
+
+
+def test_readme_figures_match_the_scoreboard(evaluation):
+    table = evaluation.table
+    for target_id in ACCESS_IDS:
+        lines = [line for line in README.splitlines() if line.startswith(f"| {target_id} ")]
+        documented = [float(re.search(r"\| ([\d.]+) (?:%|km) \|", line).group(1))
+                      for line in lines]
+        rows = table[table["target_id"] == target_id]
+        scale = 100 if rows["unit"].iloc[0] == "share" else 1
+        assert documented == pytest.approx([round(v * scale, 1) for v in rows["value"]],
+                                           abs=0.051), target_id
+
+
+def test_readme_facility_count_matches_the_layer():
+    from gisplan import load_layer
+
+    assert f"({len(load_layer('facilities'))} points:" in README
+
+
+def test_life_circle_layers_are_styled_by_category(evaluation):
+    from gisplan import load_layer
+    from gisplan.outputs.symbology import layer_symbology
+
+    facilities = load_layer("facilities")
+    drawn = layer_symbology("facilities", facilities)
+    assert drawn.column == "category"
+    assert {c.value for c in drawn.categories} == set(facilities["category"])
+    areas = analysis_layers(evaluation)["life_circle_areas"]
+    assert layer_symbology("life_circle_areas", areas).column == "category"
