@@ -21,6 +21,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gisplan compile_layers tests benchmarks
 	$(BIN)/mypy gisplan
+	$(BIN)/lint-imports
 
 browser:
 	sh tests/install_browser.sh

@@ -21,13 +21,13 @@ from gisplan._arrays import run_offsets
 from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84, metric_crs_for, metric_crs_for_lonlat, project_xy
 from gisplan.network.ways import chain_edges, great_circle_m
-from gisplan.sources._osm_reader import (
+from gisplan.sources._osm_reader import RawOsm
+from gisplan.sources._osm_tags import (
     FACILITY_KEY,
     GREEN_LANDUSE,
     GREEN_NATURAL,
     RESIDENTIAL_LANDUSE,
     STATION_MODES,
-    RawOsm,
     is_station,
 )
 from gisplan.standards.facilities import FACILITY_CATEGORIES

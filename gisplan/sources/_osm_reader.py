@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,22 +31,19 @@ import shapely
 from gisplan._arrays import run_offsets
 from gisplan._errors import OsmFileError, PbfError, PbfLayoutError
 from gisplan.sources import _pbf
-from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_category
-from gisplan.standards.walk_filter import BLOCKING_TAGS, walkable_highway
+from gisplan.sources._osm_tags import (
+    FACILITY_KEY,
+    KINDS,
+    NODE_KEYS,
+    POLYGON_KEY_SET,
+    WAY_TAG_SET,
+    is_station,
+    polygon_wanted,
+    way_kinds,
+    with_category,
+)
 
-__all__ = ["RawOsm", "file_bounds", "read_raw"]
-
-
-WATERWAY_LINES = frozenset({"river", "canal", "stream", "drain"})
-"""``waterway`` values kept as centrelines."""
-
-POLYGON_KEYS = ("leisure", "landuse", "natural", "waterway", "water", "amenity", "shop",
-                "healthcare", "tourism", "social_facility", "railway", "public_transport")
-"""Keys that make a closed way or multipolygon relation interesting."""
-
-STATION_MODES = {"subway": "metro", "light_rail": "suburban", "monorail": "metro",
-                 "tram": "tram", "train": "rail"}
-"""``station=`` / public_transport mode tag -> station mode."""
+__all__ = ["REACH_DEG", "RawOsm", "file_bounds", "read_raw"]
 
 
 @dataclass
@@ -89,110 +86,6 @@ class RawOsm:
     newest_object: dt.datetime | None = None
     data_bounds: tuple[float, float, float, float] | None = None
 
-
-WAY_TAGS = ("highway", "name", "foot", "access", "service", "area", "bicycle", "cycleway",
-            "waterway", "name:en", "route")
-"""Way tags kept for the layers."""
-WAY_TAG_SET = frozenset(WAY_TAGS)
-
-
-def _any_tag(mask: npt.NDArray[np.bool_], tag_way: npt.NDArray[np.int64], n: int
-             ) -> npt.NDArray[np.bool_]:
-    """Whether each of ``n`` ways has a tag for which ``mask`` holds."""
-    return np.bincount(tag_way[mask], minlength=n) > 0
-
-
-def way_kinds(texts: list[str], keys: npt.NDArray[np.int64], vals: npt.NDArray[np.int64],
-              tag_way: npt.NDArray[np.int64], n: int) -> dict[str, npt.NDArray[np.bool_]]:
-    """Return which of ``n`` ways are ``walk``, ``cycle``, ``waterway`` and ``polygon_key``.
-
-    Parameters
-    ----------
-    texts : list of str
-        String table; ``keys``, ``vals`` index it.
-    keys, vals : numpy.ndarray of int
-        Key and value of every tag, ways one after another.
-    tag_way : numpy.ndarray of int
-        The way of every tag.
-    n : int
-        Number of ways.
-
-    Notes
-    -----
-    ``walk``: the rule of :mod:`gisplan.standards.walk_filter` (a ``highway`` value
-    without an excluded substring, and none of its blocking tags). ``cycle``:
-    ``highway=cycleway``, a path, footway or track with ``bicycle=designated``, or a
-    name containing 绿道. ``waterway``: a :data:`WATERWAY_LINES` value. ``polygon_key``:
-    a key of :data:`POLYGON_KEYS`.
-    """
-    index = {t: i for i, t in enumerate(texts)}
-
-    def sid(text: str) -> int:
-        return index.get(text, -1)
-
-    def among(values: Iterable[str]) -> npt.NDArray[np.bool_]:
-        return np.isin(vals, [index[v] for v in values if v in index])
-
-    highway = keys == sid("highway")
-    walkable = np.fromiter((walkable_highway(t) for t in texts), bool, len(texts))
-    blocked = np.zeros(len(keys), dtype=bool)
-    for key, value in BLOCKING_TAGS:
-        blocked |= (keys == sid(key)) & (vals == sid(value))
-    greenway = np.fromiter(("绿道" in t for t in texts), bool, len(texts))
-    path_like = _any_tag(highway & among(("path", "footway", "track")), tag_way, n)
-    designated = _any_tag((keys == sid("bicycle")) & (vals == sid("designated")), tag_way, n)
-    return {
-        "walk": _any_tag(highway & walkable[vals], tag_way, n) & ~_any_tag(blocked, tag_way, n),
-        "cycle": (_any_tag(highway & (vals == sid("cycleway")), tag_way, n)
-                  | (path_like & designated)
-                  | _any_tag((keys == sid("name")) & greenway[vals], tag_way, n)),
-        "waterway": _any_tag((keys == sid("waterway")) & among(WATERWAY_LINES), tag_way, n),
-        "polygon_key": _any_tag(np.isin(keys, [index[k] for k in POLYGON_KEYS if k in index]),
-                                tag_way, n),
-    }
-
-
-KINDS = ("walk", "cycle", "waterway")
-"""Kinds of line ways, in the order :class:`RawOsm` lists a way's entries."""
-
-
-def is_station(tags: Mapping[str, str]) -> bool:
-    """Whether a node's tags make it a rail station or stop (metro, suburban, tram, rail)."""
-    railway = tags.get("railway")
-    if railway in ("station", "halt", "tram_stop"):
-        return tags.get("station") != "miniature"
-    return tags.get("public_transport") == "station" and any(
-        tags.get(mode) == "yes" for mode in STATION_MODES)
-
-
-FACILITY_KEY = "gisplan:facility"
-"""Key under which the reader stores a feature's facility category in its tags dict
-(computed once, with :func:`gisplan.standards.facilities.facility_category`)."""
-
-
-def _with_category(tags: dict[str, str]) -> dict[str, str]:
-    category = facility_category(tags)
-    if category is not None:
-        tags[FACILITY_KEY] = category
-    return tags
-
-
-def _polygon_wanted(tags: Mapping[str, str]) -> bool:
-    leisure, landuse, natural = tags.get("leisure"), tags.get("landuse"), tags.get("natural")
-    return (leisure in ("park", "garden") or landuse in GREEN_LANDUSE or natural in GREEN_NATURAL
-            or landuse in RESIDENTIAL_LANDUSE or natural == "water"
-            or tags.get("waterway") == "riverbank" or landuse in ("reservoir", "basin")
-            or FACILITY_KEY in tags or is_station(tags))
-
-
-GREEN_LANDUSE = frozenset({"grass", "meadow", "village_green", "forest"})
-"""``landuse`` values of other green space (not 公园绿地)."""
-GREEN_NATURAL = frozenset({"wood", "scrub"})
-"""``natural`` values of other green space."""
-RESIDENTIAL_LANDUSE = frozenset({"residential"})
-"""``landuse`` values of residential land (居住用地)."""
-
-
 def _time(value: Any) -> dt.datetime | None:
     if value is None:
         return None
@@ -206,7 +99,6 @@ def _time(value: Any) -> dt.datetime | None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     return stamp if stamp.year > 1970 else None
 
-
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise OsmFileError(f"OpenStreetMap file {str(path)!r} does not exist")
@@ -217,7 +109,6 @@ def _check_file(path: Path) -> None:
             f"{str(path)!r} is not an OpenStreetMap file name: give an .osm.pbf (PBF) or "
             ".osm (XML) file, e.g. a Geofabrik extract"
         )
-
 
 def _header(path: Path) -> osmium.io.Header:
     try:
@@ -230,7 +121,6 @@ def _header(path: Path) -> osmium.io.Header:
             "an .osm.pbf or .osm XML file and that the download completed"
         ) from exc
     return header
-
 
 def file_bounds(path: str | os.PathLike[str]) -> tuple[float, float, float, float] | None:
     """Return the box declared in an OSM file's header, or None when it declares none.
@@ -252,19 +142,13 @@ def file_bounds(path: str | os.PathLike[str]) -> tuple[float, float, float, floa
         return None
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
-
 def _extend(box: list[float], xmin: float, ymin: float, xmax: float, ymax: float) -> None:
     box[0], box[1] = min(box[0], xmin), min(box[1], ymin)
     box[2], box[3] = max(box[2], xmax), max(box[3], ymax)
 
-
 REACH_DEG = 0.1
 """How far beyond the box (degrees, about 10 km) nodes are kept: a polygon or member way
 with a node this close can be seen to meet the box."""
-POLYGON_KEY_SET = frozenset(POLYGON_KEYS)
-NODE_KEYS = frozenset({"railway", "public_transport", *FACILITY_TAG_KEYS})
-"""A node is looked at only if it has one of these keys."""
-
 
 def _lookup(sorted_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
             ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
@@ -274,11 +158,9 @@ def _lookup(sorted_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
     at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
     return sorted_ids[at] == wanted, at
 
-
 def _tag_dict(texts: list[str], pairs: Iterable[tuple[int, int]]) -> dict[str, str]:
     """Tags from (key, value) string-table indices."""
     return {texts[k]: texts[v] for k, v in pairs}
-
 
 @dataclass
 class _Polygon:
@@ -287,7 +169,6 @@ class _Polygon:
     osm_id: int
     tags: dict[str, str]
     refs: npt.NDArray[np.int64]
-
 
 @dataclass
 class _WayStore:
@@ -320,7 +201,6 @@ class _WayStore:
         return found, [refs[a:b] for a, b in zip(start[at[found]].tolist(),
                                                   end[at[found]].tolist(), strict=True)]
 
-
 @dataclass
 class _Relation:
     """A multipolygon relation with a member way within the reach."""
@@ -329,7 +209,6 @@ class _Relation:
     tags: dict[str, str]
     members: list[tuple[int, str]]
     """(way id, role) of its member ways."""
-
 
 @dataclass
 class _Lines:
@@ -343,7 +222,6 @@ class _Lines:
 
     def all_refs(self) -> npt.NDArray[np.int64]:
         return np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
-
 
 class _Box:
     """A WGS84 box and the arrays test against it."""
@@ -360,7 +238,6 @@ class _Box:
               ) -> npt.NDArray[np.bool_]:
         lo_x, lo_y, hi_x, hi_y = self.bounds
         return (xmax >= lo_x) & (xmin <= hi_x) & (ymax >= lo_y) & (ymin <= hi_y)
-
 
 class _Nodes:
     """Node locations kept by id (sorted once the ways begin)."""
@@ -387,11 +264,9 @@ class _Nodes:
         """(found, index) of each node id."""
         return _lookup(self.ids, refs)
 
-
 def _texts(strings: list[bytes]) -> list[str]:
     """Decode a block's string table."""
     return [t.decode("utf-8", "replace") for t in strings]
-
 
 class _Reader:
     """The state of one read of a PBF file for a box."""
@@ -439,7 +314,7 @@ class _Reader:
         hit = hit[self.box.contains(dense.lon[hit], dense.lat[hit])]
         for i in hit.tolist():
             run = kv[run_start[i]:ends[i]]
-            tags = _with_category(_tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
+            tags = with_category(_tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
                                                        strict=True)))
             if is_station(tags) or FACILITY_KEY in tags:
                 self.newest = max(self.newest, int(dense.timestamp[i]))
@@ -480,9 +355,9 @@ class _Reader:
         self._keep_lines(texts, ways, tag_way, kind, np.flatnonzero(meets & line))
         for w in np.flatnonzero(meets & polygon).tolist():
             t0, t1 = ways.tag_first[w], ways.tag_first[w + 1]
-            tags = _with_category(_tag_dict(texts, zip(
+            tags = with_category(_tag_dict(texts, zip(
                 ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)))
-            if tags.get("area") != "no" and _polygon_wanted(tags):
+            if tags.get("area") != "no" and polygon_wanted(tags):
                 self.newest = max(self.newest, int(ways.timestamp[w]))
                 refs = ways.refs[ways.ref_first[w]:ways.ref_first[w + 1]]
                 self.polygons.append(_Polygon(int(ways.ids[w]), tags, refs))
@@ -544,7 +419,6 @@ class _Reader:
             if hit.any():
                 self.nodes.add(dense.ids[hit], np.column_stack([dense.lon[hit], dense.lat[hit]]))
 
-
 def _as_pbf(path: Path, folder: Path) -> Path:
     """Write an OSM XML file as PBF (libosmium, in C++)."""
     out = folder / (path.name.split(".")[0] + ".osm.pbf")
@@ -555,7 +429,6 @@ def _as_pbf(path: Path, folder: Path) -> Path:
             f"{str(path)!r} could not be read to the end ({exc}): the file is truncated or "
             "corrupt; download it again") from exc
     return out
-
 
 def _scan(pbf: Path, reader: _Reader, progress: Callable[[float], None] | None) -> None:
     """Read the file: one pass, then the member ways and nodes still missing."""
@@ -582,7 +455,6 @@ def _scan(pbf: Path, reader: _Reader, progress: Callable[[float], None] | None) 
         for _, block in _pbf.blocks(pbf, ("nodes",)):
             reader.fetch(block, missing)
         reader.nodes.seal()
-
 
 def _relation_areas(reader: _Reader, raw: RawOsm, folder: Path) -> None:
     """Assemble the kept multipolygon relations with libosmium; keep those meeting the box.
@@ -616,8 +488,8 @@ def _relation_areas(reader: _Reader, raw: RawOsm, folder: Path) -> None:
     for area in processor:
         if not isinstance(area, osmium.osm.Area) or area.from_way():
             continue
-        tags = _with_category(dict(area.tags))
-        if not _polygon_wanted(tags):
+        tags = with_category(dict(area.tags))
+        if not polygon_wanted(tags):
             continue
         try:
             shape = shapely.from_wkb(wkb.create_multipolygon(area))
@@ -626,7 +498,6 @@ def _relation_areas(reader: _Reader, raw: RawOsm, folder: Path) -> None:
         xmin, ymin, xmax, ymax = shape.bounds
         if reader.box.meets(np.array(xmin), np.array(ymin), np.array(xmax), np.array(ymax)):
             raw.polygons.append((f"relation/{area.orig_id()}", tags, shape))
-
 
 def _closed_way_polygons(reader: _Reader, raw: RawOsm) -> None:
     """Polygons of the kept closed ways whose every node is located (valid rings only)."""
@@ -646,7 +517,6 @@ def _closed_way_polygons(reader: _Reader, raw: RawOsm) -> None:
     for way, shape, ok in zip(np.flatnonzero(complete).tolist(), shapes, valid, strict=True):
         if ok:
             raw.polygons.append((f"way/{ways[way].osm_id}", ways[way].tags, shape))
-
 
 def _line_ways(reader: _Reader, raw: RawOsm) -> None:
     """Vertex arrays of the kept line ways, one entry per kind (located nodes only)."""
@@ -670,7 +540,6 @@ def _line_ways(reader: _Reader, raw: RawOsm) -> None:
     raw.vertex_way = np.repeat(np.arange(len(way), dtype=np.int64), located[way])
     raw.vertex_id = refs[run]
     raw.vertex_lonlat = reader.nodes.lonlat[at[run]]
-
 
 def read_raw(
     path: str | os.PathLike[str],
