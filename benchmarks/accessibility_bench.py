@@ -52,9 +52,9 @@ import shapely
 from coverage_bench import rss_mb, synthetic_network, timed
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan.analysis.access import facility_node_distances, nearest_facility_distances
+from gisplan.analysis.distances import facility_node_distances, nearest_facility_distances
 from gisplan.crs import METRIC_CRS
-from gisplan.network.graph import WalkNetwork
+from gisplan.network import WalkNetwork
 
 
 def facilities_frame(net: WalkNetwork, categories: int, per_category: int,

@@ -43,14 +43,10 @@ import numpy as np
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan.analysis.coverage import (
-    DEFAULT_ACCESS_M,
-    _reached_intervals,
-    _street_cover,
-    station_coverage,
-)
+from gisplan.analysis._network_cover import reached_intervals, street_cover
+from gisplan.analysis.coverage import DEFAULT_ACCESS_M, station_coverage
 from gisplan.crs import METRIC_CRS
-from gisplan.network.graph import WalkNetwork, network_from_edges
+from gisplan.network import WalkNetwork, network_from_edges
 
 RADIUS = 800.0
 SPACING = 100.0
@@ -120,12 +116,12 @@ def run(nodes: int, stations: int, sample: int | None, seed: int, repeat: int) -
     gis_dist, gisplan_distance_s = timed(net.distances, sources, RADIUS, repeat=repeat)
     floor, scipy_s = timed(dijkstra, net.graph, directed=True, indices=station_nodes,
                            min_only=True, limit=RADIUS, repeat=repeat)
-    parts = _reached_intervals(net, gis_dist, sources, RADIUS)
+    parts = reached_intervals(net, gis_dist, sources, RADIUS)
     area_geom = area.iloc[0]
-    grid, grid_s = timed(_street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, False,
+    grid, grid_s = timed(street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, False,
                          repeat=repeat)
     gisplan_rss = rss_mb()
-    exact, exact_s = timed(_street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, True)
+    exact, exact_s = timed(street_cover, net, parts, DEFAULT_ACCESS_M, area_geom, True)
 
     gis_cov, gis_tie = covered_nodes(gis_dist)
     floor_cov, floor_tie = covered_nodes(floor)

@@ -1,4 +1,4 @@
-"""Benchmark: importing an OpenStreetMap city with gisplan and with osmnx, pyrosm and GDAL.
+"""Benchmark: importing an OpenStreetMap city with gisplan and with osmnx, pyrosm and pyosmium.
 
 Writes a synthetic city PBF of about ``--nodes`` street nodes (a street grid 100 m
 apart cut into ways of 10 blocks, parks, residential land, schools and rail stations;
@@ -12,9 +12,11 @@ each in its own child process (so that each peak memory is its own):
 * ``clip_s``: the same on the larger file, clipped to the same city;
 * ``osmnx_s``: ``osmnx.graph_from_xml`` on the XML (the path osmnx documents for files);
 * ``pyrosm_s``: ``pyrosm.OSM(city).get_network(network_type="walking")``;
-* ``gdal_s``: ``gisplan.network.graph.network_from_osm(city)``: GDAL's OSM driver reading the
-  ``lines`` layer, then the network built from those lines (today's reader); it reads an
-  uncompressed copy of the PBF, since GDAL fails on the zlib blocks libosmium writes.
+* ``pyosmium_s``: pyosmium (libosmium) reading the walkable ways with their node locations
+  into coordinate arrays, the C++ reader gisplan's own decoder is measured against;
+* ``edges_build_s``: ``gisplan.network_from_edges`` on the imported ``walk_edges`` lines
+  (a user's street centre lines take this path), against ``network_build_s``, the build
+  from the reader's arrays: ``edges_over_arrays`` is their ratio.
 
 The peers do less than ``gisplan_s`` (no parks, facilities or coverage), so the
 speed-ups are conservative. A peer that is not installed, fails or runs past
@@ -55,6 +57,7 @@ STATIONS_PER_SIDE = 20
 
 def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
     import gisplan
+    from gisplan.network import network_from_edges
     from gisplan.sources.osm import read_osm
 
     area = gpd.GeoSeries([shapely.box(*box)], crs="EPSG:4326")
@@ -66,9 +69,13 @@ def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
     result = gisplan.station_coverage(imported.layers["rail_stations"], area,
                                       method="network", network=network)
     done = time.perf_counter()
+    edges = imported.layers["walk_edges"]
+    from_lines = time.perf_counter()
+    network_from_edges(edges)
+    lines_built = time.perf_counter()
     return {"s": done - start, "import_s": read - start, "network_build_s": built - read,
             "coverage_s": done - built, "share": result.share, "nodes": network.n_nodes,
-            "edges": network.n_edges}
+            "edges": network.n_edges, "edges_build_s": lines_built - from_lines}
 
 
 def _osmnx(xml: str) -> dict[str, Any]:
@@ -88,13 +95,21 @@ def _pyrosm(path: str) -> dict[str, Any]:
     return {"s": time.perf_counter() - start, "edges": len(edges)}
 
 
-def _gdal(path: str) -> dict[str, Any]:
-    from gisplan.network.graph import network_from_osm
+def _pyosmium(path: str) -> dict[str, Any]:
+    import numpy as np
+
+    from gisplan.standards.walk_filter import is_walkable
 
     start = time.perf_counter()
-    network = network_from_osm(path)
-    return {"s": time.perf_counter() - start, "nodes": network.n_nodes,
-            "edges": network.n_edges}
+    coords: list[tuple[float, float]] = []
+    first = [0]
+    processor = osmium.FileProcessor(path, osmium.osm.WAY).with_locations()
+    for way in processor.with_filter(osmium.filter.KeyFilter("highway")):
+        if is_walkable({tag.k: tag.v for tag in way.tags}):
+            coords.extend((node.lon, node.lat) for node in way.nodes)
+            first.append(len(coords))
+    xy = np.asarray(coords)
+    return {"s": time.perf_counter() - start, "ways": len(first) - 1, "vertices": len(xy)}
 
 
 def _child(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], pipe: Any) -> None:
@@ -134,7 +149,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=200_000, help="street nodes of the city")
     parser.add_argument("--timeout", type=float, default=360.0,
                         help="seconds after which a peer is stopped (default 360)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["osmnx", "pyrosm", "gdal"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["osmnx", "pyrosm", "pyosmium"],
                         help="peers not to run")
     parser.add_argument("--copies", type=int, default=4,
                         help="cities in the larger file that clip_s reads (default 4)")
@@ -146,13 +161,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         city_pbf, big_pbf, city_xml = tmp / "city.osm.pbf", tmp / "big.osm.pbf", tmp / "city.osm"
-        city_plain = tmp / "city_uncompressed.osm.pbf"
         start = time.perf_counter()
         every = max(5, side // STATIONS_PER_SIDE)
         city = write_city(city_pbf, side, gap_m=GAP_M, station_every=every)
         write_city(big_pbf, side, copies=args.copies, gap_m=GAP_M, station_every=every)
         _copy(city_pbf, city_xml, "osm")
-        _copy(city_pbf, city_plain, "pbf,pbf_compression=none")
         report["write_s"] = round(time.perf_counter() - start, 1)
         report["stations"] = city.stations
         report["file_mb"] = round(city_pbf.stat().st_size / 2**20, 1)
@@ -169,12 +182,11 @@ def main() -> None:
             "network_nodes": ours["nodes"], "network_edges": ours["edges"],
             "clip_s": round(clipped["s"], 3), "clip_import_s": round(clipped["import_s"], 3),
             "clip_share": round(clipped["share"], 5),
+            "edges_build_s": round(ours["edges_build_s"], 3),
             "peak_rss_mb": ours["peak_rss_mb"], "clip_peak_rss_mb": clipped["peak_rss_mb"],
         })
         peers = {"osmnx": (_osmnx, (str(city_xml),)), "pyrosm": (_pyrosm, (str(city_pbf),)),
-                 "gdal": (_gdal, (str(city_plain),))}
-        report["gdal_input"] = ("the same PBF written uncompressed: GDAL's OSM driver fails "
-                                "to parse the zlib-compressed blocks libosmium writes")
+                 "pyosmium": (_pyosmium, (str(city_pbf),))}
         for name, (job, job_args) in peers.items():
             if name in args.skip:
                 report[f"{name}_s"] = None
@@ -192,10 +204,11 @@ def main() -> None:
                 report[f"{name}_peak_rss_mb"] = out["peak_rss_mb"]
             if not args.json:
                 print(f"{name}: {out}", file=sys.stderr)
-    for name in ("osmnx", "pyrosm", "gdal"):
+    for name in ("osmnx", "pyrosm", "pyosmium"):
         peer = report.get(f"{name}_s")
         report[f"speedup_vs_{name}"] = round(peer / report["gisplan_s"], 2) if peer else None
     report["build_over_query"] = round(report["network_build_s"] / report["coverage_s"], 2)
+    report["edges_over_arrays"] = round(report["edges_build_s"] / report["network_build_s"], 2)
     report["clip_over_gisplan"] = round(report["clip_s"] / report["gisplan_s"], 2)
     report["total_s"] = round(time.perf_counter() - began, 1)
     if not args.json:

@@ -24,12 +24,14 @@ centre elsewhere in China (EPSG:4534-4554); UTM outside China. Web Mercator
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pyproj
 import shapely
 
 from gisplan._errors import CRSError
@@ -467,11 +469,13 @@ def project_xy(xy: npt.NDArray[np.float64], source: object, target: object
     numpy.ndarray, shape (n, 2)
         Coordinates in ``target``.
     """
-    import pyproj
-
-    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    x, y = _transformer(str(source), str(target)).transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 
 def metric_crs_for(data: gpd.GeoSeries | gpd.GeoDataFrame) -> str:

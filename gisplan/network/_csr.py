@@ -26,7 +26,7 @@ def symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_m
     loop = u == v
     if loop.any():
         key, length = key[~loop], length[~loop]
-    order = np.argsort(key)
+    order = np.argsort(key, kind="stable")  # timsort: fast on the runs edges come in
     key, weight = key[order], length[order]
     new = np.ones(len(key), dtype=bool)
     np.not_equal(key[1:], key[:-1], out=new[1:])

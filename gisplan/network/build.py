@@ -14,17 +14,18 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyproj
 import shapely
 from scipy.sparse.csgraph import connected_components
 
 from gisplan._arrays import run_offsets
 from gisplan._errors import CRSError, GisplanError
-from gisplan.crs import METRIC_CRS, metric_crs_for, project_xy
+from gisplan.crs import METRIC_CRS, WGS84, metric_crs_at, project_xy
 from gisplan.network._csr import symmetric_csr
 from gisplan.network.graph import NODE_TOLERANCE_M, WalkNetwork
 
-__all__ = ["network_from_arrays", "network_from_edges", "unique_points"]
+__all__ = ["coincident_points", "network_from_arrays", "network_from_edges"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -54,22 +55,53 @@ def _along(xy: FloatArray, first: IntArray) -> FloatArray:
     return along
 
 
-def unique_points(xy: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Group coordinates equal to :data:`NODE_TOLERANCE_M`: (keys, first index, inverse)."""
-    grid = np.round(xy / NODE_TOLERANCE_M).astype(np.int64)
-    grid -= grid.min(axis=0)
-    span = int(grid[:, 1].max()) + 1
-    if grid[:, 0].max() < np.iinfo(np.int64).max // span:
-        keys = grid[:, 0] * span + grid[:, 1]
-        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+def coincident_points(xy: FloatArray) -> IntArray:
+    """Give the points equal to :data:`~gisplan.network.graph.NODE_TOLERANCE_M` one number.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Coordinates in metres.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        A number per point, the same for points on the same cell of the grid of
+        :data:`~gisplan.network.graph.NODE_TOLERANCE_M`, in order of first appearance.
+    """
+    if not len(xy):
+        return np.zeros(0, dtype=np.int64)
+    return _pair_codes(*_steps(xy, NODE_TOLERANCE_M))
+
+
+def _steps(xy: FloatArray, quantum: float) -> tuple[IntArray, IntArray]:
+    """Whole steps of ``quantum`` from the smallest coordinate, rounded, along x and y."""
+    x, y = xy[:, 0], xy[:, 1]
+    # non-negative, so adding a half and truncating rounds
+    return (((x - x.min()) / quantum + 0.5).astype(np.int64),
+            ((y - y.min()) / quantum + 0.5).astype(np.int64))
+
+
+def _pair_codes(ix: IntArray, iy: IntArray) -> IntArray:
+    """Give each distinct (ix, iy) pair of non-negative integers a number (first seen, first).
+
+    Where both fit in 31 bits (a city, in centimetres or 1e-9 degrees) a pair is one
+    62-bit integer; otherwise its bits are read as one complex number (finite, since the
+    integers are non-negative and small, so equal pairs and only they hash alike).
+    """
+    if max(int(ix.max()), int(iy.max())) < 2**31:
+        key = ix << 31
+        key |= iy
+        codes, _ = pd.factorize(key)
     else:
-        uniq, first, inverse = np.unique(grid, axis=0, return_index=True, return_inverse=True)
-    return uniq, first, inverse.ravel()
+        pair = np.column_stack([ix, iy])
+        codes, _ = pd.factorize(pair.view(np.complex128).ravel())
+    return codes
 
 
 def network_from_arrays(
     xy: FloatArray, first: IntArray, node_of_vertex: IntArray, *, source: str, crs: str,
-    min_component_share: float = 0.0,
+    min_component_share: float = 0.0, along: FloatArray | None = None,
 ) -> WalkNetwork:
     """Build a :class:`~gisplan.network.graph.WalkNetwork` from edge vertex runs.
 
@@ -94,6 +126,8 @@ def network_from_arrays(
     min_component_share : float, optional
         Connected components with fewer than this share of the nodes are left out, with
         their edges (the network is as if built from the other edges only).
+    along : numpy.ndarray of float, optional
+        Each vertex's distance from the first vertex of its edge, if already known.
 
     Returns
     -------
@@ -112,7 +146,7 @@ def network_from_arrays(
     vertex_of_node[u] = head
     vertex_of_node[v] = tail
     node_xy = xy[vertex_of_node]
-    along = _along(xy, first)
+    along = _along(xy, first) if along is None else along
     length = along[tail]
     graph = symmetric_csr(n_nodes, u, v, length)
     _, component = connected_components(graph, directed=False)
@@ -134,8 +168,12 @@ def network_from_arrays(
 
 
 def _line_vertices(edges: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None
-                   ) -> tuple[FloatArray, IntArray, str]:
-    """Return the vertices of every line in the metric CRS, and where each line starts."""
+                   ) -> tuple[FloatArray, IntArray, IntArray, str]:
+    """Return the distinct vertices in the metric CRS, each line vertex's one, line starts.
+
+    Vertices are projected once per distinct position (a street node shared by four
+    segments is projected once, not four times).
+    """
     if edges.crs is None:
         raise CRSError(
             "the street segments have no CRS; set it (e.g. edges.set_crs('EPSG:4326')) "
@@ -143,28 +181,66 @@ def _line_vertices(edges: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None
         )
     geoms = np.asarray(edges.geometry.values if isinstance(edges, gpd.GeoDataFrame)
                        else edges.values, dtype=object)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    parts = shapely.get_parts(geoms)
-    kinds = np.unique(shapely.get_type_id(parts))
-    if len(parts) and not np.array_equal(kinds, [1]):
-        found = sorted(shapely.geometry.base.GEOMETRY_TYPES[k] for k in kinds.tolist())
+    kinds = shapely.get_type_id(geoms)  # -1 for a missing geometry
+    if (kinds < 0).any():
+        geoms, kinds = geoms[kinds >= 0], kinds[kinds >= 0]
+    if (kinds != 1).any():  # split MultiLineStrings into their lines
+        geoms = shapely.get_parts(geoms)
+        kinds = shapely.get_type_id(geoms)
+    if (kinds != 1).any():
+        found = sorted(shapely.geometry.base.GEOMETRY_TYPES[k] for k in np.unique(kinds))
         raise GisplanError(
             f"street segments must be LineStrings, found {found}; pass the edges of a "
             "street network (e.g. osmnx.graph_to_gdfs(G, nodes=False))"
         )
-    xy, owner = shapely.get_coordinates(parts, return_index=True)
+    count = shapely.get_num_coordinates(geoms)
+    if (count < 2).any():  # empty lines
+        geoms, count = geoms[count >= 2], count[count >= 2]
+    coords = shapely.get_coordinates(geoms)
+    source = pyproj.CRS.from_user_input(edges.crs)
+    position, points = _distinct_positions(coords, DISTINCT_QUANTUM[source.is_geographic])
     if crs is None:
-        crs = (metric_crs_for(gpd.GeoSeries(parts, crs=edges.crs)) if len(parts)
-               else METRIC_CRS)
-    if not pyproj.CRS.from_user_input(edges.crs).equals(pyproj.CRS.from_user_input(crs)):
-        xy = project_xy(xy, edges.crs, crs)
-    first = np.searchsorted(owner, np.arange(len(parts) + 1)).astype(np.int64)
-    return xy, first, crs
+        crs = _fitting_crs(points, source)
+    if not source.equals(pyproj.CRS.from_user_input(crs)):
+        points = project_xy(points, source.to_string(), crs)
+    first = np.zeros(len(geoms) + 1, dtype=np.int64)
+    np.cumsum(count, out=first[1:])
+    return points, position, first, crs
 
 
-def _midpoints(xy: FloatArray, first: IntArray, along: FloatArray) -> FloatArray:
-    """Return the point halfway along each run of vertices."""
-    head, tail = first[:-1], first[1:] - 1
+DISTINCT_QUANTUM = {True: 1e-9, False: 1e-4}
+"""Vertices of the input closer than this in both coordinates (degrees for a geographic
+CRS, about 0.1 mm; else metres) are projected once, as one position."""
+
+
+def _distinct_positions(coords: FloatArray, quantum: float) -> tuple[IntArray, FloatArray]:
+    """Return each vertex's distinct position and those positions (first occurrences).
+
+    Positions are the same where the coordinates round to the same ``quantum`` steps.
+    """
+    if not len(coords):
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+    codes = _pair_codes(*_steps(coords, quantum))
+    first = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, coords[first]
+
+
+def _fitting_crs(xy: FloatArray, source: pyproj.CRS) -> str:
+    """Return the metric CRS that fits coordinates in ``source`` (the centre of their box)."""
+    if not len(xy):
+        return METRIC_CRS
+    x, y = xy[:, 0], xy[:, 1]
+    centre = np.array([[(x.min() + x.max()) / 2.0, (y.min() + y.max()) / 2.0]])
+    lon, lat = (centre if source.equals(pyproj.CRS.from_user_input(WGS84))
+                else project_xy(centre, source.to_string(), WGS84))[0]
+    return metric_crs_at(float(lon), float(lat))
+
+
+def _midpoints(xy: FloatArray, first: IntArray, along: FloatArray,
+               edges: IntArray) -> FloatArray:
+    """Return the point halfway along each of the given runs of vertices."""
+    head, tail = first[:-1][edges], first[1:][edges] - 1
     # ``total`` rises along every run and keeps its value at run starts: globally sorted
     total = np.concatenate([[0.0], np.cumsum(np.maximum(np.diff(along), 0.0))])
     target = total[head] + along[tail] / 2.0
@@ -173,6 +249,25 @@ def _midpoints(xy: FloatArray, first: IntArray, along: FloatArray) -> FloatArray
     span = total[step + 1] - total[step]
     fraction = np.divide(target - total[step], span, out=np.zeros(len(step)), where=span > 0)
     return xy[step] + (xy[step + 1] - xy[step]) * fraction[:, None]
+
+
+def _duplicates(u: IntArray, v: IntArray, xy: FloatArray, first: IntArray,
+                along: FloatArray) -> npt.NDArray[np.bool_]:
+    """Mark every edge that repeats an earlier one: same end nodes and the same midpoint."""
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    key = lo * (int(hi.max()) + 1 if len(hi) else 1) + hi
+    repeated = np.zeros(len(u), dtype=bool)
+    # only edges sharing their end nodes with another are told apart by their midpoints
+    edges = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(edges):
+        return repeated
+    middle = np.round(_midpoints(xy, first, along, edges) / NODE_TOLERANCE_M).astype(np.int64)
+    sub = np.lexsort((middle[:, 1], middle[:, 0], key[edges]))
+    ranked = np.column_stack([key[edges], middle])[sub]
+    again = np.zeros(len(edges), dtype=bool)
+    again[1:] = (ranked[1:] == ranked[:-1]).all(axis=1)
+    repeated[edges[sub][again]] = True
+    return repeated
 
 
 def network_from_edges(
@@ -209,28 +304,23 @@ def network_from_edges(
     GisplanError
         If a geometry is not a line, or there are no segments.
     """
-    xy, first, crs = _line_vertices(edges, crs)
+    points, position, first, crs = _line_vertices(edges, crs)
     if len(first) < 2:
         raise GisplanError("no street segments: the network needs at least one line")
+    point_node = coincident_points(points)
+    xy = points[position]
     head, tail = first[:-1], first[1:] - 1
-    _, _, end_node = unique_points(np.concatenate([xy[head], xy[tail]]))
-    m = len(head)
-    u, v = end_node[:m], end_node[m:]
+    u, v = point_node[position[head]], point_node[position[tail]]
     along = _along(xy, first)
-    middle = np.round(_midpoints(xy, first, along) / NODE_TOLERANCE_M).astype(np.int64)
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    order = np.lexsort((middle[:, 1], middle[:, 0], hi, lo))
-    key = np.column_stack([lo, hi, middle])[order]
-    new = np.ones(m, dtype=bool)
-    new[1:] = (key[1:] != key[:-1]).any(axis=1)
-    keep = np.sort(order[new])
-    if len(keep) < m:
+    repeated = _duplicates(u, v, xy, first, along)
+    if repeated.any():
+        keep = np.flatnonzero(~repeated)
         count = np.diff(first)[keep]
         vertex = np.repeat(first[keep], count) + run_offsets(count)
-        xy = xy[vertex]
+        xy, along = xy[vertex], along[vertex]
         first = np.concatenate([[0], np.cumsum(count)])
         u, v = u[keep], v[keep]
     node_of_vertex = np.zeros(len(xy), dtype=np.int64)
     node_of_vertex[first[:-1]] = u
     node_of_vertex[first[1:] - 1] = v
-    return network_from_arrays(xy, first, node_of_vertex, source=source, crs=crs)
+    return network_from_arrays(xy, first, node_of_vertex, source=source, crs=crs, along=along)
