@@ -14,9 +14,10 @@ each in its own child process (so that each peak memory is its own):
 * ``pyrosm_s``: ``pyrosm.OSM(city).get_network(network_type="walking")``;
 * ``pyosmium_s``: pyosmium (libosmium) reading the walkable ways with their node locations
   into coordinate arrays, the C++ reader gisplan's own decoder is measured against;
-* ``edges_build_s``: ``gisplan.network_from_edges`` on the imported ``walk_edges`` lines
-  (a user's street centre lines take this path), against ``network_build_s``, the build
-  from the reader's arrays: ``edges_over_arrays`` is their ratio.
+* ``edges_build_best_s``: ``gisplan.network_from_edges`` on the imported ``walk_edges``
+  lines (a user's street centre lines take this path), against ``arrays_build_best_s``,
+  the build from the reader's arrays (``OsmImport.network``), each the best of
+  ``REPEAT`` runs: ``edges_over_arrays`` is their ratio.
 
 The peers do less than ``gisplan_s`` (no parks, facilities or coverage), so the
 speed-ups are conservative. A peer that is not installed, fails or runs past
@@ -51,8 +52,20 @@ from benchmarks.synthetic_osm import write_city
 
 GAP_M = 2000.0
 """Distance between the cities of the larger file (beyond the import margin)."""
+REPEAT = 3
+"""Runs of the fast network builds, of which the best is reported (as ``timeit`` does)."""
 STATIONS_PER_SIDE = 20
 """Stations along each side of the city: 400 stations, as in ``coverage_bench.py``."""
+
+
+def _best(job: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, Any]:
+    """Best time of ``repeat`` runs (as ``timeit`` reports), and the last result."""
+    best, out = math.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = job()
+        best = min(best, time.perf_counter() - start)
+    return best, out
 
 
 def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
@@ -69,13 +82,17 @@ def _gisplan(path: str, box: tuple[float, ...]) -> dict[str, Any]:
     result = gisplan.station_coverage(imported.layers["rail_stations"], area,
                                       method="network", network=network)
     done = time.perf_counter()
-    edges = imported.layers["walk_edges"]
-    from_lines = time.perf_counter()
-    network_from_edges(edges)
-    lines_built = time.perf_counter()
+
+    def rebuild() -> Any:
+        imported._network = None
+        return imported.network()
+
+    build_s, _ = _best(rebuild)
+    edges_s, _ = _best(lambda: network_from_edges(imported.layers["walk_edges"]))
     return {"s": done - start, "import_s": read - start, "network_build_s": built - read,
             "coverage_s": done - built, "share": result.share, "nodes": network.n_nodes,
-            "edges": network.n_edges, "edges_build_s": lines_built - from_lines}
+            "edges": network.n_edges, "arrays_build_best_s": build_s,
+            "edges_build_best_s": edges_s}
 
 
 def _osmnx(xml: str) -> dict[str, Any]:
@@ -102,14 +119,13 @@ def _pyosmium(path: str) -> dict[str, Any]:
 
     start = time.perf_counter()
     coords: list[tuple[float, float]] = []
-    first = [0]
-    processor = osmium.FileProcessor(path, osmium.osm.WAY).with_locations()
-    for way in processor.with_filter(osmium.filter.KeyFilter("highway")):
-        if is_walkable({tag.k: tag.v for tag in way.tags}):
-            coords.extend((node.lon, node.lat) for node in way.nodes)
-            first.append(len(coords))
+    ways = 0
+    for obj in osmium.FileProcessor(path).with_locations():
+        if obj.is_way() and "highway" in obj.tags and is_walkable(dict(obj.tags)):
+            coords.extend((node.lon, node.lat) for node in obj.nodes)
+            ways += 1
     xy = np.asarray(coords)
-    return {"s": time.perf_counter() - start, "ways": len(first) - 1, "vertices": len(xy)}
+    return {"s": time.perf_counter() - start, "ways": ways, "vertices": len(xy)}
 
 
 def _child(job: Callable[..., dict[str, Any]], args: tuple[Any, ...], pipe: Any) -> None:
@@ -182,7 +198,8 @@ def main() -> None:
             "network_nodes": ours["nodes"], "network_edges": ours["edges"],
             "clip_s": round(clipped["s"], 3), "clip_import_s": round(clipped["import_s"], 3),
             "clip_share": round(clipped["share"], 5),
-            "edges_build_s": round(ours["edges_build_s"], 3),
+            "arrays_build_best_s": round(ours["arrays_build_best_s"], 3),
+            "edges_build_best_s": round(ours["edges_build_best_s"], 3),
             "peak_rss_mb": ours["peak_rss_mb"], "clip_peak_rss_mb": clipped["peak_rss_mb"],
         })
         peers = {"osmnx": (_osmnx, (str(city_xml),)), "pyrosm": (_pyrosm, (str(city_pbf),)),
@@ -208,7 +225,8 @@ def main() -> None:
         peer = report.get(f"{name}_s")
         report[f"speedup_vs_{name}"] = round(peer / report["gisplan_s"], 2) if peer else None
     report["build_over_query"] = round(report["network_build_s"] / report["coverage_s"], 2)
-    report["edges_over_arrays"] = round(report["edges_build_s"] / report["network_build_s"], 2)
+    report["edges_over_arrays"] = round(report["edges_build_best_s"]
+                                        / report["arrays_build_best_s"], 2)
     report["clip_over_gisplan"] = round(report["clip_s"] / report["gisplan_s"], 2)
     report["total_s"] = round(time.perf_counter() - began, 1)
     if not args.json:
