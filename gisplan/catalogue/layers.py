@@ -33,7 +33,7 @@ from gisplan.catalogue.dates import layer_as_of, parse_as_of
 from gisplan.catalogue.extent import extent_from_record, frame_extent
 from gisplan.crs import WGS84
 
-__all__ = ["layer_extent", "layer_metadata", "list_layers", "load_layer"]
+__all__ = ["current_metadata", "layer_extent", "layer_metadata", "list_layers", "load_layer"]
 
 PathLike = str | os.PathLike[str]
 
@@ -86,6 +86,17 @@ def layer_metadata(name: str) -> dict[str, Any]:
         )
     path = paths[name]
     return dict(_read_meta(path, path.stat().st_mtime))
+
+
+def current_metadata(name: str) -> dict[str, Any]:
+    """Return the metadata of the layer that :func:`load_layer` would give for ``name``.
+
+    That of a frame standing in for the layer (:data:`gisplan.settings.layer_frames`,
+    e.g. an OSM import) where there is one, else the catalogue's.
+    """
+    frame = settings.layer_frames.get(name)
+    meta = None if frame is None else frame.attrs.get("gisplan")
+    return dict(meta) if isinstance(meta, dict) else layer_metadata(name)
 
 
 def _data_path(name: str, meta: dict[str, Any]) -> Path:

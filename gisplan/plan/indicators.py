@@ -27,7 +27,8 @@ import pandas as pd
 import shapely
 
 from gisplan.analysis.distances import requirement_distances
-from gisplan.catalogue import load_area, load_layer
+from gisplan.catalogue import list_layers, load_area, load_layer
+from gisplan.catalogue.layers import current_metadata
 from gisplan.crs import METRIC_CRS
 from gisplan.plan.evaluate import Evaluation, evaluate
 
@@ -45,11 +46,6 @@ INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", 
 MET_TEXT = {True: "yes", False: "no"}
 """``met`` of the scoreboard as text; anything else (None: the data cannot decide) is
 ``unknown``."""
-
-_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.targets from the embedded layers",
-             "licence": "as the input layers (metro_stations, parks, walk_edges: see theirs)",
-             "attribution": "© OpenStreetMap contributors (network, parks, lines); "
-                            "station positions © Amap"}]
 
 _META: dict[str, dict[str, Any]] = {
     "indicators": {
@@ -78,9 +74,10 @@ _META: dict[str, dict[str, Any]] = {
         "description": "Share of the area, and of its residential land (OSM "
         "landuse=residential), within a walk of each facility category of the GB 50180-2018 "
         "5-, 10- and 15-minute circles (300, 500, 1000 m) and of the whole bundle "
-        "(category 'all'), and of the facilities of targets T11, T12, T14, T18, T19 and "
-        "T42; walking distance on the network of the central OSM extract, land within "
-        "50 m of the reached streets. Facilities are OSM 2018: shares are lower bounds.",
+        "(category 'all'), and of the facilities of the plan's walking-access targets; "
+        "walking distance on the walking network of the data used, land within 50 m of the "
+        "reached streets. Each row's notes name the facilities' data and where they "
+        "are complete; shares of mapped facilities are lower bounds.",
     },
     "life_circle_areas": {
         "title_zh": "生活圈设施步行可达范围", "title_en": "Life-circle walking access areas",
@@ -104,19 +101,24 @@ _META: dict[str, dict[str, Any]] = {
 }
 
 
-_ACCESS_SOURCES = [{"id": "gisplan", "title": "computed by gisplan.plan.measures from the "
-                    "embedded layers", "licence": "ODbL-1.0 (facilities, residential_land, "
-                    "walk_edges, parks, water: OpenStreetMap)",
-                    "attribution": "© OpenStreetMap contributors"}]
+def _inputs_meta(evaluation: Evaluation) -> dict[str, str]:
+    """Licence and attribution of the catalogue layers the plan's targets read."""
+    names = sorted({str(spec) for target in evaluation.plan.targets
+                    for spec in target.inputs.values() if isinstance(spec, str)}
+                   & set(list_layers()))
+    metas = [current_metadata(name) for name in names]
+    licences = sorted({m.get("licence", "") for m in metas} - {""})
+    credits = sorted({m.get("attribution", "") for m in metas} - {""})
+    return {"licence": "; ".join(licences) or "as the input layers",
+            "attribution": "; ".join(credits) or "see the input layers",
+            "inputs": ", ".join(names)}
 
 
-def _meta(name: str) -> dict[str, Any]:
-    if name.startswith("life_circle"):
-        return {"name": name, **_META[name], "sources": _ACCESS_SOURCES,
-                "licence": _ACCESS_SOURCES[0]["licence"],
-                "attribution": _ACCESS_SOURCES[0]["attribution"]}
-    return {"name": name, **_META[name], "sources": _SOURCES,
-            "licence": _SOURCES[0]["licence"], "attribution": _SOURCES[0]["attribution"]}
+def _meta(name: str, inputs: dict[str, str]) -> dict[str, Any]:
+    source = {"id": "gisplan", "title": f"computed by gisplan from the layers {inputs['inputs']}",
+              "licence": inputs["licence"], "attribution": inputs["attribution"]}
+    return {"name": name, **_META[name], "sources": [source], "licence": inputs["licence"],
+            "attribution": inputs["attribution"]}
 
 
 def _multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
@@ -125,6 +127,7 @@ def _multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def _areas_frame(evaluation: Evaluation, indicators: list[str], name: str) -> gpd.GeoDataFrame:
+    inputs = _inputs_meta(evaluation)
     rows = []
     for (key, method, area_id), result in evaluation.coverage.items():
         if key not in indicators:
@@ -135,11 +138,12 @@ def _areas_frame(evaluation: Evaluation, indicators: list[str], name: str) -> gp
     frame = gpd.GeoDataFrame(rows, columns=["method", "area", "share", "covered_km2",
                                             "total_km2", "geometry"],
                              geometry="geometry", crs=METRIC_CRS)
-    frame.attrs["gisplan"] = _meta(name)
+    frame.attrs["gisplan"] = _meta(name, inputs)
     return frame
 
 
 def _by_district(evaluation: Evaluation) -> pd.DataFrame:
+    inputs = _inputs_meta(evaluation)
     parts = []
     for (indicator, method, area_id), result in evaluation.coverage.items():
         table = result.by_group[result.by_group["total_km2"] > 0].rename(
@@ -148,7 +152,7 @@ def _by_district(evaluation: Evaluation) -> pd.DataFrame:
     columns = ["indicator", "method", "area", "district", "total_km2", "covered_km2", "share"]
     frame = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
         columns=columns)
-    frame.attrs["gisplan"] = _meta("coverage_by_district")
+    frame.attrs["gisplan"] = _meta("coverage_by_district", inputs)
     return frame
 
 
@@ -172,6 +176,7 @@ def life_circle_distances(evaluation: Evaluation) -> gpd.GeoDataFrame | None:
         target's first measurement, on the evaluation's network; None when the plan has
         no such target or the evaluation no network.
     """
+    inputs = _inputs_meta(evaluation)
     target = next((t for t in evaluation.plan.targets
                    if t.kind == "life_circle_bundle" and t.measurements), None)
     if target is None or evaluation.network is None or "facilities" not in target.inputs:
@@ -182,7 +187,7 @@ def life_circle_distances(evaluation: Evaluation) -> gpd.GeoDataFrame | None:
     hexes = requirement_distances(facilities, area, evaluation.network,
                                   hex_size_m=LIFE_CIRCLE_HEX_M)
     frame = gpd.GeoDataFrame(hexes, geometry="geometry", crs=evaluation.network.crs)
-    frame.attrs["gisplan"] = _meta("life_circle_distances")
+    frame.attrs["gisplan"] = _meta("life_circle_distances", inputs)
     return frame
 
 
@@ -203,15 +208,16 @@ def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFr
         with its metadata in ``attrs["gisplan"]``.
     """
     evaluation = evaluate() if evaluation is None else evaluation
+    inputs = _inputs_meta(evaluation)
     indicators = evaluation.table[INDICATOR_COLUMNS].copy()
     indicators["met"] = [MET_TEXT.get(m, "unknown") for m in indicators["met"]]
-    indicators.attrs["gisplan"] = _meta("indicators")
+    indicators.attrs["gisplan"] = _meta("indicators", inputs)
     extra = {}
     for name, frame in evaluation.tables.items():
         frame = frame.copy()
         if isinstance(frame, gpd.GeoDataFrame):
             frame["geometry"] = [_multipolygon(g) for g in frame.geometry]
-        frame.attrs["gisplan"] = _meta(name)
+        frame.attrs["gisplan"] = _meta(name, inputs)
         extra[name] = frame
     hexes = life_circle_distances(evaluation)
     if hexes is not None:

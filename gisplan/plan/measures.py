@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -134,18 +135,29 @@ class MeasureContext:
         return self.network
 
     def input(self, target: PlanTarget, name: str, *, dated: bool = False) -> gpd.GeoDataFrame:
-        """Return an input of a target: a catalogue layer, or a file in its layer's schema."""
+        """Return an input of a target: a catalogue layer, or a file in its layer's schema.
+
+        An input is a layer name, a file path (relative to the plan file), or a table
+        ``{ file = ..., crs = ..., precision_m = ..., extent = ... }`` whose ``extent``
+        (an area id or polygon file) says where the file is complete.
+        """
         if name not in target.inputs:
             raise CoverageInputError(f"target {target.target_id} ({target.kind}) needs the "
                                      f"input {name!r}; add it to its inputs in the plan file")
-        spec = self.plan.resolve(str(target.inputs[name]))
+        raw = target.inputs[name]
+        spec: dict[str, Any] = dict(raw) if isinstance(raw, Mapping) else {"file": str(raw)}
+        source = self.plan.resolve(str(spec["file"]))
         day = self.day if dated and self.dated else None
-        key = (spec, day)
+        key = (source, day)
         if key not in self._cache:
-            if spec.endswith((".geojson", ".gpkg", ".shp", ".json")):
-                self._cache[key] = load_layer(INPUT_LAYERS.get(name, name), spec, as_of=day)
+            if Path(source).suffix:
+                extent = spec.get("extent")
+                self._cache[key] = load_layer(
+                    INPUT_LAYERS.get(name, name), source, as_of=day, crs=spec.get("crs"),
+                    precision_m=spec.get("precision_m"),
+                    extent=None if extent is None else load_area(self.plan.resolve(str(extent))))
             else:
-                self._cache[key] = load_layer(spec, as_of=day)
+                self._cache[key] = load_layer(source, as_of=day)
         return self._cache[key]
 
     def area(self, measurement: Measurement) -> gpd.GeoDataFrame:
@@ -261,8 +273,8 @@ def _rail_length(ctx: MeasureContext, target: PlanTarget,
     missing = lower_bound_sections(sections[sections["mode"].isin(modes)], ctx.day)
     label = target.param(measurement, "label", "+".join(modes))
     notes = [f"{label} on {ctx.day.isoformat()}: " + " + ".join(parts),
-             "official lengths where published, else the length of the geometry; geometry "
-             "runs station to station (S3 inside Chengdu only, tram schematic)"]
+             "official lengths where published, else the length of the geometry",
+             data_note(sections, "sections")]
     if target.param(measurement, "threshold_note"):
         notes.append(str(target.param(measurement, "threshold_note")))
     if missing:

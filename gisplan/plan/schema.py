@@ -110,7 +110,8 @@ class PlanTarget:
     measurements : tuple of Measurement
         What the evaluator measures.
     inputs : dict
-        Input name (``stations``, ``parks`` ...) -> catalogue layer or file.
+        Input name (``stations``, ``parks`` ...) -> catalogue layer, file, or a table
+        ``{file, crs, precision_m, extent}`` for a file that needs them.
     params : dict
         Parameters of the kind (radius, categories, circle ...).
     dated : bool
@@ -140,7 +141,7 @@ class PlanTarget:
     data_needed: str
     measurements: tuple[Measurement, ...] = ()
     basis_note: str = ""
-    inputs: Mapping[str, str] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
     dated: bool = False
     lower_bound: bool = False
