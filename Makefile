@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gisplan-installed
 
-.PHONY: run test lint browser clean
+.PHONY: run test lint browser bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ browser:
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
+
+# The three benchmarks, with their peers (the extra "bench": pyrosm, pandana, cityseer;
+# a peer that does not install is reported as missing), JSON lines under build/bench/.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]" || \
+	  for peer in pyrosm pandana cityseer; do $(BIN)/python -m pip install --quiet $$peer || true; done
+	mkdir -p build/bench
+	$(BIN)/python benchmarks/coverage_bench.py --json > build/bench/coverage.jsonl
+	$(BIN)/python benchmarks/accessibility_bench.py --nodes 200000 --cityseer --json > build/bench/accessibility.jsonl
+	$(BIN)/python benchmarks/osm_import_bench.py --nodes 200000 --json > build/bench/osm_import.jsonl
+	cat build/bench/*.jsonl
 
 clean:
 	rm -rf build

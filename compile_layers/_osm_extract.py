@@ -20,7 +20,6 @@ OSM_FILE = RAW / "network" / "osm_central_chengdu_2018.osm"
 PARKS_FILE = RAW / "parks" / "osm_central_chengdu_2018_parks.geojson"
 OTHER_GREEN_FILE = RAW / "parks" / "osm_central_chengdu_2018_other_green.geojson"
 WATERWAYS_FILE = RAW / "water" / "osm_central_chengdu_2018_waterways.geojson"
-WATER_POLYGONS_FILE = RAW / "water" / "osm_central_chengdu_2018_water_polygons.geojson"
 OSM_PRECISION_M = 10.0
 """OSM positions in central Chengdu: river edges of converted district boundaries lie
 5-11 m from OSM centrelines (boundary/PROVENANCE.md)."""

@@ -33,13 +33,13 @@ from compile_layers._osm_extract import (
     OSM_FILE,
     OSM_META,
     OSM_PRECISION_M,
-    WATER_POLYGONS_FILE,
     WATERWAYS_FILE,
     add_osm_provenance,
     extract_extent,
     osm_bounds,
 )
 from gisplan.crs import METRIC_CRS, WGS84
+from gisplan.sources import read_osm
 from gisplan.standards.walk_filter import is_walkable
 
 WATERWAY_NAMES = {
@@ -143,18 +143,21 @@ def named_waterways() -> gpd.GeoDataFrame:
 def water_frame() -> gpd.GeoDataFrame:
     """Return the ``water`` frame: the extract's water-body polygons.
 
-    Polygons tagged natural=water, waterway=riverbank or landuse=reservoir/basin, with
-    their area in EPSG:4544.
+    Read from the extract with gisplan's own OSM reader (:func:`gisplan.sources.read_osm`:
+    natural=water, waterway=riverbank, landuse=reservoir/basin, multipolygons assembled by
+    libosmium), so that the embedded layer and an import of the same file agree; the
+    polygons that meet the extract's bounds, with their area in EPSG:4544.
     """
-    polygons = gpd.read_file(WATER_POLYGONS_FILE).sort_values("osm_ref")
-    records = [
-        {"name_zh": r.name if isinstance(r.name, str) else None, "name_en": None,
-         "water_type": next((v for v in (r.water, r.landuse, r.waterway, r.natural)
-                             if isinstance(v, str)), "water"),
-         "osm_ids": f"{r.osm_type}/{r.osm_ref}", "geometry": r.geometry}
-        for r in polygons.itertuples()
-    ]
-    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
+    imported = read_osm(OSM_FILE).layers["water"]
+    extract = shapely.box(*osm_bounds())
+    polygons = imported[imported.geometry.intersects(extract)].copy()
+    polygons["order"] = [(ids.split("/")[0], int(ids.split("/")[1].split(";")[0]))
+                         for ids in polygons["osm_ids"]]
+    polygons = polygons.sort_values("order")
+    frame = gpd.GeoDataFrame(
+        {"name_zh": list(polygons["name_zh"]), "name_en": list(polygons["name_en"]),
+         "water_type": list(polygons["water_type"]), "osm_ids": list(polygons["osm_ids"])},
+        geometry=list(polygons.geometry), crs=WGS84)
     frame["area_m2"] = frame.geometry.to_crs(METRIC_CRS).area.round(1)
     add_osm_provenance(frame)
     frame.insert(0, "water_id", [f"water_{i:03d}" for i in range(1, len(frame) + 1)])

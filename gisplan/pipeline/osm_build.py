@@ -222,6 +222,14 @@ def build_from_osm(
         bar.update()
         hull = gpd.GeoSeries([network.extent()], crs=network.crs).to_crs(WGS84).iloc[0]
         geometry = hull if imported.area is None else imported.area
+        if area is None and imported.file_bounds is None and imported.data_box is not None:
+            # no bounds: the default area where the file's own data are
+            box = shapely.box(*imported.data_box)
+            geometry = shapely.intersection(shapely.union_all(chosen.geometry.values), box)
+            name = f"part of {DEFAULT_BUILD_AREA} where {path.name} has its data"
+            notes.append(f"area: {path.name} declares no bounds; measured where its own "
+                         f"data are ({format_bounds(imported.data_box)}): " + "; ".join(
+                             n for n in imported.notes if "declares no bounds" in n))
         if area is None and shapely.area(shapely.difference(geometry, hull)) > 1e-3 * (
                 shapely.area(geometry)):
             geometry = shapely.intersection(geometry, hull)

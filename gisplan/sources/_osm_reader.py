@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,17 @@ import shapely
 from gisplan._arrays import run_offsets
 from gisplan._errors import OsmFileError, PbfError, PbfLayoutError
 from gisplan.sources import _pbf
+from gisplan.sources._osm_store import (
+    Box,
+    KeptLines,
+    KeptPolygon,
+    KeptRelation,
+    LoneNodes,
+    NodeStore,
+    WayStore,
+    tag_dict,
+    texts_of,
+)
 from gisplan.sources._osm_tags import (
     FACILITY_KEY,
     KINDS,
@@ -71,6 +82,9 @@ class RawOsm:
         The newest timestamp of the objects read (None when the file has none).
     data_bounds : tuple of float or None
         Box of the vertices and points seen, inside or outside the kept box.
+    lone_node_bounds : tuple of float or None
+        Box of the tagged nodes that no way uses (when asked for): where an extract
+        without bounds was cut.
     """
 
     way_id: list[int] = field(default_factory=list)
@@ -85,6 +99,7 @@ class RawOsm:
     replication_time: dt.datetime | None = None
     newest_object: dt.datetime | None = None
     data_bounds: tuple[float, float, float, float] | None = None
+    lone_node_bounds: tuple[float, float, float, float] | None = None
 
 def _time(value: Any) -> dt.datetime | None:
     if value is None:
@@ -150,137 +165,21 @@ REACH_DEG = 0.1
 """How far beyond the box (degrees, about 10 km) nodes are kept: a polygon or member way
 with a node this close can be seen to meet the box."""
 
-def _lookup(sorted_ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
-            ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
-    """(found, index into ``sorted_ids``) of each wanted id."""
-    if not len(sorted_ids):
-        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.intp)
-    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
-    return sorted_ids[at] == wanted, at
-
-def _tag_dict(texts: list[str], pairs: Iterable[tuple[int, int]]) -> dict[str, str]:
-    """Tags from (key, value) string-table indices."""
-    return {texts[k]: texts[v] for k, v in pairs}
-
-@dataclass
-class _Polygon:
-    """A closed way kept by the first pass as a polygon."""
-
-    osm_id: int
-    tags: dict[str, str]
-    refs: npt.NDArray[np.int64]
-
-@dataclass
-class _WayStore:
-    """Node lists of ways, block by block, looked up by way id."""
-
-    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _index: tuple[npt.NDArray[np.int64], ...] | None = None
-
-    def add(self, ways: _pbf.Ways, chosen: npt.NDArray[np.bool_]) -> None:
-        counts = np.diff(ways.ref_first)
-        self.ids.append(ways.ids[chosen])
-        self.counts.append(counts[chosen])
-        self.refs.append(ways.refs[np.repeat(chosen, counts)])
-        self._index = None
-
-    def nodes_of(self, way_ids: npt.NDArray[np.int64]
-                 ) -> tuple[npt.NDArray[np.bool_], list[npt.NDArray[np.int64]]]:
-        """(found, node ids of each found way) for the given way ids."""
-        if self._index is None:  # sorted by way id, made once after the last add
-            ids = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
-            counts = np.concatenate(self.counts) if self.counts else np.empty(0, np.int64)
-            order = np.argsort(ids, kind="stable")
-            first = np.concatenate([[0], np.cumsum(counts)])
-            self._index = (ids[order], first[:-1][order], first[1:][order],
-                           np.concatenate(self.refs) if self.refs else np.empty(0, np.int64))
-        sorted_ids, start, end, refs = self._index
-        found, at = _lookup(sorted_ids, way_ids)
-        return found, [refs[a:b] for a, b in zip(start[at[found]].tolist(),
-                                                  end[at[found]].tolist(), strict=True)]
-
-@dataclass
-class _Relation:
-    """A multipolygon relation with a member way within the reach."""
-
-    osm_id: int
-    tags: dict[str, str]
-    members: list[tuple[int, str]]
-    """(way id, role) of its member ways."""
-
-@dataclass
-class _Lines:
-    """Line ways (streets, cycleways, waterways) kept by the first pass, block by block."""
-
-    ids: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    kinds: list[npt.NDArray[np.bool_]] = field(default_factory=list)
-    counts: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    tags: list[dict[str, str]] = field(default_factory=list)
-
-    def all_refs(self) -> npt.NDArray[np.int64]:
-        return np.concatenate(self.refs) if self.refs else np.empty(0, np.int64)
-
-class _Box:
-    """A WGS84 box and the arrays test against it."""
-
-    def __init__(self, box: tuple[float, float, float, float] | None, grow: float) -> None:
-        lo_x, lo_y, hi_x, hi_y = (-360.0, -90.0, 360.0, 90.0) if box is None else box
-        self.bounds = (lo_x - grow, lo_y - grow, hi_x + grow, hi_y + grow)
-
-    def contains(self, lon: np.ndarray, lat: np.ndarray) -> npt.NDArray[np.bool_]:
-        lo_x, lo_y, hi_x, hi_y = self.bounds
-        return (lon >= lo_x) & (lon <= hi_x) & (lat >= lo_y) & (lat <= hi_y)
-
-    def meets(self, xmin: np.ndarray, ymin: np.ndarray, xmax: np.ndarray, ymax: np.ndarray
-              ) -> npt.NDArray[np.bool_]:
-        lo_x, lo_y, hi_x, hi_y = self.bounds
-        return (xmax >= lo_x) & (xmin <= hi_x) & (ymax >= lo_y) & (ymin <= hi_y)
-
-class _Nodes:
-    """Node locations kept by id (sorted once the ways begin)."""
-
-    def __init__(self) -> None:
-        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
-        self.ids = np.empty(0, np.int64)
-        self.lonlat = np.empty((0, 2))
-        self.sealed = False
-
-    def add(self, ids: np.ndarray, lonlat: np.ndarray) -> None:
-        self._parts.append((ids, lonlat))
-
-    def seal(self) -> None:
-        if self._parts:
-            ids = np.concatenate([self.ids, *(p[0] for p in self._parts)])
-            lonlat = np.concatenate([self.lonlat, *(p[1] for p in self._parts)])
-            order = np.argsort(ids, kind="stable")
-            self.ids, self.lonlat = ids[order], lonlat[order]
-            self._parts = []
-        self.sealed = True
-
-    def find(self, refs: np.ndarray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
-        """(found, index) of each node id."""
-        return _lookup(self.ids, refs)
-
-def _texts(strings: list[bytes]) -> list[str]:
-    """Decode a block's string table."""
-    return [t.decode("utf-8", "replace") for t in strings]
-
 class _Reader:
     """The state of one read of a PBF file for a box."""
 
-    def __init__(self, box: tuple[float, float, float, float] | None) -> None:
-        self.box = _Box(box, 0.0)
-        self.reach = _Box(box, REACH_DEG)
-        self.nodes = _Nodes()
-        self.lines = _Lines()
-        self.polygons: list[_Polygon] = []
+    def __init__(self, box: tuple[float, float, float, float] | None,
+                 lone: bool = False) -> None:
+        self.lone = LoneNodes() if lone else None
+        self.box = Box(box, 0.0)
+        self.reach = Box(box, REACH_DEG)
+        self.nodes = NodeStore()
+        self.lines = KeptLines()
+        self.polygons: list[KeptPolygon] = []
         self.points: list[tuple[str, dict[str, str], float, float]] = []
-        self.near = _WayStore()
+        self.near = WayStore()
         self.near_ids: npt.NDArray[np.int64] | None = None
-        self.relations: list[_Relation] = []
+        self.relations: list[KeptRelation] = []
         self.seen = [np.inf, np.inf, -np.inf, -np.inf]
         self.newest = 0
 
@@ -298,7 +197,7 @@ class _Reader:
             if not len(dense.kv):
                 continue
             if texts is None:
-                texts = _texts(block.strings)
+                texts = texts_of(block.strings)
             self._tagged_nodes(texts, dense)
 
     def _tagged_nodes(self, texts: list[str], dense: _pbf.DenseNodes) -> None:
@@ -310,11 +209,15 @@ class _Reader:
         run_start = np.concatenate([[0], ends[:-1] + 1])
         node_of = np.repeat(np.arange(len(ends)), ends - run_start + 1)
         is_key = ((np.arange(len(kv)) - run_start[node_of]) % 2 == 0) & (kv != 0)
+        if self.lone is not None:
+            tagged = np.unique(node_of[is_key])
+            self.lone.add(dense.ids[tagged], np.column_stack([dense.lon[tagged],
+                                                              dense.lat[tagged]]))
         hit = np.unique(node_of[is_key & wanted[np.minimum(kv, len(wanted) - 1)]])
         hit = hit[self.box.contains(dense.lon[hit], dense.lat[hit])]
         for i in hit.tolist():
             run = kv[run_start[i]:ends[i]]
-            tags = with_category(_tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
+            tags = with_category(tag_dict(texts, zip(run[0::2].tolist(), run[1::2].tolist(),
                                                        strict=True)))
             if is_station(tags) or FACILITY_KEY in tags:
                 self.newest = max(self.newest, int(dense.timestamp[i]))
@@ -324,11 +227,13 @@ class _Reader:
     def way_block(self, block: _pbf.Block) -> None:
         if not self.nodes.sealed:
             self.nodes.seal()
-        texts = _texts(block.strings)
+        texts = texts_of(block.strings)
         for ways in block.ways:
             self._ways(texts, ways)
 
     def _ways(self, texts: list[str], ways: _pbf.Ways) -> None:
+        if self.lone is not None:
+            self.lone.mark(ways.refs)
         n = len(ways.ids)
         counts = np.diff(ways.ref_first)
         found, at = self.nodes.find(ways.refs)
@@ -355,12 +260,12 @@ class _Reader:
         self._keep_lines(texts, ways, tag_way, kind, np.flatnonzero(meets & line))
         for w in np.flatnonzero(meets & polygon).tolist():
             t0, t1 = ways.tag_first[w], ways.tag_first[w + 1]
-            tags = with_category(_tag_dict(texts, zip(
+            tags = with_category(tag_dict(texts, zip(
                 ways.keys[t0:t1].tolist(), ways.vals[t0:t1].tolist(), strict=True)))
             if tags.get("area") != "no" and polygon_wanted(tags):
                 self.newest = max(self.newest, int(ways.timestamp[w]))
                 refs = ways.refs[ways.ref_first[w]:ways.ref_first[w + 1]]
-                self.polygons.append(_Polygon(int(ways.ids[w]), tags, refs))
+                self.polygons.append(KeptPolygon(int(ways.ids[w]), tags, refs))
 
     def _keep_lines(self, texts: list[str], ways: _pbf.Ways, tag_way: np.ndarray,
                     kind: dict[str, np.ndarray], keep: np.ndarray) -> None:
@@ -393,11 +298,11 @@ class _Reader:
                 ways = [m for t, m, _ in members if t == 1]
                 if not ways or not np.isin(ways, self.near_ids).any():
                     continue
-                texts = _texts(block.strings) if texts is None else texts
-                tags = _tag_dict(texts, pairs)
+                texts = texts_of(block.strings) if texts is None else texts
+                tags = tag_dict(texts, pairs)
                 if (tags.get("type") in ("multipolygon", "boundary")
                         and not POLYGON_KEY_SET.isdisjoint(tags)):
-                    self.relations.append(_Relation(rid, tags, [
+                    self.relations.append(KeptRelation(rid, tags, [
                         (m, texts[r]) for t, m, r in members if t == 1]))
 
     def member_ways(self) -> npt.NDArray[np.int64]:
@@ -546,6 +451,7 @@ def read_raw(
     box: tuple[float, float, float, float] | None = None,
     *,
     progress: Callable[[float], None] | None = None,
+    lone_nodes: bool = False,
 ) -> RawOsm:
     """Read an OSM file, keeping the ways, polygons and points touching ``box``.
 
@@ -557,6 +463,9 @@ def read_raw(
         (min_lon, min_lat, max_lon, max_lat) in WGS84; None keeps everything.
     progress : callable, optional
         Called after each block with the share of the file read so far (0 to 1).
+    lone_nodes : bool, optional
+        Also find the box of the tagged nodes no way uses (``RawOsm.lone_node_bounds``),
+        where a file without bounds has its data.
 
     Returns
     -------
@@ -572,7 +481,7 @@ def read_raw(
     header = _header(path)
     raw = RawOsm()
     raw.replication_time = _time(header.get("osmosis_replication_timestamp") or None)
-    reader = _Reader(box)
+    reader = _Reader(box, lone_nodes)
     with tempfile.TemporaryDirectory(prefix="gisplan-osm-") as folder:
         pbf = path if path.name.lower().endswith(".pbf") else _as_pbf(path, Path(folder))
         try:
@@ -597,4 +506,6 @@ def read_raw(
                          if reader.newest else None)
     if np.isfinite(seen[0]):
         raw.data_bounds = (seen[0], seen[1], seen[2], seen[3])
+    if reader.lone is not None:
+        raw.lone_node_bounds = reader.lone.bounds()
     return raw

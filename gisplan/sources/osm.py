@@ -57,6 +57,7 @@ __all__ = [
     "OSM_LAYERS",
     "OSM_PRECISION_M",
     "OsmImport",
+    "data_box",
     "file_bounds",
     "network_from_osm",
     "read_osm",
@@ -100,6 +101,9 @@ class OsmImport:
         The area plus the margin, in WGS84: what was kept.
     notes : list of str
         What a reader of the results should know (partial coverage, ...).
+    data_box : tuple of float or None
+        Where the file's data are complete (:func:`data_box`): its bounds, or without
+        them the box of its own nodes.
     """
 
     layers: dict[str, gpd.GeoDataFrame]
@@ -112,6 +116,7 @@ class OsmImport:
     notes: list[str] = field(default_factory=list)
     _network_input: tuple[Any, ...] | None = field(default=None, repr=False)
     _network: WalkNetwork | None = field(default=None, repr=False)
+    data_box: tuple[float, float, float, float] | None = None
 
     def network(self) -> WalkNetwork:
         """Return the walking network, built once from the coordinate arrays.
@@ -182,16 +187,32 @@ def _meta(name: str, path: Path, source: str, description: str,
     }
 
 
-def _import_extent(path: Path, bounds: tuple[float, float, float, float] | None,
+def _import_extent(path: Path, box: tuple[float, float, float, float] | None, what: str,
                    kept: shapely.Geometry | None) -> dict[str, Any] | None:
-    """Return the extent record of imported layers: the file's bounds, cut to the area kept."""
-    region = None if bounds is None else shapely.box(*bounds)
+    """Return the extent record of imported layers: the file's data box, cut to the area kept."""
+    region = None if box is None else shapely.box(*box)
     if kept is not None:
         region = kept if region is None else shapely.intersection(region, kept)
     if region is None or shapely.area(region) <= 0:
         return None
-    what = "its bounds" + ("" if kept is None else " within the area imported")
+    what = what + ("" if kept is None else " within the area imported")
     return extent_record(region, f"the OpenStreetMap file {path.name} ({what})")
+
+
+def data_box(raw: RawOsm, bounds: tuple[float, float, float, float] | None
+             ) -> tuple[tuple[float, float, float, float] | None, str]:
+    """Return the box where a file's data are complete, and what it is in words.
+
+    The bounds the header declares; without them, the box of the file's own nodes (the
+    tagged nodes no way uses: an extract keeps the whole of every way crossing its edge,
+    but a lone node only inside it); else the box of everything read.
+    """
+    if bounds is not None:
+        return bounds, "its bounds"
+    if raw.lone_node_bounds is not None:
+        return raw.lone_node_bounds, ("the box of its own nodes, as it declares no bounds: "
+                                      "the tagged nodes no way uses")
+    return raw.data_bounds, "the box of all its data, as it declares no bounds"
 
 
 _DESCRIPTIONS = {
@@ -275,7 +296,8 @@ def read_osm(
         if share < 0.999:
             notes.append(f"{path.name} covers {share:.1%} of the area (file bounds "
                          f"{format_bounds(bounds)}); results outside them lack OSM data")
-    raw = read_raw(path, None if kept is None else kept.bounds, progress=progress)
+    raw = read_raw(path, None if kept is None else kept.bounds, progress=progress,
+                   lone_nodes=bounds is None)
     date = _osm_date(raw)
     source = f"osm:{path.name}@{date.strftime('%Y-%m-%dT%H:%M:%SZ') if date else 'undated'}"
     if date is None:
@@ -301,10 +323,15 @@ def read_osm(
         "cycleways": cycleways_layer(raw, keep, source),
         "facilities": facilities_layer(raw, kept, ids, tags, geoms, source),
     }
-    complete = _import_extent(path, bounds or raw.data_bounds, kept)
+    box, what = data_box(raw, bounds)
+    if bounds is None and box is not None:
+        notes.append(f"{path.name} declares no bounds: its layers are taken to be complete "
+                     f"in {what} ({format_bounds(box)})")
+    complete = _import_extent(path, box, what, kept)
     for name, frame in layers.items():
         frame.attrs["gisplan"] = _meta(name, path, source, _DESCRIPTIONS[name], complete)
-    return OsmImport(layers, path, source, date, bounds, aoi, kept, notes, network_input)
+    return OsmImport(layers, path, source, date, bounds, aoi, kept, notes, network_input,
+                     data_box=box)
 
 
 def network_from_osm(path: str | os.PathLike[str], area: Any = None, *,
