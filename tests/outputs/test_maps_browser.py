@@ -1,10 +1,10 @@
 """Open the HTML maps in real headless Chromium with every http(s) request blocked.
 
-Screenshots of each map at 1366 x 768 are written to ``build/map_screenshots/``.
+Screenshots of each map at 1366 x 768 are written to a temporary folder (pytest's
+``map_screenshots`` under its basetemp).
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +12,6 @@ from gisplan.outputs.maps import MAP_FILES, write_maps
 from tests.outputs._map_fixtures import map_layers
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "map_screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -227,10 +226,13 @@ def test_chinese_labels_render_as_glyphs_not_empty_boxes(browser, maps_dir):
 
 
 @pytest.mark.parametrize("key", list(MAP_FILES))
-def test_screenshot_at_1366_by_768_with_legend_inside_the_window(browser, maps_dir, key):
+def test_screenshot_at_1366_by_768_with_legend_inside_the_window(browser, maps_dir, key,
+                                                                tmp_path_factory):
     page, errors, _ = _open_offline(browser, maps_dir / MAP_FILES[key])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{key}.png"))
+    shot = tmp_path_factory.getbasetemp() / "map_screenshots" / f"{key}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
     boxes = page.evaluate(BOXES)
     state = page.evaluate(INSPECT)
     page.close()
