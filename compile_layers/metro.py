@@ -35,7 +35,11 @@ from compile_layers._metro_raw import (
     merged_stations,
     osm_tracks,
 )
-from compile_layers._rail_history import STATION_DATE_COLUMNS, station_opening_columns
+from compile_layers._rail_history import (
+    STATION_DATE_COLUMNS,
+    load_facts,
+    station_opening_columns,
+)
 from gisplan.crs import METRIC_CRS, WGS84, gcj02_to_wgs84
 
 SNAP_MAX_M = 60.0
@@ -316,7 +320,7 @@ def run(out_dir: Path) -> list[str]:
         "description": _station_description(
             stations, outside, _farthest_own_track_m(stations, tracks)),
         "columns": STATION_COLUMNS, "required": ["station_id", "name_zh", "lines"],
-        "extent": city_extent(out_dir),
+        "extent": city_extent(out_dir), "data_as_of": load_facts()["data_as_of"],
         "geometry_types": ["Point"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
     }))
@@ -339,7 +343,7 @@ def run(out_dir: Path) -> list[str]:
             "track. Colours come from the station files (2026, tram 2025)."
         ),
         "columns": LINE_COLUMNS, "required": ["line_id", "name_zh"],
-        "extent": city_extent(out_dir),
+        "extent": city_extent(out_dir), "data_as_of": load_facts()["data_as_of"],
         "geometry_types": ["MultiLineString"], "sources": SOURCES, "licence": LICENCE,
         "attribution": ATTRIBUTION,
     }))

@@ -157,6 +157,7 @@ def sections_frame(lines: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> gpd.G
                                              if s["track"] is not None)) or None,
             "opened": section["opened"], "construction_from": section["construction_from"],
             "status": section["status"], "official_km": section["official_km"],
+            "official_km_basis": section.get("official_km_basis"),
             "date_sources": ";".join(section["date_sources"]),
             "length_sources": ";".join(section["length_sources"]) or None,
             "note": section["note"],
@@ -167,7 +168,8 @@ def sections_frame(lines: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> gpd.G
     measured = np.full(len(frame), np.nan)
     has = frame.geometry.notna().to_numpy()
     measured[has] = rail_route_length_km(frame[has])
-    frame.insert(frame.columns.get_loc("official_km") + 1, "measured_km", np.round(measured, 3))
+    frame.insert(frame.columns.get_loc("official_km_basis") + 1, "measured_km",
+                 np.round(measured, 3))
     return frame.to_crs(WGS84)
 
 
@@ -194,8 +196,12 @@ COLUMNS = {
                           "published); empty when not known (sections opened before 2019)"},
     "status": {"type": "str", "description": "status on the compile date: " + ", ".join(
         STATUSES) + "; gisplan.load_layer(..., as_of=) gives the status on any date"},
-    "official_km": {"type": "float", "description": "length published for the section (km); "
-                    "empty where no source publishes it"},
+    "official_km": {"type": "float", "description": "official length of the section (km): "
+                    "published for it, or derived from a figure published for its line (see "
+                    "official_km_basis); empty where no source gives one"},
+    "official_km_basis": {"type": "str", "description": "'published' (a figure for the "
+                          "section) or 'derived' (the line's published figure less its other "
+                          "sections: the sections of a line sum to the line's figure)"},
     "measured_km": {"type": "float", "description": "route length of the geometry (km, "
                     "EPSG:4544, parallel tracks once, gisplan.analysis.rail.rail_route_length_km); "
                     "S3 only inside Chengdu; the tram and schematic chords are shorter than the "
@@ -254,7 +260,7 @@ def run(out_dir: Path) -> list[str]:
         "metro_lines); dates and lengths are facts compiled with their sources named",
         "attribution": "© OpenStreetMap contributors; dates and lengths from the news and "
         "official releases listed in 'sources'",
-        "extent": city_extent(out_dir),
+        "extent": city_extent(out_dir), "data_as_of": facts["data_as_of"],
     })
     write_files(files, out_dir)
     return sorted(files)

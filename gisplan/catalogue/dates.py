@@ -18,8 +18,9 @@ import shapely
 from gisplan._errors import DateError
 from gisplan.crs import METRIC_CRS
 
-__all__ = ["AS_OF_LAYERS", "FIRST_OPENING", "MODES", "empty_network_note", "layer_as_of",
-           "lower_bound_sections", "parse_as_of", "parse_date", "section_status"]
+__all__ = ["AS_OF_LAYERS", "FIRST_OPENING", "MODES", "beyond_data_note", "data_as_of",
+           "empty_network_note", "latest_day", "layer_as_of", "lower_bound_sections",
+           "parse_as_of", "parse_date", "section_status"]
 
 AS_OF_LAYERS = ("metro_stations", "metro_lines", "rail_sections")
 """Layers that :func:`gisplan.load_layer` can give ``as_of`` a date."""
@@ -31,6 +32,38 @@ LINE_CLIP_M = 60.0
 """``metro_lines`` as of a day keeps a line's track within this distance of its open sections."""
 _EMPTY_NOTE = ("no rail section had opened by {day}: Chengdu's first, line 1 phase I, opened on "
                f"{FIRST_OPENING.isoformat()}")
+
+
+def data_as_of(meta: dict | None) -> dt.date | None:
+    """Return the day up to which a layer's dated data are known (``data_as_of``), if any."""
+    value = (meta or {}).get("data_as_of")
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def latest_day(meta: dict | None, today: dt.date | None = None) -> dt.date:
+    """Return the latest day a layer's dated data know: today, or the day they were compiled."""
+    today = dt.date.today() if today is None else today
+    known = data_as_of(meta)
+    return today if known is None else min(today, known)
+
+
+def beyond_data_note(name: str, meta: dict | None, day: dt.date) -> str | None:
+    """Return the note for a day after the data of a layer were compiled (None if not).
+
+    Parameters
+    ----------
+    name : str
+        The layer, as the note names it.
+    meta : dict or None
+        Its metadata (``data_as_of``).
+    day : datetime.date
+        The day asked for.
+    """
+    known = data_as_of(meta)
+    if known is None or day <= known:
+        return None
+    return (f"{name} on {day.isoformat()}: the data were compiled on {known.isoformat()}, "
+            "so sections and stations opened after that day are missing")
 
 
 def empty_network_note(day: dt.date) -> str:

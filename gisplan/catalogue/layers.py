@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ import pandas as pd
 import pyogrio
 
 from gisplan import settings
-from gisplan._errors import LayerFileError, UnknownLayerError
+from gisplan._errors import IncompleteDataWarning, LayerFileError, UnknownLayerError
 from gisplan.catalogue._user_files import load_user_file, user_metadata
-from gisplan.catalogue.dates import layer_as_of, parse_as_of
+from gisplan.catalogue.dates import beyond_data_note, layer_as_of, parse_as_of
 from gisplan.catalogue.extent import extent_from_record, frame_extent
 from gisplan.crs import WGS84
 
@@ -184,7 +185,7 @@ def load_layer(
         frame = settings.layer_frames[name].copy()
         attrs = settings.layer_frames[name].attrs.get("gisplan", meta)
         if day is not None:
-            frame = _as_of(name, frame, day)
+            frame = _as_of(name, frame, day, attrs)
         frame.attrs["gisplan"] = attrs
         return frame
     if path is None and name in settings.layer_overrides:
@@ -200,15 +201,26 @@ def load_layer(
         frame = load_user_file(name, meta, Path(path), crs, precision_m, city)
         meta = user_metadata(meta, frame, extent)
     if day is not None:
-        frame = _as_of(name, frame, day)
+        frame = _as_of(name, frame, day, meta)
     frame.attrs["gisplan"] = meta
     return frame
 
 
-def _as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
-    """Return the layer on ``day`` (``metro_lines`` cut to the ``rail_sections`` open then)."""
+def _as_of(name: str, frame: gpd.GeoDataFrame, day: dt.date,
+           meta: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Return the layer on ``day`` (``metro_lines`` cut to the ``rail_sections`` open then).
+
+    A day after the data were compiled gets an :class:`~gisplan.IncompleteDataWarning`
+    and the same words in ``attrs["gisplan_as_of"]["note"]``.
+    """
     sections = load_layer("rail_sections") if name == "metro_lines" else None
-    return layer_as_of(name, frame, day, sections)
+    result = layer_as_of(name, frame, day, sections)
+    beyond = beyond_data_note(name, meta, day)
+    if beyond is not None:
+        warnings.warn(beyond, IncompleteDataWarning, stacklevel=3)
+        record = result.attrs["gisplan_as_of"]
+        record["note"] = "; ".join(n for n in (record.get("note"), beyond) if n)
+    return result
 
 
 def layer_extent(layer: str | pd.DataFrame | gpd.GeoSeries) -> gpd.GeoSeries | None:

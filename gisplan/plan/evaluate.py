@@ -21,16 +21,18 @@ import pandas as pd
 
 from gisplan._errors import CoverageInputError, DateError
 from gisplan.analysis import CoverageResult
-from gisplan.catalogue.dates import parse_as_of
+from gisplan.catalogue.dates import latest_day, parse_as_of
+from gisplan.catalogue.layers import current_metadata, list_layers
 from gisplan.network import WalkNetwork
 from gisplan.plan.measures import MEASURES, MeasureContext, MeasureRow
 from gisplan.plan.schema import Measurement, Plan, PlanTarget, load_plan
 
-__all__ = ["SCOREBOARD_COLUMNS", "Evaluation", "evaluate", "resolve_plan"]
+__all__ = ["SCOREBOARD_COLUMNS", "Evaluation", "data_day", "evaluate", "resolve_plan"]
 
 SCOREBOARD_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
-                      "target", "unit", "met", "target_basis", "caveat", "notes", "wording_zh",
-                      "plan_line", "data_needed", "as_of", "baseline", "end_of_period"]
+                      "comparison", "target", "unit", "met", "target_basis", "caveat", "notes",
+                      "wording_zh", "plan_line", "data_needed", "as_of", "baseline",
+                      "end_of_period"]
 """Columns of the scoreboard: ``value`` is measured on ``as_of``; ``baseline`` and
 ``end_of_period`` are the same measurement on the plan's baseline and period end (NaN for
 targets whose data carry no dates); ``target_basis`` says whose number the threshold is
@@ -70,6 +72,18 @@ def resolve_plan(plan: Plan | str | os.PathLike[str] | None) -> Plan:
     return plan if isinstance(plan, Plan) else load_plan(plan)
 
 
+def data_day(plan: Plan, today: dt.date | None = None) -> dt.date:
+    """Return the latest day the plan's dated inputs know: today, or when they were compiled.
+
+    The scoreboard measures on this day by default, so that its "today" says the date of
+    its data (and the stations counted are those open then).
+    """
+    names = {str(spec) for target in plan.targets if target.dated
+             for spec in target.inputs.values() if isinstance(spec, str)} & set(list_layers())
+    days = [latest_day(current_metadata(name), today) for name in sorted(names)]
+    return min(days, default=dt.date.today() if today is None else today)
+
+
 def _met(target: PlanTarget, measurement: Measurement, row: MeasureRow) -> bool | None:
     if row.value is None or math.isnan(row.value):
         return None
@@ -80,7 +94,8 @@ def _met(target: PlanTarget, measurement: Measurement, row: MeasureRow) -> bool 
 
 def _base(target: PlanTarget, day: dt.date) -> dict[str, Any]:
     return {"target_id": target.target_id, "indicator": target.indicator,
-            "target": target.target, "unit": target.unit, "target_basis": target.basis,
+            "comparison": target.comparison, "target": target.target, "unit": target.unit,
+            "target_basis": target.basis,
             "caveat": target.caveat, "wording_zh": target.wording_zh,
             "plan_line": target.plan_line, "data_needed": target.data_needed,
             "as_of": day.isoformat()}
@@ -122,9 +137,10 @@ def evaluate(plan: Plan | str | os.PathLike[str] | None = None, *,
     network : WalkNetwork, optional
         Walking network for the network method (the catalogue's ``walk_edges``).
     as_of : str or datetime.date, optional
-        Measure on this day (YYYY-MM-DD; today by default): targets whose data carry
-        dates use the data of that day; the others are left unmeasured for another
-        day, with a note.
+        Measure on this day (YYYY-MM-DD): targets whose data carry dates use the data of
+        that day; the others are left unmeasured for another day, with a note. By default
+        the latest day the dated data know (:func:`data_day`); a later day warns that the
+        data end before it.
     period : bool, optional
         Fill ``baseline`` and ``end_of_period`` for the dated targets (default True).
     targets : tuple of str, optional
@@ -136,10 +152,10 @@ def evaluate(plan: Plan | str | os.PathLike[str] | None = None, *,
         The scoreboard and the coverage results behind it.
     """
     chosen = resolve_plan(plan)
-    today = dt.date.today()
-    day = parse_as_of(as_of) or today
-    ctx = MeasureContext(chosen, day, dated=as_of is not None, network=network)
-    past = as_of is not None and day != today
+    latest = data_day(chosen)
+    day = parse_as_of(as_of) or latest
+    ctx = MeasureContext(chosen, day, dated=True, network=network)
+    past = as_of is not None and day != latest
     selected = [t for t in chosen.targets if targets is None or t.target_id in targets]
     rows = [row for target in selected for row in _rows(ctx, target, past)]
     table = pd.DataFrame(rows, columns=SCOREBOARD_COLUMNS[:-2])

@@ -39,8 +39,8 @@ LIFE_CIRCLE_HEX_M = 200.0
 """Side of the hexagons of ``life_circle_distances``, in metres."""
 
 INDICATOR_COLUMNS = ["target_id", "indicator", "method", "area", "denominator", "value",
-                     "target", "unit", "met", "target_basis", "caveat", "as_of", "baseline",
-                     "end_of_period", "notes"]
+                     "comparison", "target", "unit", "met", "target_basis", "caveat", "as_of",
+                     "baseline", "end_of_period", "notes"]
 """Columns of the ``indicators`` table (``met`` as text: yes, no or unknown)."""
 
 MET_TEXT = {True: "yes", False: "no"}

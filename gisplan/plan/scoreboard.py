@@ -51,28 +51,41 @@ def format_value(value: float, unit: str) -> str:
 
 
 def format_scoreboard(table: pd.DataFrame) -> str:
-    """Return the scoreboard as aligned text lines for a terminal.
+    """Return the scoreboard as aligned text lines for a terminal, caveats under it.
 
-    The value is measured on the day in ``as_of``; the baseline and end-of-period
-    columns are shown where the scoreboard has them.
+    Values carry their unit; the value column is headed with the day of the data (the
+    scoreboard's ``as_of``), and the baseline and end-of-period columns with their days
+    where the scoreboard has them. Each row points to its caveat by number, and says
+    whose number its threshold is (``plan``, ``standard``, ``reading``); the caveats
+    follow the table.
     """
     period = "baseline" in table.columns and table["baseline"].notna().any()
-    day = table["as_of"].iloc[0] if "as_of" in table.columns and len(table) else "value"
+    day = str(table["as_of"].iloc[0]) if "as_of" in table.columns and len(table) else "value"
     header = (f"{'target':6s} {'indicator':36s} {'method':12s} {'area':26s} "
-              f"{'denominator':16s} {day:>12s} ")
+              f"{'denominator':16s} {'data of ' + day:>20s} ")
     if period:
         header += (f"{table.attrs.get('baseline', 'baseline'):>12s} "
                    f"{table.attrs.get('end_of_period', 'end'):>12s} ")
-    lines = [header + f"{'target':>14s}  met"]
+    lines = [header + f"{'target':>26s} {'basis':8s} {'met':7s} caveat"]
+    caveats: dict[str, int] = {}
     for row in table.itertuples(index=False):
-        text = f"{format_value(row.value, row.unit):>12s} "
+        text = f"{format_value(row.value, row.unit):>20s} "
         if period:
             text += (f"{format_value(row.baseline, row.unit):>12s} "
                      f"{format_value(row.end_of_period, row.unit):>12s} ")
-        goal = format_value(row.target, row.unit)
+        comparison = getattr(row, "comparison", None) or ""
+        goal = f"{comparison} {format_value(row.target, row.unit)}".strip()
         met = {True: "yes", False: "no"}.get(row.met, "unknown")
+        caveat = str(getattr(row, "caveat", "") or "")
+        mark = f"[{caveats.setdefault(caveat, len(caveats) + 1)}]" if caveat else ""
+        basis = str(getattr(row, "target_basis", "") or "")
         method, area, denominator = ("-" if pd.isna(v) else str(v)
                                      for v in (row.method, row.area, row.denominator))
         lines.append(f"{row.target_id:6s} {row.indicator:36s} {method:12s} "
-                     f"{area:26s} {denominator:16s} {text}{goal:>14s}  {met}")
+                     f"{area:26s} {denominator:16s} {text}{goal:>26s} {basis:8s} {met:7s} "
+                     f"{mark}")
+    lines.append("")
+    lines.append("basis: plan = the plan's own figure; standard = a national standard's; "
+                 "reading = the plan names the goal without a figure and gisplan reads one")
+    lines += [f"[{number}] {caveat}" for caveat, number in caveats.items()]
     return "\n".join(lines)
