@@ -164,3 +164,15 @@ def test_station_map_has_one_layer_per_year_end():
 
     assert add_network_years(folium.Map(), layers) == len(TIMELINE_YEARS) + 1
     assert add_network_years(folium.Map(), {"metro_stations": layers["metro_stations"]}) == 0
+
+
+def test_the_station_count_of_the_data_day_is_the_same_both_ways(capsys):
+    board = gisplan.scoreboard()
+    day = board.attrs["as_of"]
+    assert day == gisplan.layer_metadata("metro_stations")["data_as_of"]  # before today
+    assert main(["scoreboard", "--as-of", day, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_cli = next(r for r in rows if r["target_id"] == "T01")["notes"]
+    by_api = board[board["target_id"] == "T01"]["notes"].iloc[0]
+    count = len(gisplan.load_layer("metro_stations", as_of=day))
+    assert f"{count} stations" in by_cli and f"{count} stations" in by_api

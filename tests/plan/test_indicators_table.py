@@ -13,6 +13,14 @@ BEFORE = Path(__file__).resolve().parents[1] / "data" / "indicators_before_layou
 """The table as ``make run`` wrote it before the package was laid out in subpackages."""
 
 KEY = ["target_id", "indicator", "method", "area", "denominator"]
+CHANGED = {
+    ("T01", "euclidean", "central_urban_12_districts"):
+        "measured with the stations open on the day of the data (394), no longer all 395",
+    ("T25", "route_length", "urban_rail"): "rail facts corrected: line 18 (and lines 1, 3, 4)",
+    ("T25", "route_length", "all_rail"): "rail facts corrected: line 18 (and lines 1, 3, 4)",
+    ("T14", "network", "central_osm_extract"): "water compiled with the OSM reader's rules",
+}
+"""Rows a fix of the numbers changed on purpose, with the fix (by target, method, area)."""
 MET = {1.0: "yes", 0.0: "no"}
 
 
@@ -32,8 +40,15 @@ def test_same_rows_in_the_same_order(tables):
 
 def test_same_values_targets_units_and_status(tables):
     before, now = tables
-    np.testing.assert_allclose(now["value"].astype(float), before["value"].astype(float),
+    fixed = [tuple(k) in CHANGED for k in before[["target_id", "method", "area"]].itertuples(
+        index=False, name=None)]
+    kept = ~np.array(fixed)
+    np.testing.assert_allclose(now["value"][kept].astype(float),
+                               before["value"][kept].astype(float),
                                rtol=1e-9, atol=1e-12, equal_nan=True)
+    # a fixed row moves, and by little: the fixes correct, they do not overturn
+    moved = now["value"][~kept].astype(float) / before["value"][~kept].astype(float)
+    assert ((moved != 1) & moved.between(0.98, 1.02)).all(), moved
     np.testing.assert_allclose(now["target"], before["target"])
     renamed = {"share of area": "share", "m2 per resident": "m2 per person",
                "places per 1000": "places per 1000 people"}  # the plan file's unit names

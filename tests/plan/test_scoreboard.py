@@ -67,8 +67,8 @@ def test_scoreboard_rows_and_statuses(evaluation):
     assert "T01" in text and "unknown" in text
 
 
-def test_800m_rows_use_exactly_the_metro_stations(evaluation):
-    stations = load_layer("metro_stations")
+def test_800m_rows_use_exactly_the_metro_stations_of_the_data_day(evaluation):
+    stations = load_layer("metro_stations", as_of=evaluation.table.attrs["as_of"])
     for (indicator, _method, _area), result in evaluation.coverage.items():
         if indicator == "rail_station_coverage_800m":
             assert result.params["n_stations"] == len(stations)
