@@ -5,7 +5,7 @@ Source: the OSM XML extract (ODbL-1.0, © OpenStreetMap contributors; see
 ``multipolygons``).
 
 ``facilities``
-    Every node or area whose tags :func:`gisplan.standards.facilities.facility_category` maps
+    Every node or area whose tags a rule of :data:`gisplan.standards.facilities.FACILITY_RULES` maps
     to a category (schools, clinics, markets, bus stops ...). Areas are reduced to a
     point with :func:`gisplan._footprint.point_and_radius` (their centroid, or a point
     on their surface when the centroid falls outside; ``geocode_method``
@@ -45,7 +45,11 @@ from compile_layers._osm_extract import (
 )
 from gisplan._footprint import point_and_radius
 from gisplan.crs import METRIC_CRS, WGS84
-from gisplan.standards.facilities import FACILITY_CATEGORIES, facility_category
+from gisplan.standards.facilities import (
+    FACILITY_CATEGORIES,
+    facility_rule,
+    merge_duplicates,
+)
 
 RESIDENTIAL_LANDUSE = ("residential",)
 """OSM ``landuse`` values counted as residential land (居住用地)."""
@@ -90,11 +94,12 @@ def facilities_frame() -> gpd.GeoDataFrame:
     records = []
     for layer in ("points", "multipolygons"):
         for osm_id, tags, geom in _read(layer):
-            category = facility_category(tags)
-            if category is None or geom is None or geom.is_empty:
+            rule = facility_rule(tags)
+            if rule is None or rule.category is None or geom is None or geom.is_empty:
                 continue
-            records.append({"name_zh": tags.get("name"), "category": category,
-                            "osm_id": osm_id, "geometry": geom})
+            records.append({"name_zh": tags.get("name"), "category": rule.category,
+                            "category_rule": rule.rule_id, "osm_id": osm_id,
+                            "geometry": geom})
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
     is_area = (frame.geometry.to_crs(METRIC_CRS).area > 0).to_numpy()
     points, radius = point_and_radius(frame.geometry, OSM_PRECISION_M)
@@ -105,6 +110,7 @@ def facilities_frame() -> gpd.GeoDataFrame:
     order = {c.category: i for i, c in enumerate(FACILITY_CATEGORIES)}
     frame["rank"] = frame["category"].map(order)
     frame = frame.sort_values(["rank", "osm_id"]).drop(columns="rank").reset_index(drop=True)
+    frame = merge_duplicates(frame).reset_index(drop=True)
     frame.insert(0, "facility_id", [f"facility_{i:04d}" for i in range(1, len(frame) + 1)])
     return frame
 
@@ -150,7 +156,11 @@ def run(out_dir: Path) -> list[str]:
             "name_zh": {"type": "str", "description": "OSM name (null if unnamed)"},
             "category": {"type": "str", "description": "facility category "
                          "(gisplan.standards.facilities.FACILITY_CATEGORIES)"},
-            "osm_id": {"type": "str", "description": "OSM object (node/, way/, relation/)"},
+            "category_rule": {"type": "str", "description": "the rule of "
+                              "gisplan.standards.facilities.FACILITY_RULES that gave it"},
+            "osm_id": {"type": "str", "description": "OSM object (node/, way/, relation/); "
+                       "';'-joined where one place was mapped several times (same category "
+                       "and name within 150 m: gisplan.standards.facilities.merge_duplicates)"},
             **PROVENANCE_COLUMNS, **GEOCODE_COLUMN,
         },
         "required": ["category"],

@@ -56,7 +56,13 @@ class GridTooLargeError(MemoryError, GisplanError):
 
 
 class GeocodeError(LookupError, GisplanError):
-    """A name that no gazetteer entry matches."""
+    """A name that no gazetteer entry matches.
+
+    ``finding`` holds what was found without the advice on what to pass, so that the
+    command line can give its own (options rather than arguments).
+    """
+
+    finding: str = ""
 
 
 class AmbiguousNameError(GeocodeError):

@@ -27,7 +27,7 @@ def facility_points(facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         )
     return facilities
 
-def walk_radius(radius: float | None, minutes: float | None, speed: float,
+def walk_radius(radius: float | None, minutes: float | None, speed: float | None,
             default: float | None = None) -> float:
     if radius is not None and minutes is not None:
         raise CoverageInputError("give either radius (metres) or minutes, not both")

@@ -45,7 +45,6 @@ from gisplan.network import WalkNetwork
 from gisplan.standards.life_circles import (
     CIRCLE_REQUIREMENTS,
     LIFE_CIRCLES,
-    WALK_SPEED_M_PER_MIN,
     CircleRequirement,
     LifeCircle,
     circle_requirements,
@@ -82,7 +81,7 @@ def facility_coverage(
     *,
     radius: float | None = None,
     minutes: float | None = None,
-    speed_m_per_min: float = WALK_SPEED_M_PER_MIN,
+    speed_m_per_min: float | None = None,
     method: str = "network",
     network: WalkNetwork | None = None,
     residential: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
@@ -110,7 +109,9 @@ def facility_coverage(
     radius : float, optional
         Walking (or straight-line) distance in metres; required unless ``minutes``.
     minutes, speed_m_per_min : float, optional
-        Time and speed instead of ``radius`` (60 m/min by default).
+        Time (and speed) instead of ``radius``: without a speed, a circle's own distance
+        for its minutes (10 minutes: 500 m), else 60 m/min
+        (:func:`gisplan.standards.life_circles.minutes_to_metres`).
     method : {"network", "euclidean"}, optional
         Walking distance along ``network`` (default) or straight line.
     network : WalkNetwork, optional
@@ -169,7 +170,7 @@ def facility_coverage(
     params.update({"indicator": "facility_coverage", "categories": list(categories),
                    "denominator": "residential land" if residential is not None else "area"})
     if minutes is not None:
-        params.update({"minutes": float(minutes), "speed_m_per_min": float(speed_m_per_min)})
+        params.update({"minutes": float(minutes), "speed_m_per_min": speed_m_per_min})
     notes = extent_notes + [n for n in result.notes if not n.startswith(("no stations",
                                                                         "stations"))
                             and "where stations are complete" not in n]
@@ -247,7 +248,7 @@ def life_circle_coverage(
     LifeCircleResult
     """
     spec = life_circle(circle, circles)
-    distance = walk_radius(radius, None, WALK_SPEED_M_PER_MIN, default=spec.radius_m)
+    distance = walk_radius(radius, None, None, default=spec.radius_m)
     wanted = circle_requirements(circle, requirements)
     name = measured_area_name(area, area_name)
     crs = measuring_crs(area, method, network)
@@ -264,28 +265,47 @@ def life_circle_coverage(
                                    access_distance=access_distance, max_snap=max_snap)
         results[req.requirement] = result
         covered = result.covered.iloc[0]
+        mapped = result.params["n_facilities"] > 0
         note = "; ".join([f"{req.label_zh}: {'|'.join(req.categories)}, "
-                          f"{result.params['n_facilities']} facilities", *result.notes])
-        rows += _rows(target_id, req.requirement, circle, distance, method, name, covered,
-                      whole, land, note)
+                          f"{result.params['n_facilities']} facilities",
+                          *([] if mapped else [f"n/a: no data; needs "
+                                               f"{req.data_needed or 'data on it'}"]),
+                          *(n for n in result.notes if not n.startswith("no facility"))])
+        rows += _rows(target_id, req.requirement, circle, distance, method, name,
+                      covered if mapped else None, whole, land, note)
         shapes.append({"circle": circle, "category": req.requirement, "radius_m": distance,
                        "method": method, "covered_km2": covered.area / 1e6,
                        "geometry": covered})
     absent = [r for r in wanted if results[r.requirement].params["n_facilities"] == 0]
-    bundle = _intersection([s["geometry"] for s in shapes], whole)
     present = _intersection([s["geometry"] for s in shapes
                              if s["category"] not in {r.requirement for r in absent}], whole)
     note = f"land reaching all {len(wanted)} facilities of the circle"
     if absent:
-        note += (f"; none mapped for {', '.join(r.requirement for r in absent)}, so the "
-                 f"bundle is empty; the {len(wanted) - len(absent)} mapped ones together "
-                 f"cover {present.area / whole.area:.1%} of the area")
-    rows += _rows(target_id, "all", circle, distance, method, name, bundle, whole, land, note)
-    shapes.append({"circle": circle, "category": "all", "radius_m": distance,
-                   "method": method, "covered_km2": bundle.area / 1e6, "geometry": bundle})
+        # a requirement without data cannot be judged: the bundle is not measured (n/a),
+        # and the mapped ones are given as such
+        missing = "; ".join(f"{r.requirement} ({r.label_zh}: {'|'.join(r.categories)}; "
+                            f"needs {r.data_needed or 'data on it'})" for r in absent)
+        note = (f"n/a: no data for {missing}; the {len(wanted) - len(absent)} mapped "
+                f"facilities together: category all_mapped")
+        rows += _rows(target_id, "all", circle, distance, method, name, None, whole, land,
+                      note)
+        rows += _rows(target_id, "all_mapped", circle, distance, method, name, present,
+                      whole, land, f"land reaching the {len(wanted) - len(absent)} mapped "
+                      f"facilities of the circle (no data for "
+                      f"{', '.join(r.requirement for r in absent)})")
+        shapes.append({"circle": circle, "category": "all_mapped", "radius_m": distance,
+                       "method": method, "covered_km2": present.area / 1e6,
+                       "geometry": present})
+    else:
+        rows += _rows(target_id, "all", circle, distance, method, name, present, whole, land,
+                      note)
+        shapes.append({"circle": circle, "category": "all", "radius_m": distance,
+                       "method": method, "covered_km2": present.area / 1e6,
+                       "geometry": present})
     table = pd.DataFrame(rows, columns=COVERAGE_TABLE_COLUMNS)
     covered_frame = gpd.GeoDataFrame(shapes, geometry="geometry", crs=crs)
     return LifeCircleResult(table, covered_frame, results)
+
 
 def _intersection(geoms: list[shapely.Geometry], whole: shapely.Geometry) -> shapely.Geometry:
     out = whole
@@ -296,15 +316,22 @@ def _intersection(geoms: list[shapely.Geometry], whole: shapely.Geometry) -> sha
     return out
 
 def _rows(target_id: str | None, category: str, circle: str, radius: float, method: str,
-          area: str, covered: shapely.Geometry, whole: shapely.Geometry,
+          area: str, covered: shapely.Geometry | None, whole: shapely.Geometry,
           land: shapely.Geometry | None, notes: str) -> list[dict[str, Any]]:
+    """Rows of one requirement over the area (and its residential land); None: n/a."""
     bases = [("area", whole)] + ([] if land is None else [("residential land", land)])
     rows = []
     for denominator, base in bases:
-        part = shapely.intersection(covered, base).area if land is not None else covered.area
+        if covered is None:
+            part = float("nan")
+        else:
+            part = (shapely.intersection(covered, base).area if land is not None
+                    else covered.area)
         rows.append({"target_id": target_id, "category": category, "circle": circle,
                      "radius_m": radius, "method": method, "area": area,
                      "denominator": denominator, "share": part / base.area,
                      "covered_km2": part / 1e6, "total_km2": base.area / 1e6,
                      "notes": notes})
     return rows
+
+

@@ -60,10 +60,13 @@ def access_report(what: str, area: gpd.GeoDataFrame, *, method: str = "network",
         table = result.table
         report = {"circle": what, "rows": table.to_dict(orient="records")}
         shown = table[["category", "denominator", "share", "covered_km2", "total_km2"]].copy()
-        shown["share"] = shown["share"].map("{:.1%}".format)
-        text = (f"life circle {what} ({method}, {table['radius_m'].iloc[0]:.0f} m, area "
-                f"{table['area'].iloc[0]}):\n"
-                + shown.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        shown["share"] = [("n/a" if s != s else f"{s:.1%}") for s in shown["share"]]
+        notes = [f"note: {row.category}: {row.notes}"
+                 for row in table.drop_duplicates("category").itertuples() if row.notes]
+        text = "\n".join([f"life circle {what} ({method}, {table['radius_m'].iloc[0]:.0f} m, "
+                          f"area {table['area'].iloc[0]}):",
+                          shown.to_string(index=False, float_format=lambda v: f"{v:.2f}"),
+                          *notes])
         return report, text
     categories = what.split("|")
     if radius is None and minutes is None:

@@ -12,29 +12,26 @@ import json
 import math
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pyogrio
-import pyogrio.errors
 from tqdm import tqdm
 
 from gisplan._errors import (
     AmbiguousNameError,
     CoverageInputError,
-    CRSError,
+    GeocodeError,
     GisplanError,
     IncompleteDataWarning,
-    LayerFileError,
 )
 from gisplan._validate import positive_distance
 from gisplan._version import __version__
+from gisplan.catalogue import load_area
 from gisplan.catalogue.layers import layer_metadata, list_layers, load_layer
 from gisplan.outputs.maps import MAP_FILES
 from gisplan.outputs.maps.basemaps import tianditu
-from gisplan.outputs.symbology import has_geometry
 from gisplan.pipeline.main import write_outputs
 
 __all__ = ["main"]
@@ -115,29 +112,7 @@ def _cmd_chart(args: argparse.Namespace) -> int:
 
 def _read_area(spec: str) -> gpd.GeoDataFrame:
     """Return the area to measure: an ``area_id`` of ``coverage_area`` or a polygon file."""
-    areas = load_layer("coverage_area")
-    if spec in set(areas["area_id"]):
-        return areas[areas["area_id"] == spec]
-    path = Path(spec)
-    if not path.exists():
-        raise LayerFileError(
-            f"--area {spec!r} is neither a file nor an area_id of layer coverage_area "
-            f"({', '.join(areas['area_id'])})"
-        )
-    try:
-        frame = pyogrio.read_dataframe(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise LayerFileError(
-            f"--area {spec!r} could not be read as GeoPackage, GeoJSON or Shapefile: {exc}"
-        ) from exc
-    if not isinstance(frame, gpd.GeoDataFrame) or not has_geometry(frame).any():
-        raise LayerFileError(f"--area {spec!r} has no geometries; give a polygon layer")
-    if frame.crs is None:
-        raise CRSError(
-            f"--area {spec!r} has no coordinate reference system; save it with one "
-            "(e.g. EPSG:4326; convert GCJ-02/BD-09 data with gisplan.crs first)"
-        )
-    return frame
+    return load_area(spec, what=f"--area {spec!r}")
 
 
 def _jsonable(value: Any) -> Any:
@@ -154,12 +129,33 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _metres(text: str) -> float:
-    """``--radius``: the API's validator, as a usage error on the command line."""
-    try:
-        return positive_distance(text, "--radius")
-    except CoverageInputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+def _positive(option: str) -> Callable[[str], float]:
+    """Return an argument type: a finite positive number (the API's check), named ``option``."""
+
+    def parse(text: str) -> float:
+        try:
+            return positive_distance(text, option)
+        except CoverageInputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
+def _non_negative(option: str) -> Callable[[str], float]:
+    """Return an argument type: a finite number of metres, 0 or more, named ``option``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a finite distance in metres, 0 or more (for example "
+                f"{option}=1000), got {text!r}")
+        return value
+
+    return parse
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
@@ -246,8 +242,12 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     try:
         found = geocode(args.name, layer=args.layer)
     except AmbiguousNameError as exc:
-        print(f"gisplan: error: {exc}", file=sys.stderr)
+        print(f"gisplan: error: {exc.finding or exc}. Pass --layer LAYER (one of the layers "
+              "listed) or a fuller name", file=sys.stderr)
         return 3
+    except GeocodeError as exc:
+        print(f"gisplan: error: {exc.finding or exc}", file=sys.stderr)
+        return 1
     record = {"query": found.query, "name_zh": found.name_zh, "name_en": found.name_en,
               "lon": round(found.lon, 7), "lat": round(found.lat, 7),
               "precision_m": found.precision_m, "layer": found.layer, "source": found.source,
@@ -292,7 +292,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--area", metavar="NAME|FILE",
                        help="with --osm: an area_id of coverage_area or a polygon file in any "
                        "CRS (default: the 12 central districts, or the part the file covers)")
-    build.add_argument("--margin", type=_metres, metavar="M",
+    build.add_argument("--margin", type=_non_negative("--margin"), metavar="M",
                        help="with --osm: metres kept around the area (default: 1000)")
     build.add_argument("--osm-stations", action="store_true",
                        help="with --osm: measure station coverage with the file's rail "
@@ -326,7 +326,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="polygon file (with a CRS) or an area_id of layer coverage_area "
                           "(default: where the data are complete: core_five_districts for "
                           "stations, central_osm_extract for parks and the network method)")
-    coverage.add_argument("--radius", type=_metres, metavar="M",
+    coverage.add_argument("--radius", type=_positive("--radius"), metavar="M",
                           help="radius in metres (stations: 800; parks: by size class; a "
                           "radius given applies to every real park, never to schematic "
                           "drawings or non-park green)")
@@ -354,10 +354,10 @@ def _parser() -> argparse.ArgumentParser:
                         "network (default: central_osm_extract)")
     access.add_argument("--method", choices=("network", "euclidean"), default="network",
                         help="walking or straight-line distance (default: network)")
-    access.add_argument("--radius", type=_metres, metavar="M",
+    access.add_argument("--radius", type=_positive("--radius"), metavar="M",
                         help="distance in metres (default: the circle's, or that of the "
                         "first circle requiring the category)")
-    access.add_argument("--minutes", type=_metres, metavar="MIN",
+    access.add_argument("--minutes", type=_positive("--minutes"), metavar="MIN",
                         help="walking time instead of --radius (60 m per minute)")
     access.add_argument("--residential", action="store_true",
                         help="also measure over the residential land (layer residential_land)")
@@ -400,11 +400,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         error, 3 for an ambiguous geocoding query.
     """
     args = _parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (GisplanError, OSError) as exc:
-        print(f"gisplan: error: {exc}", file=sys.stderr)
-        return 1
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            return int(args.func(args))
+        except (GisplanError, OSError) as exc:
+            print(f"gisplan: error: {exc}", file=sys.stderr)
+            return 1
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    """Print a warning as one ``warning: ...`` line on stderr (no source file or line)."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

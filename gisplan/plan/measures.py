@@ -338,16 +338,19 @@ def _facility_coverage(ctx: MeasureContext, target: PlanTarget,
 
 def _all_circles(ctx: MeasureContext, target: PlanTarget,
                  measurement: Measurement) -> pd.DataFrame:
+    """Every circle of the standard over the area, once; the target's own circle named."""
     key = ("circles", target.target_id, measurement.area)
+    own = str(target.param(measurement, "circle", "15min"))
     if key not in ctx._cache:
         tables = []
         for circle in LIFE_CIRCLES:
+            label = target.target_id if circle.circle == own else None
             result = life_circle_coverage(
                 ctx.input(target, "facilities"), ctx.area(measurement), circle.circle,
                 network=ctx.walk_network(), residential=ctx.input(target, "residential"),
-                area_name=measurement.area, target_id=target.target_id)
+                area_name=measurement.area, target_id=label)
             tables.append(result.table)
-            ctx.circle_areas.append(result.covered.assign(target_id=target.target_id))
+            ctx.circle_areas.append(result.covered.assign(target_id=label))
         table = pd.concat(tables, ignore_index=True)
         ctx.circle_rows += table.to_dict("records")
         ctx._cache[key] = table
@@ -362,10 +365,12 @@ def _life_circle_bundle(ctx: MeasureContext, target: PlanTarget,
     rows = tables[(tables["circle"] == circle) & (tables["denominator"] == denominator)]
     bundle = rows[rows["category"] == "all"].iloc[0]
     parts = ", ".join(f"{r.category} {r.share:.0%}" for r in rows.itertuples()
-                      if r.category != "all")
-    notes = [f"land reaching all {circle} facilities of GB 50180-2018 within "
-             f"{bundle.radius_m:.0f} m; each: {parts}", bundle.notes.split("; ", 1)[-1],
+                      if r.category not in ("all", "all_mapped") and r.share == r.share)
+    notes = [bundle.notes, f"each facility within {bundle.radius_m:.0f} m: {parts}",
              data_note(ctx.input(target, "facilities"), "facilities")]
+    mapped = rows[rows["category"] == "all_mapped"]
+    if len(mapped):
+        notes.insert(1, f"the mapped facilities together: {mapped['share'].iloc[0]:.1%}")
     return MeasureRow(float(bundle.share), notes)
 
 

@@ -24,13 +24,14 @@ from gisplan.network.ways import chain_edges, great_circle_m
 from gisplan.sources._osm_reader import RawOsm
 from gisplan.sources._osm_tags import (
     FACILITY_KEY,
+    FACILITY_RULE_KEY,
     GREEN_LANDUSE,
     GREEN_NATURAL,
     RESIDENTIAL_LANDUSE,
     STATION_MODES,
     is_station,
 )
-from gisplan.standards.facilities import FACILITY_CATEGORIES
+from gisplan.standards.facilities import FACILITY_CATEGORIES, merge_duplicates
 from gisplan.standards.parks import PARK_SERVICE_RADII, classify_parks
 
 __all__ = ["OSM_PRECISION_M", "PARK_MERGE_DISTANCE_M", "cycleways_layer", "facilities_layer",
@@ -341,16 +342,19 @@ def facilities_layer(raw: RawOsm, kept: shapely.Geometry | None, ids: list[str],
     rank = {c.category: i for i, c in enumerate(FACILITY_CATEGORIES)}
     category = [t[FACILITY_KEY] for t in ftags]
     order = sorted(range(len(fids)), key=lambda k: (rank[category[k]], fids[k]))
-    return _frame({
-        "facility_id": [f"osm_facility_{k:05d}" for k in range(1, len(order) + 1)],
+    frame = merge_duplicates(_frame({
         "name_zh": [ftags[k].get("name") for k in order],
-        "category": [category[k] for k in order], "osm_id": [fids[k] for k in order],
+        "category": [category[k] for k in order],
+        "category_rule": [ftags[k].get(FACILITY_RULE_KEY) for k in order],
+        "osm_id": [fids[k] for k in order],
         "source": source, "precision_m": precision[order] if order else precision,
         "geocode_method": ["source_coordinates" if fids[k].startswith("node/")
                            else "point_on_surface" for k in order]},
         points[order] if order else points,
-        ["facility_id", "name_zh", "category", "osm_id", "source", "precision_m",
-         "geocode_method"])
+        ["name_zh", "category", "category_rule", "osm_id", "source", "precision_m",
+         "geocode_method"]))
+    frame.insert(0, "facility_id", [f"osm_facility_{k:05d}" for k in range(1, len(frame) + 1)])
+    return frame.reset_index(drop=True)
 
 
 def _station_mode(tags: Mapping[str, str]) -> str:

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_category
+from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_rule
 from gisplan.standards.walk_filter import BLOCKING_TAGS, walkable_highway
 
-__all__ = ["FACILITY_KEY", "GREEN_LANDUSE", "GREEN_NATURAL", "KINDS", "NODE_KEYS", "POLYGON_KEYS",
-           "POLYGON_KEY_SET", "RESIDENTIAL_LANDUSE", "STATION_MODES", "WATERWAY_LINES",
+__all__ = ["FACILITY_KEY", "FACILITY_RULE_KEY", "GREEN_LANDUSE", "GREEN_NATURAL", "KINDS",
+           "NODE_KEYS", "POLYGON_KEYS", "POLYGON_KEY_SET", "RESIDENTIAL_LANDUSE", "STATION_MODES", "WATERWAY_LINES",
            "WAY_TAGS", "WAY_TAG_SET", "any_tag", "is_station", "polygon_wanted", "way_kinds",
            "with_category"]
 
@@ -112,10 +112,15 @@ FACILITY_KEY = "gisplan:facility"
 """Key under which the reader stores a feature's facility category in its tags dict
 (computed once, with :func:`gisplan.standards.facilities.facility_category`)."""
 
+FACILITY_RULE_KEY = "gisplan:facility_rule"
+"""Key under which the reader stores the id of the rule that gave the category."""
+
+
 def with_category(tags: dict[str, str]) -> dict[str, str]:
-    category = facility_category(tags)
-    if category is not None:
-        tags[FACILITY_KEY] = category
+    rule = facility_rule(tags)
+    if rule is not None and rule.category is not None:
+        tags[FACILITY_KEY] = rule.category
+        tags[FACILITY_RULE_KEY] = rule.rule_id
     return tags
 
 def polygon_wanted(tags: Mapping[str, str]) -> bool:

@@ -232,12 +232,13 @@ def geocode(
     hits = geocode_candidates(name, layer=layer)
     if hits.empty:
         close = closest_names(name, layer=layer)
-        raise GeocodeError(
-            f"no feature named {name!r} in the catalogue"
-            + (f" layer {layer!r}" if layer else "")
-            + (f"; closest known names: {', '.join(close)}" if close else "")
-            + "; check the spelling, try the Chinese name, or use provider='nominatim'"
-        )
+        finding = (f"no feature named {name!r} in the catalogue"
+                   + (f" layer {layer!r}" if layer else "")
+                   + (f"; closest known names: {', '.join(close)}" if close else "")
+                   + "; check the spelling, try the Chinese name")
+        error = GeocodeError(finding + ", or use provider='nominatim'")
+        error.finding = finding
+        raise error
     first = hits.iloc[0]
     best = hits[(hits["tier"] == first["tier"]) & (hits["rank"] == first["rank"])]
     places = _distinct_places(best)
@@ -245,10 +246,11 @@ def geocode(
         listing = "; ".join(
             f"{r.name_zh} ({r.layer}, {r.lon:.5f}, {r.lat:.5f})" for r in places.itertuples()
         )
-        raise AmbiguousNameError(
-            f"{name!r} matches {len(places)} different places: {listing}. Pass layer=... "
-            "or a fuller name", candidates=places.reset_index(drop=True),
-        )
+        finding = f"{name!r} matches {len(places)} different places: {listing}"
+        ambiguous = AmbiguousNameError(f"{finding}. Pass layer=... or a fuller name",
+                                       candidates=places.reset_index(drop=True))
+        ambiguous.finding = finding
+        raise ambiguous
     top = places.iloc[0]
     return GeocodeResult(
         query=name, name_zh=_text(top["name_zh"]), name_en=_text(top["name_en"]),
