@@ -160,7 +160,10 @@ def test_presets_hold_the_standards_distances():
     assert minutes_to_metres(5) == 300  # 60 m/min gives the standard's 5-minute distance
     known = {c.category for c in FACILITY_CATEGORIES}
     assert all(set(r.categories) <= known for r in CIRCLE_REQUIREMENTS)
-    assert {r.requirement for r in circle_requirements("5min")} >= {"kindergarten", "clinic"}
+    assert {r.requirement for r in circle_requirements("5min")} >= {"kindergarten",
+                                                                 "community_service"}
+    assert minutes_to_metres(10) == 500  # the 10min circle's distance, not 10 x 60 m
+    assert minutes_to_metres(10, 60.0) == 600 and minutes_to_metres(7) == 420
     assert "primary_school" in {r.requirement for r in circle_requirements("10min")}
     assert "secondary_school" in {r.requirement for r in circle_requirements("15min")}
     table = preset_table()
@@ -169,10 +172,10 @@ def test_presets_hold_the_standards_distances():
 
 
 def test_unknown_circle_and_category_list_the_known_ones():
-    with pytest.raises(CoverageInputError, match="5min, 10min, 15min"):
+    with pytest.raises(CoverageInputError, match="block, 5min, 10min, 15min"):
         life_circle("20min")
     facilities = _facilities([(0, 0)], ["market"])
-    with pytest.raises(CoverageInputError, match="kindergarten, primary_school") as err:
+    with pytest.raises(CoverageInputError, match="kindergarten, childcare, primary_school") as err:
         facility_coverage(facilities, _box(0, 0, 10, 10), "cinema", radius=300)
     assert "cinema" in str(err.value)
 

@@ -15,7 +15,7 @@ def test_facilities_are_points_of_known_categories_with_provenance():
     assert len(facilities) > 100
     assert set(facilities.geom_type) == {"Point"}
     assert set(facilities["category"]) <= {c.category for c in FACILITY_CATEGORIES}
-    assert facilities["osm_id"].str.match(r"^(node|way|relation)/\d+$").all()
+    assert facilities["osm_id"].str.match(r"^(?:(node|way|relation)/\d+;?)+$").all()
     assert (facilities["source"] == "osm").all()
     areas = facilities["geocode_method"] == "point_on_surface"
     assert areas.any() and (facilities.loc[areas, "precision_m"] >= 10).all()
