@@ -43,9 +43,10 @@ def test_measured_table_matches_the_scoreboard():
 
 
 def test_station_counts_in_the_caveats_match_the_layer():
-    stations = gisplan.load_layer("metro_stations")
+    day = gisplan.scoreboard().attrs["as_of"]
+    stations = gisplan.load_layer("metro_stations", as_of=day)
     tram_only = int((stations["lines"] == "蓉2").sum())
     beyond = int((~stations["in_chengdu"].astype(bool)).sum())
-    assert f"all {len(stations)} stations of `metro_stations`" in README
+    assert f"the {len(stations)} stations of `metro_stations`\nopen on {day}" in README
     assert f"{tram_only} of them are 蓉2 tram stops only" in README
     assert f"{beyond} are the S3 stations in 资阳" in README
