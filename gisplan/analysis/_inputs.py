@@ -11,6 +11,7 @@ import shapely
 
 from gisplan._errors import CoverageInputError, CRSError
 from gisplan._validate import check_coordinate_units, positive_distance
+from gisplan.catalogue.areas import MIN_AREA_M2
 from gisplan.crs import METRIC_CRS, metric_crs_for
 from gisplan.network import WalkNetwork
 
@@ -81,8 +82,10 @@ def polygon_union(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str,
             "them with shapely.make_valid (or QGIS 'Fix geometries') and check the result"
         )
     union = shapely.union_all(geoms.values)
-    if union.is_empty or union.area <= 0:
-        raise CoverageInputError(f"{what} have no area; a share of an empty area is undefined")
+    if union.is_empty or union.area < MIN_AREA_M2:  # in a metric CRS: flat or degenerate
+        raise CoverageInputError(
+            f"{what} have no area: flat or degenerate polygons (e.g. three points on one "
+            "line); a share of an empty area is undefined")
     return union
 
 def measured_area_name(area: gpd.GeoDataFrame | gpd.GeoSeries, name: str | None) -> str:

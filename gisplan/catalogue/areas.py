@@ -20,9 +20,17 @@ import shapely
 
 from gisplan._errors import CoverageInputError, CRSError, LayerFileError
 from gisplan.catalogue.layers import load_layer
-from gisplan.crs import WGS84
+from gisplan.crs import WGS84, metric_crs_for
 
-__all__ = ["AREA_LAYER", "area_ids", "load_area"]
+__all__ = ["AREA_LAYER", "MIN_AREA_M2", "area_ids", "load_area"]
+
+MIN_AREA_M2 = 1.0
+"""An area smaller than this (in m2) is flat or degenerate, not land to measure."""
+
+FLATNESS = 1e-9
+"""A polygon whose area, in its own CRS, is under this share of its perimeter squared is
+flat (its points on one line): projecting it would give it a sliver of area that is not
+land."""
 
 AREA_LAYER = "coverage_area"
 """The catalogue layer whose ``area_id`` values name areas."""
@@ -104,9 +112,13 @@ def load_area(area: Any, *, what: str = "the area") -> gpd.GeoDataFrame:
         raise CoverageInputError(
             f"{what} holds {int(invalid.sum())} invalid polygon(s) (e.g. {reasons}); repair "
             "them (shapely.make_valid, or QGIS 'Fix geometries') and check the result")
-    if not (shapely.area(present.geometry.values) > 0).any():
-        raise CoverageInputError(f"{what} has no area (its polygons are flat); a share of "
-                                 "an empty area is undefined")
+    own = shapely.union_all(present.geometry.values)
+    metric = present.geometry.to_crs(metric_crs_for(present))
+    if (float(shapely.area(shapely.union_all(metric.values))) < MIN_AREA_M2
+            or own.area <= FLATNESS * own.length ** 2):
+        raise CoverageInputError(
+            f"{what} has no area: its polygons are flat or degenerate (e.g. three points on "
+            "one line); a share of an empty area is undefined. Give polygons that enclose land")
     return present
 
 

@@ -24,6 +24,7 @@ from gisplan._errors import (
     CoverageInputError,
     GeocodeError,
     GisplanError,
+    GisplanWarning,
     IncompleteDataWarning,
 )
 from gisplan._validate import positive_distance
@@ -401,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     with warnings.catch_warnings():
+        warnings.simplefilter("always", GisplanWarning)  # shown, once per message
         warnings.showwarning = _one_line_warning
         try:
             return int(args.func(args))

@@ -16,7 +16,8 @@ from gisplan.standards.facilities import FACILITY_TAG_KEYS, facility_rule
 from gisplan.standards.walk_filter import BLOCKING_TAGS, walkable_highway
 
 __all__ = ["FACILITY_KEY", "FACILITY_RULE_KEY", "GREEN_LANDUSE", "GREEN_NATURAL", "KINDS",
-           "NODE_KEYS", "POLYGON_KEYS", "POLYGON_KEY_SET", "RESIDENTIAL_LANDUSE", "STATION_MODES", "WATERWAY_LINES",
+           "NODE_KEYS", "POLYGON_KEYS", "POLYGON_KEY_SET", "RESIDENTIAL_LANDUSE",
+           "STATION_MODES", "WATERWAY_LINES",
            "WAY_TAGS", "WAY_TAG_SET", "any_tag", "is_station", "polygon_wanted", "way_kinds",
            "with_category"]
 
