@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+import gisplan
 from gisplan import CoverageInputError
 from gisplan.analysis import (
     facility_coverage,
@@ -296,3 +297,50 @@ def test_two_step_snapping_equals_one_search():
     np.testing.assert_allclose(snapped, direct, equal_nan=True)
     assert (snapped > 25).any() and (snapped < 25).any() and np.isnan(snapped).any()
     assert sorted(sources.start) == pytest.approx(sorted(once.start))
+
+
+# A straight street 4 km long, a facility at its west end, and the 100 m strip along it:
+# a walk of r metres reaches the street from 0 to r, and the land within the 50 m street
+# access of it is the strip up to r plus a half disc of 50 m: r * 100 + pi * 50^2 / 2 m2.
+STREET_X0, STREET_Y0, STREET_M = 420_000.0, 3_390_000.0, 4000.0
+
+
+def _street_case():
+    street = gpd.GeoSeries([shapely.LineString([(STREET_X0, STREET_Y0),
+                                                (STREET_X0 + STREET_M, STREET_Y0)])],
+                           crs="EPSG:4544")
+    net = network_from_edges(street)
+    facility = gpd.GeoDataFrame({"category": ["elderly_care"]},
+                                geometry=[shapely.Point(STREET_X0, STREET_Y0)],
+                                crs="EPSG:4544")
+    area = gpd.GeoSeries([shapely.box(STREET_X0, STREET_Y0 - 50, STREET_X0 + STREET_M,
+                                      STREET_Y0 + 50)], crs="EPSG:4544")
+    return net, gisplan.declare_extent(facility, area.to_crs(4326).iloc[0]), area
+
+
+def _by_hand(radius: float) -> float:
+    return (radius * 100 + np.pi * 50**2 / 2) / (STREET_M * 100)
+
+
+def test_the_15_minute_circle_walks_1000_m_by_hand():
+    net, facility, area = _street_case()
+    result = life_circle_coverage(facility, area, "15min", network=net)
+    row = result.table.set_index("category").loc["elderly_care"]
+    assert row["radius_m"] == 1000  # GB 50180-2018: 800-1,000 m, the upper end by default
+    # the same land as a walk of 1,000 m, not of 800 m; exact buffers agree with the hand
+    exact = {r: facility_coverage(facility, area, "elderly_care", radius=r, network=net,
+                                  exact_area=True).share for r in (800.0, 1000.0)}
+    grid = {r: facility_coverage(facility, area, "elderly_care", radius=r,
+                                 network=net).share for r in (800.0, 1000.0)}
+    assert exact[1000.0] == pytest.approx(_by_hand(1000), rel=0.015)
+    assert exact[800.0] == pytest.approx(_by_hand(800), rel=0.015)
+    assert row["share"] == pytest.approx(grid[1000.0]) and row["share"] > grid[800.0] + 0.03
+
+
+@pytest.mark.parametrize(("speed", "metres"), [(50.0, 500.0), (80.0, 800.0)])
+def test_the_walking_speed_sets_the_distance_by_hand(speed, metres):
+    net, facility, area = _street_case()
+    result = facility_coverage(facility, area, "elderly_care", minutes=10,
+                               speed_m_per_min=speed, network=net, exact_area=True)
+    assert result.params["radius_m"] == metres
+    assert result.share == pytest.approx(_by_hand(metres), rel=0.015)
