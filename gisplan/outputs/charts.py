@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from gisplan._atomic import write_atomically
 from gisplan.plan import Plan, load_plan
 
-__all__ = ["CHART_NAME", "plan_period_chart"]
+__all__ = ["CHART_NAME", "draw_rail_lengths", "draw_station_coverage", "plan_period_chart"]
 
 CHART_NAME = "plan_period_rail"
 """File stem of the chart: ``<CHART_NAME>.png`` and ``.svg``."""
@@ -37,6 +38,68 @@ def _thresholds(plan: Plan, kind: str) -> list[tuple[float, str]]:
     return sorted(set(found))
 
 
+def draw_rail_lengths(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
+    """Draw operating length by mode, year by year, with the plan's length thresholds.
+
+    Parameters
+    ----------
+    axis : matplotlib.axes.Axes
+        Where to draw.
+    history : pandas.DataFrame
+        The output of :func:`gisplan.plan.history.network_history`.
+    plan : Plan
+        Whose period and ``rail_length`` thresholds are drawn.
+    """
+    dates = [day.year for day in history["date"]]
+    modes = [c.removesuffix("_km") for c in history.columns
+             if c.endswith("_km") and c != "metro_with_construction_km"]
+    _period(axis, plan)
+    labels = {"metro": "metro", "suburban": "suburban rail", "tram": "tram"}
+    axis.stackplot(dates, *(history[f"{mode}_km"] for mode in modes),
+                   labels=[f"operating {labels.get(m, m)}" for m in modes],
+                   colors=["#1f5fa8", "#7a9a01", "#d9822b"][:len(modes)], alpha=0.9)
+    axis.plot(dates, history["metro_with_construction_km"], color="black", marker="o",
+              label="metro operating + under construction")
+    for style, (value, text) in zip(("--", ":", "-."), _thresholds(plan, "rail_length"),
+                                    strict=False):
+        axis.axhline(value, color="#b22222", linestyle=style, label=f"target {text}")
+    axis.set_ylabel("route length, km")
+    axis.set_title("Rail network at the end of each year")
+    axis.legend(loc="upper left", fontsize=8)
+
+
+def draw_station_coverage(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
+    """Draw the share within 800 m of a station, year by year, with the plan's thresholds.
+
+    Parameters
+    ----------
+    axis : matplotlib.axes.Axes
+        Where to draw.
+    history : pandas.DataFrame
+        The output of :func:`gisplan.plan.history.network_history`.
+    plan : Plan
+        Whose period and ``station_coverage`` thresholds are drawn.
+    """
+    dates = [day.year for day in history["date"]]
+    _period(axis, plan)
+    for column in [c for c in history.columns if c.startswith("coverage_")]:
+        name = column.removeprefix("coverage_").replace("_", " ")
+        axis.plot(dates, history[column] * 100, marker="o", label=f"800 m coverage, {name}")
+    for style, (value, text) in zip(("--", ":"), _thresholds(plan, "station_coverage"),
+                                    strict=False):
+        axis.axhline(value * 100, color="#b22222", linestyle=style, label=f"target {text}")
+    axis.set_ylabel("share of area within 800 m of a station, %")
+    axis.set_ylim(0, 100)
+    axis.legend(loc="upper left", fontsize=8)
+    axis.set_xticks(dates[::2] if len(dates) > 8 else dates)
+
+
+def _period(axis: Any, plan: Plan) -> None:
+    axis.axvspan(plan.baseline.year, plan.period_end.year, color="#f2e6c9",
+                 label=f"plan period: baseline {plan.baseline.isoformat()} to "
+                 f"{plan.period_end.isoformat()}")
+
+
 def plan_period_chart(history: pd.DataFrame, out_dir: str | os.PathLike[str] = "maps", *,
                       plan: Plan | None = None) -> list[Path]:
     """Draw operating length by mode and station coverage year by year; write PNG and SVG.
@@ -55,50 +118,19 @@ def plan_period_chart(history: pd.DataFrame, out_dir: str | os.PathLike[str] = "
     list of pathlib.Path
         The two files, each written atomically.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     plan = load_plan() if plan is None else plan
-    data = history
-    dates = [day.year for day in data["date"]]
-    modes = [c.removesuffix("_km") for c in data.columns
-             if c.endswith("_km") and c != "metro_with_construction_km"]
-    figure, (lengths, coverage) = plt.subplots(2, 1, figsize=(9, 8), sharex=True)
-    for axis in (lengths, coverage):
-        axis.axvspan(plan.baseline.year, plan.period_end.year, color="#f2e6c9",
-                     label=f"plan period: baseline {plan.baseline.isoformat()} to "
-                     f"{plan.period_end.isoformat()}")
-    labels = {"metro": "metro", "suburban": "suburban rail", "tram": "tram"}
-    lengths.stackplot(dates, *(data[f"{mode}_km"] for mode in modes),
-                      labels=[f"operating {labels.get(m, m)}" for m in modes],
-                      colors=["#1f5fa8", "#7a9a01", "#d9822b"][:len(modes)], alpha=0.9)
-    lengths.plot(dates, data["metro_with_construction_km"], color="black", marker="o",
-                 label="metro operating + under construction")
-    for style, (value, text) in zip(("--", ":", "-."), _thresholds(plan, "rail_length"),
-                                    strict=False):
-        lengths.axhline(value, color="#b22222", linestyle=style, label=f"target {text}")
-    lengths.set_ylabel("route length, km")
-    lengths.set_title("Rail network at the end of each year")
-    lengths.legend(loc="upper left", fontsize=8)
-    for column in [c for c in data.columns if c.startswith("coverage_")]:
-        name = column.removeprefix("coverage_").replace("_", " ")
-        coverage.plot(dates, data[column] * 100, marker="o", label=f"800 m coverage, {name}")
-    for style, (value, text) in zip(("--", ":"), _thresholds(plan, "station_coverage"),
-                                    strict=False):
-        coverage.axhline(value * 100, color="#b22222", linestyle=style, label=f"target {text}")
-    coverage.set_ylabel("share of area within 800 m of a station, %")
-    coverage.set_ylim(0, 100)
-    coverage.legend(loc="upper left", fontsize=8)
-    coverage.set_xlabel(f"end of year ({data['date'].iloc[-1]} for the last point); straight-line "
-                        "800 m; lengths official where published, else measured")
-    coverage.set_xticks(dates[::2] if len(dates) > 8 else dates)
+    figure = Figure(figsize=(9, 8))
+    lengths, coverage = figure.subplots(2, 1, sharex=True)
+    draw_rail_lengths(lengths, history, plan)
+    draw_station_coverage(coverage, history, plan)
+    coverage.set_xlabel(f"end of year ({history['date'].iloc[-1]} for the last point); "
+                        "straight-line 800 m; lengths official where published, else measured")
     written = []
     for suffix in (".png", ".svg"):
         path = Path(out_dir) / f"{CHART_NAME}{suffix}"
         written.append(write_atomically(
             path, lambda tmp: figure.savefig(tmp, dpi=150, bbox_inches="tight",
                                              format=tmp.suffix.lstrip("."))))
-    plt.close(figure)
     return written

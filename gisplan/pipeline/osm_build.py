@@ -12,6 +12,7 @@ Everything is computed before anything is written; each file is written atomical
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -159,6 +160,7 @@ def build_from_osm(
     margin_m: float = DEFAULT_MARGIN_M,
     osm_stations: bool = False,
     plan: Plan | str | os.PathLike[str] | None = None,
+    as_of: str | dt.date | None = None,
     tianditu_key: str | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] | None = print,
@@ -185,6 +187,9 @@ def build_from_osm(
     plan : Plan, str or os.PathLike, optional
         The plan evaluated (the packaged plan by default); its measurements over
         :data:`EMBEDDED_EXTRACT_AREA` are made over the imported area.
+    as_of : str or datetime.date, optional
+        The day the dated targets (the embedded rail) are measured on (the latest day
+        their data know by default).
     tianditu_key : str, optional
         Adds Tianditu basemaps to the maps.
     progress : bool or None
@@ -248,7 +253,7 @@ def build_from_osm(
         for extra in ("rail_stations", "cycleways"):
             layers[f"osm_{extra}"] = imported.layers[extra]
         with replaced_layers({k: v for k, v in layers.items() if k in catalogue}):
-            evaluation = evaluate(_plan(plan), network=network)
+            evaluation = evaluate(_plan(plan), network=network, as_of=as_of)
             everything = {**layers, **analysis_layers(evaluation)}
         bar.update()
         result = OsmBuild(imported, row, everything, evaluation, notes=notes)

@@ -58,6 +58,10 @@ class Evaluation:
         Further output layers: ``life_circle_coverage`` and ``life_circle_areas``.
     network : WalkNetwork or None
         The walking network the measurements used.
+    periods : dict
+        ``"baseline"`` and ``"end_of_period"`` -> the evaluation of the dated targets on
+        the plan's baseline and period end (their coverage results, e.g. the station
+        catchments then); empty when not measured.
     """
 
     plan: Plan
@@ -65,6 +69,7 @@ class Evaluation:
     coverage: dict[tuple[str, str, str], CoverageResult] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     network: WalkNetwork | None = None
+    periods: dict[str, Evaluation] = field(default_factory=dict)
 
 
 def resolve_plan(plan: Plan | str | os.PathLike[str] | None) -> Plan:
@@ -163,28 +168,34 @@ def evaluate(plan: Plan | str | os.PathLike[str] | None = None, *,
     table.attrs.update({"as_of": day.isoformat(), "plan": chosen.plan_id,
                         "baseline": chosen.baseline.isoformat(),
                         "end_of_period": chosen.period_end.isoformat()})
+    periods: dict[str, Evaluation] = {}
     if period:
-        _add_period_columns(table, chosen, ctx.network,
-                            tuple(t.target_id for t in selected if t.dated))
+        periods = _add_period_columns(table, chosen, ctx.network,
+                                      tuple(t.target_id for t in selected if t.dated))
     else:
         table["baseline"] = table["end_of_period"] = np.nan
-    return Evaluation(chosen, table, ctx.coverage, ctx.tables(), ctx.network)
+    return Evaluation(chosen, table, ctx.coverage, ctx.tables(), ctx.network, periods)
 
 
 def _add_period_columns(table: pd.DataFrame, plan: Plan, network: WalkNetwork | None,
-                        dated: tuple[str, ...]) -> None:
-    """Fill ``baseline`` and ``end_of_period`` for the targets measurable on any day."""
+                        dated: tuple[str, ...]) -> dict[str, Evaluation]:
+    """Fill ``baseline`` and ``end_of_period`` for the targets measurable on any day.
+
+    Returns the evaluations made on those two days, keyed by column.
+    """
     key = ["target_id", "method", "area", "denominator"]
+    periods = {}
     for column, day in (("baseline", plan.baseline), ("end_of_period", plan.period_end)):
         if not dated:
             table[column] = np.nan
             continue
         try:
-            then = evaluate(plan, network=network, as_of=day, period=False,
-                            targets=dated).table
+            then = evaluate(plan, network=network, as_of=day, period=False, targets=dated)
         except DateError:  # dated layers replaced by files without dates
             table[column] = np.nan
             continue
-        values = then.set_index(key)["value"]
+        periods[column] = then
+        values = then.table.set_index(key)["value"]
         table[column] = [values.get(k, np.nan) for k in
                          table[key].itertuples(index=False, name=None)]
+    return periods

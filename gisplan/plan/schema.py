@@ -1,7 +1,8 @@
 """A plan's targets as data: the schema of a plan file and its reader.
 
 A plan file (TOML, e.g. the packaged ``chengdu_14th.toml``) holds a ``[plan]`` table
-(ids, titles, the period and its baseline) and one ``[[targets]]`` table per target:
+(ids, titles, the period and its baseline), optional ``[[sections]]`` tables that group
+the targets and layers for the evaluation report, and one ``[[targets]]`` table per target:
 its id and wording, the plan line, the threshold and whose number it is
 (:data:`BASES`), the measure kind that measures it (:data:`MEASURE_KINDS`), its inputs
 (catalogue layers or files), its measurements (method, area, denominator) and what data
@@ -25,7 +26,7 @@ from typing import Any
 from gisplan._errors import PlanFileError
 
 __all__ = ["BASES", "COMPARISONS", "DEFAULT_PLAN", "MEASURE_KINDS", "Measurement", "Plan",
-           "PlanTarget", "load_plan"]
+           "PlanSection", "PlanTarget", "load_plan"]
 
 DEFAULT_PLAN = "chengdu_14th.toml"
 """The plan file shipped with the package (Chengdu's 14th Five-Year Plan outline)."""
@@ -166,6 +167,36 @@ class PlanTarget:
 
 
 @dataclass(frozen=True)
+class PlanSection:
+    """A group of targets and layers, one section of the evaluation report.
+
+    Attributes
+    ----------
+    section_id : str
+        Id (``rail``, ``parks`` ...), unique in the plan.
+    title_zh, title_en : str
+        Heading.
+    targets : tuple of str
+        Ids of the targets reported in the section, in order.
+    layers : tuple of str
+        Catalogue layers drawn on the section's map (bottom first).
+    summary_zh, summary_en : str
+        What the plan asks of this part of the city, in a sentence.
+    plan_lines : tuple of int
+        Lines of the plan text the section rests on.
+    """
+
+    section_id: str
+    title_zh: str
+    title_en: str
+    targets: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    summary_zh: str = ""
+    summary_en: str = ""
+    plan_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     """A plan: its period and its targets.
 
@@ -181,6 +212,8 @@ class Plan:
         The plan period and the day its baseline is measured on.
     targets : tuple of PlanTarget
         The targets, in the file's order.
+    sections : tuple of PlanSection
+        The report's sections, in the file's order (none when the file has none).
     path : pathlib.Path or None
         The file read (relative areas and inputs are resolved against its folder).
     """
@@ -193,6 +226,7 @@ class Plan:
     period_end: dt.date
     baseline: dt.date
     targets: tuple[PlanTarget, ...]
+    sections: tuple[PlanSection, ...] = ()
     path: Path | None = None
 
     def target(self, target_id: str) -> PlanTarget:
@@ -298,6 +332,39 @@ def _target(raw: Mapping[str, Any], where: str, period_end: dt.date,
         due=due)
 
 
+_SECTION_KEYS = {"id", "title_zh", "title_en", "targets", "layers", "summary_zh", "summary_en",
+                 "plan_lines"}
+
+
+def _sections(raw: Any, target_ids: set[str], problems: list[str]) -> list[PlanSection]:
+    """Read the ``[[sections]]`` tables; each target may be in one section at most."""
+    sections, placed = [], set()
+    for k, entry in enumerate(raw if isinstance(raw, list) else []):
+        where = f"section {entry.get('id', k + 1) if isinstance(entry, Mapping) else k + 1!s}"
+        if not isinstance(entry, Mapping) or not {"id", "title_en"} <= set(entry):
+            problems.append(f"{where}: needs id and title_en")
+            continue
+        unknown = set(entry) - _SECTION_KEYS
+        if unknown:
+            problems.append(f"{where}: unknown keys {sorted(unknown)} (known: "
+                            f"{', '.join(sorted(_SECTION_KEYS))})")
+        ids = [str(t) for t in entry.get("targets", [])]
+        for target_id in ids:
+            if target_id not in target_ids:
+                problems.append(f"{where}: no target {target_id!r} in the plan")
+            elif target_id in placed:
+                problems.append(f"{where}: target {target_id} is already in another section")
+            placed.add(target_id)
+        sections.append(PlanSection(
+            section_id=str(entry["id"]), title_zh=str(entry.get("title_zh", "")),
+            title_en=str(entry["title_en"]), targets=tuple(ids),
+            layers=tuple(str(n) for n in entry.get("layers", [])),
+            summary_zh=str(entry.get("summary_zh", "")),
+            summary_en=str(entry.get("summary_en", "")),
+            plan_lines=tuple(int(n) for n in entry.get("plan_lines", []))))
+    return sections
+
+
 def _read(path: str | os.PathLike[str] | None) -> tuple[dict[str, Any], Path | None]:
     try:
         if path is None:
@@ -351,10 +418,12 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         problems.append(f"target ids must be unique: {', '.join(duplicated)}")
+    sections = _sections(data.get("sections", []), set(ids), problems)
     if problems:
         raise PlanFileError(f"plan file {name!r} breaks the plan schema:\n- "
                             + "\n- ".join(problems))
     return Plan(plan_id=str(head["id"]), title_zh=str(head.get("title_zh", "")),
                 title_en=str(head["title_en"]), issued_by=str(head.get("issued_by", "")),
                 period_start=start, period_end=period_end, baseline=baseline,
-                targets=tuple(t for t in targets if t is not None), path=file)
+                targets=tuple(t for t in targets if t is not None), sections=tuple(sections),
+                path=file)

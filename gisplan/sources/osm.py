@@ -169,13 +169,26 @@ def _osm_date(raw: RawOsm) -> dt.datetime | None:
     return raw.replication_time or raw.newest_object
 
 
+def _plain_title(title: str) -> str:
+    """Return a layer title without the bracketed data it was made from:
+    'Everyday facilities (central OSM extract)' -> 'Everyday facilities'."""
+    for bracket in ("（", " ("):
+        if title.endswith(("）", ")")) and bracket in title:
+            return title[:title.rindex(bracket)].strip()
+    return title
+
+
 def _meta(name: str, path: Path, source: str, description: str,
           extent: dict[str, Any] | None) -> dict[str, Any]:
     base = layer_metadata(name) if name in set(list_layers()) else {
         "name": name, "title_en": name.replace("_", " ").capitalize(), "title_zh": name}
     base.pop("extent", None)  # the embedded layer's extent is not the file's
+    base.pop("data_as_of", None)
+    base.pop("complete_extent", None)
     return {
         **base,
+        "title_zh": f"{_plain_title(str(base['title_zh']))}（{path.name}）",
+        "title_en": f"{_plain_title(str(base['title_en']))} ({path.name})",
         **({} if extent is None else {"extent": extent}),
         "description": f"Imported from the OpenStreetMap file {path.name} ({source}). "
         + description,
