@@ -17,6 +17,7 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(BIN)/gisplan build --out build --maps-dir maps
 	$(BIN)/gisplan chart --out maps
+	$(BIN)/gisplan report --out build/report
 
 lint: $(STAMP)
 	$(BIN)/ruff check gisplan compile_layers tests benchmarks

@@ -10,6 +10,8 @@ The package is layered (see the README, "Architecture"): ``standards`` and
 names below are the public API.
 """
 
+from typing import Any
+
 from gisplan._errors import (
     AmbiguousNameError,
     CoverageInputError,
@@ -90,6 +92,16 @@ __all__ = [
     "park_coverage",
     "rail_network_length",
     "read_osm",
+    "report",
     "scoreboard",
     "station_coverage",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :func:`gisplan.report` on first use (it needs the map and chart libraries)."""
+    if name == "report":
+        from gisplan.pipeline.report import report
+
+        return report
+    raise AttributeError(f"module 'gisplan' has no attribute {name!r}")

@@ -237,6 +237,17 @@ def _cmd_scoreboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gisplan.pipeline.report import report
+
+    if args.osm is not None and not args.osm.exists():
+        raise GisplanError(f"--osm {str(args.osm)!r} does not exist; pass an OpenStreetMap "
+                           ".osm.pbf or .osm file")
+    report(args.out, as_of=args.as_of, area=args.area, osm=args.osm, plan=args.plan,
+           pdf=not args.no_pdf, echo=print)
+    return 0
+
+
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from gisplan.sources.geocoder import geocode
 
@@ -375,6 +386,28 @@ def _parser() -> argparse.ArgumentParser:
                             help="measure the rail targets on this day (default today); "
                             "2020 and 2025 columns are the plan's baseline and end")
     scoreboard.set_defaults(func=_cmd_scoreboard)
+
+    report = commands.add_parser(
+        "report", help="the end-of-period evaluation report (HTML and PDF)",
+        description="Write the evaluation report of the plan: every target at the baseline, "
+        "the end of the period and the date of the data, with charts, static maps and what "
+        "the data cannot tell; <out>/index.html (self-contained), headline.csv and, where "
+        "Chromium or WeasyPrint is installed, report.pdf.")
+    report.add_argument("--out", type=Path, default=Path("build/report"),
+                        help="folder of the report (default: build/report)")
+    report.add_argument("--as-of", type=_as_of_date, metavar="YYYY-MM-DD",
+                        help="the day of the 'data of' column (default: the latest day the "
+                        "dated data know)")
+    report.add_argument("--area", metavar="NAME|FILE",
+                        help="an area_id of coverage_area or a polygon file: every area "
+                        "measurement is made over it (with --osm: the area imported)")
+    report.add_argument("--osm", type=Path, metavar="FILE",
+                        help="an OpenStreetMap .osm.pbf/.osm file whose streets, parks, "
+                        "water and facilities replace the embedded ones")
+    report.add_argument("--plan", type=Path, metavar="FILE",
+                        help="a plan file (TOML) instead of the packaged plan")
+    report.add_argument("--no-pdf", action="store_true", help="write the HTML page only")
+    report.set_defaults(func=_cmd_report)
 
     geocode = commands.add_parser("geocode", help="find a named place of the plan",
                                   description="Look a name (Chinese, pinyin or English) up in "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 __all__ = ["CJK_FAMILIES", "bilingual", "cjk_family", "figure_rc"]
 
@@ -28,7 +29,7 @@ def bilingual(zh: str, en: str) -> str:
     return f"{zh} {en}".strip()
 
 
-def figure_rc() -> dict[str, object]:
+def figure_rc() -> dict[Any, Any]:
     """Return matplotlib settings of every static figure: fonts, text drawn as paths in SVG."""
     family = cjk_family()
     return {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],

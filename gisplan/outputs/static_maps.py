@@ -260,7 +260,7 @@ def static_map(panels: Sequence[Panel], *, title: str, source: str,
         drawn: dict[str, set[str]] = {}
         axes = []
         any_approximate = False
-        for panel, layers in zip(panels, projected, strict=True):
+        for layers in projected:
             ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
             axes.append(ax)
             for layer, frame in layers:

@@ -170,8 +170,10 @@ def _osm_date(raw: RawOsm) -> dt.datetime | None:
 
 
 def _plain_title(title: str) -> str:
-    """Return a layer title without the bracketed data it was made from:
-    'Everyday facilities (central OSM extract)' -> 'Everyday facilities'."""
+    """Return a layer title without its bracketed data, e.g. 'Everyday facilities'.
+
+    'Everyday facilities (central OSM extract)' gives 'Everyday facilities'.
+    """
     for bracket in ("（", " ("):
         if title.endswith(("）", ")")) and bracket in title:
             return title[:title.rindex(bracket)].strip()

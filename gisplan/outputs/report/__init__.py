@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from gisplan._atomic import write_atomically
@@ -72,7 +73,8 @@ def _layer_counts(model: ReportModel, names: tuple[str, ...]) -> list[dict[str, 
         if frame is None:
             continue
         meta = frame.attrs.get("gisplan", {})
-        located = has_geometry(frame) if "geometry" in frame else [False] * len(frame)
+        located = (has_geometry(frame) if "geometry" in frame
+                   else np.zeros(len(frame), dtype=bool))
         rough = approximate_mask(frame)
         rows.append({
             "title": f"{meta.get('title_zh', '')} {meta.get('title_en', name)}".strip(),

@@ -175,8 +175,11 @@ def _district_chart(model: ReportModel, target: PlanTarget) -> ReportFigure | No
     end = model.evaluation.periods.get("end_of_period")
     keys = [(target.indicator, m.method, m.area) for m in target.measurements
             if m.method == "euclidean"]
-    found = [(key, _result(baseline, key), _result(end, key)) for key in keys]
-    found = [f for f in found if f[1] is not None and f[2] is not None and len(f[1].by_group)]
+    found: list[tuple[tuple[str, str, str], CoverageResult, CoverageResult]] = []
+    for key in keys:
+        before, after = _result(baseline, key), _result(end, key)
+        if before is not None and after is not None and len(before.by_group):
+            found.append((key, before, after))
     if not found:
         return None
     key, before, after = max(found, key=lambda f: len(f[1].by_group))
@@ -333,7 +336,7 @@ def life_circle_figures(model: ReportModel, section: Section,
 
 
 def layers_figure(model: ReportModel, section: Section) -> list[ReportFigure]:
-    """The section's layers on one map; the extent is that of the layers other than districts."""
+    """Draw the section's layers on one map, framed on the layers other than districts."""
     names = [n for n in section.plan_section.layers if _spatial(model, n) is not None]
     if not names:
         return []

@@ -143,6 +143,7 @@ def headline_rows(table: pd.DataFrame, plan_targets: Mapping[str, PlanTarget],
                   areas: Mapping[str, str]) -> list[HeadlineRow]:
     """Return the scoreboard's rows as the headline table prints them, in its order."""
     counts = table["target_id"].value_counts()
+    undecided = set(table.loc[[m not in (True, False) for m in table["met"]], "target_id"])
     rows, seen = [], set()
     for _, row in table.iterrows():
         target = plan_targets[row["target_id"]]
@@ -155,7 +156,7 @@ def headline_rows(table: pd.DataFrame, plan_targets: Mapping[str, PlanTarget],
             end_of_period=format_value(row["end_of_period"], row["unit"]),
             today=format_value(row["value"], row["unit"]), threshold=_threshold(row),
             status=STATUS[met], caveat=_text(row["caveat"]),
-            data_needed=_text(row["data_needed"]) if met is None else "",
+            data_needed=_text(row["data_needed"]) if row["target_id"] in undecided else "",
             notes=_text(row["notes"]), first_of_target=row["target_id"] not in seen,
             rows_of_target=int(counts[row["target_id"]])))
         seen.add(row["target_id"])
