@@ -36,7 +36,8 @@ from gisplan.standards.life_circles import (
 
 __all__ = ["DEFAULT_HEX_SIZE_M", "DEFAULT_MAX_DISTANCE_M", "NodeDistances",
            "category_node_distances", "facility_node_distances", "hexagon_grid",
-           "nearest_facility_distances", "requirement_distances", "unique_requirements"]
+           "nearest_facility_distances", "requirement_column", "requirement_distances",
+           "unique_requirements"]
 
 
 DEFAULT_MAX_DISTANCE_M = 2000.0
@@ -353,6 +354,21 @@ def unique_requirements() -> list[CircleRequirement]:
     return list(seen.values())
 
 
+def requirement_column(requirement: CircleRequirement) -> str:
+    """Return the column of a requirement in :func:`requirement_distances`.
+
+    The requirement's id, or ``<id>_<circle>`` where two circles use one id for different
+    facilities (``sports``: the 15-minute large grounds, ``sports_5min``: the small ones
+    and the fitness points).
+    """
+    needs = unique_requirements()
+    owner = next(r for r in needs if r.categories == requirement.categories)
+    earlier = needs[:needs.index(owner)]
+    if any(r.requirement == owner.requirement for r in earlier):
+        return f"{owner.requirement}_{owner.circle}"
+    return owner.requirement
+
+
 def requirement_distances(facilities: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
                           network: WalkNetwork, *, hex_size_m: float = DEFAULT_HEX_SIZE_M
                           ) -> gpd.GeoDataFrame:
@@ -372,8 +388,9 @@ def requirement_distances(facilities: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
     Returns
     -------
     geopandas.GeoDataFrame
-        ``hex_id``, ``snap_m``, one column per requirement (the smallest distance over
-        its categories, NaN beyond 2,000 m), in the network's CRS.
+        ``hex_id``, ``snap_m``, one column per requirement (:func:`requirement_column`:
+        the smallest distance over its categories, NaN beyond 2,000 m), in the network's
+        CRS.
     """
     needs = unique_requirements()
     categories = sorted({c for r in needs for c in r.categories})
@@ -381,5 +398,5 @@ def requirement_distances(facilities: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
                                        origins=hexagon_grid(area, hex_size_m, crs=network.crs))
     out = hexes[["hex_id", "snap_m", "geometry"]].copy()
     for need in needs:
-        out[need.requirement] = hexes[list(need.categories)].min(axis=1, skipna=True)
+        out[requirement_column(need)] = hexes[list(need.categories)].min(axis=1, skipna=True)
     return out

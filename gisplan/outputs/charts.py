@@ -50,7 +50,7 @@ def draw_rail_lengths(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
     plan : Plan
         Whose period and ``rail_length`` thresholds are drawn.
     """
-    dates = [day.year for day in history["date"]]
+    dates = _years(history)
     modes = [c.removesuffix("_km") for c in history.columns
              if c.endswith("_km") and c != "metro_with_construction_km"]
     _period(axis, plan)
@@ -80,7 +80,7 @@ def draw_station_coverage(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
     plan : Plan
         Whose period and ``station_coverage`` thresholds are drawn.
     """
-    dates = [day.year for day in history["date"]]
+    dates = _years(history)
     _period(axis, plan)
     for column in [c for c in history.columns if c.startswith("coverage_")]:
         name = column.removeprefix("coverage_").replace("_", " ")
@@ -92,6 +92,11 @@ def draw_station_coverage(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
     axis.set_ylim(0, 100)
     axis.legend(loc="upper left", fontsize=8)
     axis.set_xticks(dates[::2] if len(dates) > 8 else dates)
+
+
+def _years(history: pd.DataFrame) -> list[int]:
+    """Years of the ``date`` column (dates or ``YYYY-MM-DD`` text)."""
+    return [int(year) for year in pd.to_datetime(history["date"]).dt.year]
 
 
 def _period(axis: Any, plan: Plan) -> None:
@@ -125,7 +130,8 @@ def plan_period_chart(history: pd.DataFrame, out_dir: str | os.PathLike[str] = "
     lengths, coverage = figure.subplots(2, 1, sharex=True)
     draw_rail_lengths(lengths, history, plan)
     draw_station_coverage(coverage, history, plan)
-    coverage.set_xlabel(f"end of year ({history['date'].iloc[-1]} for the last point); "
+    last = pd.Timestamp(history["date"].iloc[-1]).date().isoformat()
+    coverage.set_xlabel(f"end of year ({last} for the last point); "
                         "straight-line 800 m; lengths official where published, else measured")
     written = []
     for suffix in (".png", ".svg"):

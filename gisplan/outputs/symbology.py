@@ -28,8 +28,10 @@ import shapely
 from gisplan.standards.facilities import FACILITY_CATEGORIES
 
 __all__ = [
+    "ABOVE_TARGET",
     "APPROXIMATE_METHODS",
     "APPROXIMATE_PRECISION_M",
+    "BELOW_TARGET",
     "METHOD_COLOURS",
     "METHOD_LABELS",
     "Category",
@@ -40,6 +42,7 @@ __all__ = [
     "geometry_kind",
     "has_geometry",
     "layer_symbology",
+    "target_classes",
 ]
 
 GeometryKind = Literal["point", "line", "polygon"]
@@ -375,6 +378,40 @@ def _classes(frame: pd.DataFrame, column: str) -> tuple[GradClass, ...]:
         label = f"{lower / top:.0%} – {upper / top:.0%}"
         classes.append(GradClass(lower, upper, label, colour))
     return tuple(classes)
+
+
+BELOW_TARGET = ("#d7301f", "#fc8d59")
+"""Colours of the classes under a target (far below, below)."""
+ABOVE_TARGET = ("#91bfdb", "#4575b4")
+"""Colours of the classes that meet a target (meets, well above)."""
+
+
+def target_classes(target: float, comparison: str = ">=") -> tuple[GradClass, ...]:
+    """Return four classes of a share (0-1) broken at a target: two under it, two meeting it.
+
+    Parameters
+    ----------
+    target : float
+        The threshold, a share between 0 and 1 (e.g. 0.5).
+    comparison : str, optional
+        How the threshold is met (``>`` or ``>=``), said in the labels.
+
+    Returns
+    -------
+    tuple of GradClass
+        ``[0, t/2]``, ``(t/2, t]``, ``(t, (1+t)/2]``, ``((1+t)/2, 1]``, coloured warm below the
+        target and cool above it, so the map shows who meets it.
+    """
+    t = min(max(float(target), 0.0), 1.0)
+    edges = (0.0, t / 2, t, (1 + t) / 2, 1.0)
+    meets = "meets" if comparison in (">", ">=") else "misses"
+    names = ("far below", "below", meets, "well above")
+    colours = (*BELOW_TARGET, *ABOVE_TARGET)
+    return tuple(
+        GradClass(lower, upper, f"{lower:.0%} – {upper:.0%} ({name} {comparison} {t:.0%})",
+                  colour)
+        for lower, upper, name, colour in zip(edges[:-1], edges[1:], names, colours,
+                                              strict=True))
 
 
 def layer_symbology(name: str, frame: gpd.GeoDataFrame) -> Symbology:

@@ -52,12 +52,13 @@ def geopackage_layers(
     Returns
     -------
     dict of str to (Geo)DataFrame
-        ``layers`` and :func:`gisplan.plan.indicators.analysis_layers`.
+        ``layers`` and :func:`gisplan.plan.indicators.analysis_layers` (with
+        ``rail_history``).
     """
     evaluation = evaluate(plan)
     if echo is not None:
         echo(format_scoreboard(evaluation.table))
-    return {**layers, **analysis_layers(evaluation)}
+    return {**layers, **analysis_layers(evaluation, history=True)}
 
 
 def build_geopackage(

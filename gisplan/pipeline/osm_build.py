@@ -254,7 +254,7 @@ def build_from_osm(
             layers[f"osm_{extra}"] = imported.layers[extra]
         with replaced_layers({k: v for k, v in layers.items() if k in catalogue}):
             evaluation = evaluate(_plan(plan), network=network, as_of=as_of)
-            everything = {**layers, **analysis_layers(evaluation)}
+            everything = {**layers, **analysis_layers(evaluation, history=True)}
         bar.update()
         result = OsmBuild(imported, row, everything, evaluation, notes=notes)
         if out_dir is not None:

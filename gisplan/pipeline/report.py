@@ -17,7 +17,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from gisplan._errors import GisplanError
 from gisplan._version import __version__
 from gisplan.catalogue import load_area
 from gisplan.catalogue.dates import data_as_of
@@ -26,16 +25,12 @@ from gisplan.outputs.report import ReportFiles, write_report
 from gisplan.pipeline.main import collect_layers
 from gisplan.pipeline.osm_build import build_from_osm, replaced_layers
 from gisplan.plan import Evaluation, Plan, evaluate, load_plan
-from gisplan.plan.history import network_history
 from gisplan.plan.indicators import analysis_layers
 
 __all__ = ["DEFAULT_REPORT_DIR", "report"]
 
 DEFAULT_REPORT_DIR = "build/report"
 """Folder of the report when none is given."""
-
-_SERIES_KINDS = {"rail_length", "station_coverage"}
-
 
 def _measured_over(plan: Plan, area_id: str, areas: set[str]) -> Plan:
     """Return the plan with every measurement over a polygon area made over ``area_id``."""
@@ -79,15 +74,6 @@ def _embedded_note(layers: dict[str, pd.DataFrame], evaluation: Evaluation) -> s
     if where:
         parts.append(f"streets, parks, water and facilities from {where}")
     return "; ".join(parts)
-
-
-def _history(plan: Plan) -> pd.DataFrame | None:
-    if not any(t.kind in _SERIES_KINDS for t in plan.targets):
-        return None
-    try:
-        return network_history()
-    except GisplanError:
-        return None
 
 
 def report(out: str | os.PathLike[str] = DEFAULT_REPORT_DIR, *,
@@ -146,10 +132,10 @@ def report(out: str | os.PathLike[str] = DEFAULT_REPORT_DIR, *,
             chosen = _measured_over(chosen, area_id, set(areas["area_id"]))
         with replaced_layers({"coverage_area": layers["coverage_area"]}):
             evaluation = evaluate(chosen, as_of=as_of)
-            layers.update(analysis_layers(evaluation))
+            layers.update(analysis_layers(evaluation, history=True))
         note = _embedded_note(layers, evaluation)
-    files = write_report(evaluation, layers, out, history=_history(chosen), data_note=note,
-                         pdf=pdf)
+    files = write_report(evaluation, layers, out, history=layers.get("rail_history"),
+                         data_note=note, pdf=pdf)
     if echo is not None:
         for path in files.written:
             echo(f"wrote {path}")

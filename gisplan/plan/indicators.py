@@ -16,6 +16,9 @@ added to ``chengdu.gpkg``:
     Walking access to everyday facilities (:mod:`gisplan.plan.measures`): the share of
     the area and of its residential land per target, category and circle, and the
     covered land.
+``rail_history`` (when asked)
+    The rail network year by year (:func:`gisplan.plan.history.network_history`):
+    operating length by mode and 800 m station coverage at each year-end.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from gisplan.catalogue import list_layers, load_area, load_layer
 from gisplan.catalogue.layers import current_metadata
 from gisplan.crs import METRIC_CRS
 from gisplan.plan.evaluate import Evaluation, evaluate
+from gisplan.plan.history import network_history
 
 __all__ = ["INDICATOR_COLUMNS", "LIFE_CIRCLE_HEX_M", "MET_TEXT", "analysis_layers",
-           "life_circle_distances"]
+           "life_circle_distances", "rail_history_table"]
 
 LIFE_CIRCLE_HEX_M = 200.0
 """Side of the hexagons of ``life_circle_distances``, in metres."""
@@ -92,6 +96,14 @@ _META: dict[str, dict[str, Any]] = {
         "column per facility a GB 50180-2018 circle needs: the walking distance in metres from "
         "the hexagon's centre to the nearest such facility, empty where none lies within "
         "2,000 m.",
+    },
+    "rail_history": {
+        "title_zh": "轨道交通逐年发展", "title_en": "The rail network year by year",
+        "description": "At the end of each year since the first opening (the last row: the "
+        "day the rail data were compiled): operating route length by mode in km (published "
+        "lengths where a source gives one, else measured), metro operating and under "
+        "construction, and the share of each area within 800 m (straight-line) of a station "
+        "open that day.",
     },
     "coverage_by_district": {
         "title_zh": "分区县覆盖率", "title_en": "Coverage by district",
@@ -187,17 +199,31 @@ def life_circle_distances(evaluation: Evaluation) -> gpd.GeoDataFrame | None:
     hexes = requirement_distances(facilities, area, evaluation.network,
                                   hex_size_m=LIFE_CIRCLE_HEX_M)
     frame = gpd.GeoDataFrame(hexes, geometry="geometry", crs=evaluation.network.crs)
-    frame.attrs["gisplan"] = _meta("life_circle_distances", inputs)
+    frame.attrs["gisplan"] = {**_meta("life_circle_distances", inputs),
+                              "area": measurement.area}
     return frame
 
 
-def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFrame]:
+def rail_history_table(evaluation: Evaluation) -> pd.DataFrame | None:
+    """Return the ``rail_history`` table (dates as ``YYYY-MM-DD``), None without rail targets."""
+    if not any(t.kind in ("rail_length", "station_coverage") for t in evaluation.plan.targets):
+        return None
+    table = network_history()
+    table["date"] = [day.isoformat() for day in table["date"]]
+    table.attrs["gisplan"] = _meta("rail_history", _inputs_meta(evaluation))
+    return table
+
+
+def analysis_layers(evaluation: Evaluation | None = None, *,
+                    history: bool = False) -> dict[str, pd.DataFrame]:
     """Return the analysis layers of the GeoPackage, keyed by layer name.
 
     Parameters
     ----------
     evaluation : Evaluation, optional
         Measurements from :func:`gisplan.plan.evaluate`; computed when omitted.
+    history : bool, optional
+        Add ``rail_history`` (:func:`rail_history_table`; a few seconds).
 
     Returns
     -------
@@ -222,6 +248,9 @@ def analysis_layers(evaluation: Evaluation | None = None) -> dict[str, pd.DataFr
     hexes = life_circle_distances(evaluation)
     if hexes is not None:
         extra["life_circle_distances"] = hexes
+    table = rail_history_table(evaluation) if history else None
+    if table is not None:
+        extra["rail_history"] = table
     return {
         "indicators": indicators,
         "station_catchments_800m": _areas_frame(

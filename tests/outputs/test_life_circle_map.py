@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,12 @@ from gisplan import load_layer, load_walk_network
 from gisplan.analysis.distances import requirement_distances
 from gisplan.outputs.maps import map_html
 from gisplan.outputs.maps._assets import external_assets
-from gisplan.outputs.maps.life_circles import life_circles_map
+from gisplan.outputs.maps.life_circles import (
+    DISTANCE_CLASSES,
+    FACILITY_STYLE,
+    GAP_COLOUR,
+    life_circles_map,
+)
 from tests.outputs._map_fixtures import map_layers
 
 MAP_AREA_ID = "central_osm_extract"
@@ -33,11 +40,32 @@ def test_hexagon_distance_is_the_nearest_of_the_requirements_categories(extract)
     expected = np.fmin(one["market"], one["supermarket"])
     np.testing.assert_allclose(hexes["market"], expected, equal_nan=True)
     assert hexes["elderly_care"].isna().all()  # none mapped: every hexagon is a gap
+    # one id, two circles: the 15-minute large sports grounds and the 5-minute small
+    # grounds with playgrounds each keep their own column
+    np.testing.assert_allclose(hexes["sports"], one_of(facilities, hexes, ["sports"]),
+                               equal_nan=True)
+    np.testing.assert_allclose(hexes["sports_5min"],
+                               one_of(facilities, hexes, ["sports", "playground"]),
+                               equal_nan=True)
 
 
-def test_map_is_offline_and_shows_the_gaps():
+def one_of(facilities, hexes, categories):
+    from gisplan.analysis.distances import nearest_facility_distances
+    found = nearest_facility_distances(facilities, categories=categories,
+                                       origins=hexes[["hex_id", "geometry"]],
+                                       network=load_walk_network())
+    return found[categories].min(axis=1, skipna=True)
+
+
+def test_map_is_offline_shows_one_kind_at_a_time_and_the_gaps_apart():
     page = map_html(life_circles_map(map_layers()))
     assert external_assets(page) == []
-    assert "walk to nearest" in page and "hexagons without one within 2 km" in page
-    assert "#d7191c" in page  # the colour of the gaps
-    assert "© OpenStreetMap contributors" in page or "OpenStreetMap" in page
+    assert "Kind of facility (one at a time)" in page and 'type="radio"' in page
+    assert GAP_COLOUR in page
+    # the facility markers and the gaps share no colour with any distance class
+    ramp = {c.colour.lower() for c in DISTANCE_CLASSES[:-1]}
+    assert FACILITY_STYLE.colour.lower() not in ramp | {GAP_COLOUR.lower()}
+    assert GAP_COLOUR.lower() not in ramp
+    # a kind without data says so instead of showing every hexagon as a gap
+    assert json.dumps("elderly_care (无数据 no data)")[1:-1] in page
+    assert "OpenStreetMap" in page

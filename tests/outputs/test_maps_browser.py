@@ -5,6 +5,7 @@ Screenshots of each map at 1366 x 768 are written to a temporary folder (pytest'
 """
 
 import os
+import re
 
 import pytest
 
@@ -86,13 +87,18 @@ def browser():
 
 
 def _open_offline(browser, path, viewport=None):
+    """Open a map with every http(s) request aborted; return the page, errors and the log.
+
+    The log holds every request the page made (``page.on("request")``, before routing),
+    so a script, style or font fetched from the internet shows in it.
+    """
     page = browser.new_page(viewport=viewport or VIEWPORT)
-    errors, blocked = [], []
+    errors, requested = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requested.append(request.url))
 
     def route(request_route):
         if request_route.request.url.startswith(("http://", "https://")):
-            blocked.append(request_route.request.url)
             request_route.abort()
         else:
             request_route.continue_()
@@ -101,7 +107,20 @@ def _open_offline(browser, path, viewport=None):
     page.goto(path.as_uri())
     page.wait_for_function("() => window.L !== undefined")
     page.wait_for_timeout(500)
-    return page, errors, blocked
+    return page, errors, requested
+
+
+def _tile_patterns():
+    """Regular expressions of the basemap tile addresses the maps may fetch."""
+    from gisplan.outputs.maps.basemaps import default_basemaps
+
+    patterns = []
+    for basemap in default_basemaps("wgs84", None) + default_basemaps("gcj02", None):
+        pattern = re.escape(basemap.url)
+        for token in ("s", "z", "x", "y", "r"):
+            pattern = pattern.replace(re.escape("{" + token + "}"), "[^/]*")
+        patterns.append(re.compile("^" + pattern + "$"))
+    return patterns
 
 
 def _title(layers, name):
@@ -111,7 +130,7 @@ def _title(layers, name):
 
 @pytest.mark.parametrize("key", list(MAP_FILES))
 def test_map_draws_its_overlays_without_network_and_without_page_errors(browser, maps_dir, key):
-    page, errors, blocked = _open_offline(browser, maps_dir / MAP_FILES[key])
+    page, errors, requested = _open_offline(browser, maps_dir / MAP_FILES[key])
     state = page.evaluate(INSPECT)
     page.close()
     assert errors == []
@@ -119,8 +138,11 @@ def test_map_draws_its_overlays_without_network_and_without_page_errors(browser,
     assert state["drawn"] > 0 and state["ink"] > 0
     assert state["overlays"]
     assert state["legend"] == 1 and state["scale"] == 1 and state["fullscreen"] == 1
-    assert all(url.startswith(("http://", "https://")) for url in blocked)
-    assert not any("leaflet" in url.lower() and url.endswith((".js", ".css")) for url in blocked)
+    # the page itself asks for nothing outside the file but basemap tiles
+    external = [u for u in requested if u.startswith(("http://", "https://"))]
+    tiles = _tile_patterns()
+    assert [u for u in external if not any(t.match(u) for t in tiles)] == []
+    assert all(u.startswith(("file:", "data:", "http://", "https://")) for u in requested)
 
 
 def test_plan_map_lists_every_plan_layer_in_the_layer_control(browser, maps_dir, layers):
@@ -202,7 +224,10 @@ BOXES = """() => {
           zoom: box('.leaflet-control-zoom'),
           width: window.innerWidth, height: window.innerHeight,
           scrollable: ['auto', 'scroll'].includes(getComputedStyle(legend).overflowY),
+          shown_sections: sections.filter(s => s.offsetParent !== null).length,
           visible_sections: sections.filter(s => s.offsetParent !== null)
+              .filter(s => JSON.parse(s.getAttribute('data-layers')).length > 0
+                           || s.querySelector('h4').textContent.startsWith('图形'))
               .map(s => s.querySelector('h4').textContent)};
 }"""
 
@@ -242,8 +267,9 @@ def test_screenshot_at_1366_by_768_with_legend_inside_the_window(browser, maps_d
     assert legend["top"] >= 0 and legend["bottom"] <= boxes["height"]
     assert not _overlaps(legend, boxes["control"]) and not _overlaps(legend, boxes["zoom"])
     assert boxes["scrollable"]
-    # The legend explains what is on: one section per switched-on overlay family.
-    assert boxes["visible_sections"]
+    # The legend explains what is on: one section per switched-on overlay family, and
+    # the sections of what the time control or the choice of kind draws.
+    assert boxes["shown_sections"]
     assert all(any(o.startswith(s.split(" (")[0]) for o in state["checked"])
                for s in boxes["visible_sections"] if not s.startswith("图形"))
     # The key to dashed and hollow drawing shows while approximate features are on: the
@@ -286,3 +312,76 @@ def test_popup_of_a_schematic_feature_says_what_was_drawn(browser, maps_dir):
     assert "示意" in text and "schematic" in text.lower()
     assert "±" in text and "km" in text
     assert "precision_m" not in text and "geocode_method" not in text
+
+
+TITLE = "() => (document.querySelector('.gisplan-title') || {}).textContent || ''"
+TIMELINE_INK = """() => {
+  let ink = 0;
+  document.querySelectorAll('.leaflet-overlay-pane canvas').forEach(c => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let k = 3; k < data.length; k += 4) { if (data[k]) { ink += 1; } }
+  });
+  return {title: document.getElementById('gisplan-title').textContent, ink: ink,
+          value: document.querySelector('.gisplan-timeline input').value,
+          day: document.querySelector('.gisplan-timeline .day').textContent};
+}"""
+
+
+@pytest.mark.parametrize("key", list(MAP_FILES))
+def test_every_map_has_a_title_with_what_where_and_when(browser, maps_dir, key):
+    page, errors, _ = _open_offline(browser, maps_dir / MAP_FILES[key])
+    title = page.evaluate(TITLE)
+    page.close()
+    assert errors == []
+    assert re.search(r"\d{4}-\d{2}-\d{2}|data:", title), title
+    if key in ("stations", "parks", "life_circles"):
+        assert re.search(r"\d+\.\d %", title), title  # the headline figure
+
+
+def test_the_slider_shows_one_year_and_its_figure(browser, maps_dir, layers):
+    from gisplan import scoreboard
+
+    board = scoreboard()
+    core = board[(board["target_id"] == "T01") & (board["area"] == "core_five_districts")
+                 & (board["method"] == "euclidean")].iloc[0]
+    history = layers["rail_history"]
+    days = list(history["date"])
+    page, errors, _ = _open_offline(browser, maps_dir / MAP_FILES["stations"])
+    control = page.evaluate("document.querySelectorAll('.gisplan-timeline input[type=range]')"
+                            ".length")
+    overlays = page.evaluate(INSPECT)["overlays"]
+    states = {}
+    for day in ("2010-12-31", "2020-12-31", "2025-12-31"):
+        page.evaluate("(i) => window.gisplanTimeline.show(i)", days.index(day))
+        page.wait_for_timeout(400)  # the canvas redraws on the next animation frame
+        states[day] = page.evaluate(TIMELINE_INK)
+    page.close()
+    assert errors == [] and control == 1
+    assert not any(o.startswith("end of") for o in overlays)  # no checkbox per year
+    # the scoreboard's baseline and end-of-period figures, measured on their own path
+    assert f"{core['baseline']:.1%}".replace("%", " %") in states["2020-12-31"]["title"]
+    assert f"{core['end_of_period']:.1%}".replace("%", " %") in states["2025-12-31"]["title"]
+    assert "baseline" in states["2020-12-31"]["day"] and "end" in states["2025-12-31"]["day"]
+    # only the chosen year's network is drawn: more ink as the network grows
+    assert states["2010-12-31"]["ink"] < states["2020-12-31"]["ink"] < (
+        states["2025-12-31"]["ink"])
+
+
+def test_the_life_circle_map_shows_one_kind_at_a_time(browser, maps_dir):
+    page, errors, _ = _open_offline(browser, maps_dir / MAP_FILES["life_circles"])
+    radios = page.evaluate("document.querySelectorAll('.gisplan-kinds input[type=radio]')"
+                           ".length")
+    first = page.evaluate(TITLE)
+    page.click(".gisplan-kinds label:nth-of-type(9) input")
+    page.wait_for_timeout(200)
+    after = page.evaluate(TITLE)
+    shown = page.evaluate("""() => {
+      const kinds = window.gisplanKinds.kinds;
+      const map = Object.keys(window).filter(k => k.startsWith('map_')
+          && window[k] instanceof L.Map).map(k => window[k])[0];
+      return kinds.map(k => k.layers.some(n => map.hasLayer(window[n])));
+    }""")
+    page.close()
+    assert errors == [] and radios >= 10
+    assert first != after and "%" in after
+    assert shown.count(True) == 1 and shown.index(True) == 8

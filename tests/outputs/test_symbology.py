@@ -5,7 +5,7 @@ import pytest
 import shapely
 
 from gisplan.outputs.qgis_styles import qml, sld
-from gisplan.outputs.symbology import geometry_kind, layer_symbology
+from gisplan.outputs.symbology import Symbology, geometry_kind, layer_symbology
 
 SE = "{http://www.opengis.net/se}"
 
@@ -170,3 +170,29 @@ def test_sld_draws_each_feature_by_one_rule_approximate_ones_dashed():
         assert len(matching) == 1, row
         dashed = matching[0].find(f".//{SE}SvgParameter[@name='stroke-dasharray']") is not None
         assert dashed == rough, row
+
+
+def test_target_classes_break_at_the_target_so_the_map_shows_who_meets_it():
+    from gisplan.outputs.symbology import ABOVE_TARGET, BELOW_TARGET, target_classes
+
+    classes = target_classes(0.5, ">")
+    assert [c.upper for c in classes] == [0.25, 0.5, 0.75, 1.0]
+    below = [c for c in classes if c.upper <= 0.5]
+    above = [c for c in classes if c.lower >= 0.5]
+    assert {c.colour for c in below} == set(BELOW_TARGET)
+    assert {c.colour for c in above} == set(ABOVE_TARGET)
+    # 0.49 and 0.51 fall on either side of the target, unlike the old 40-60 % class
+    symbology = Symbology(layer="t", geometry="polygon", column="share", classes=classes)
+    assert symbology.colour_of(0.49) in BELOW_TARGET
+    assert symbology.colour_of(0.51) in ABOVE_TARGET
+    assert target_classes(0.9)[1].upper == 0.9
+
+
+def test_station_map_shades_districts_around_the_plan_target():
+    from gisplan.outputs.maps import map_html, station_coverage_map
+    from tests.outputs._map_fixtures import map_layers
+
+    page = map_html(station_coverage_map(map_layers()))
+    # the legend (JSON-escaped HTML in the page) names the classes either side of 50 %
+    assert "25% \\u2013 50% (below \\u0026gt; 50%)" in page
+    assert "50% \\u2013 75% (meets \\u0026gt; 50%)" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -18,8 +19,21 @@ from gisplan.outputs.maps._base import (
     layer_title,
     spatial_layer,
 )
-from gisplan.outputs.maps._timeline import add_network_years
-from gisplan.outputs.symbology import METHOD_LABELS, Symbology, has_geometry, layer_symbology
+from gisplan.outputs.maps._timeline import (
+    CATCHMENT_COLOUR,
+    LINE_COLOUR,
+    STATION_COLOUR,
+    add_network_slider,
+)
+from gisplan.outputs.maps._titles import add_title, describe, headline, share_text
+from gisplan.outputs.symbology import (
+    METHOD_LABELS,
+    Symbology,
+    has_geometry,
+    layer_symbology,
+    target_classes,
+)
+from gisplan.plan import load_plan
 
 __all__ = ["park_coverage_map", "station_coverage_map"]
 
@@ -105,9 +119,43 @@ def _district_shares(
     others = [k for k in wide.columns if k not in ("share", main)]
     return shares, labels[main], popup_labels, others
 
+def _period(layers: Mapping[str, pd.DataFrame]) -> tuple[dt.date, dt.date]:
+    """Return the plan's baseline and period end (from ``indicators``, else the packaged plan)."""
+    attrs = layers.get("indicators", pd.DataFrame()).attrs
+    if attrs.get("baseline") and attrs.get("end_of_period"):
+        return (dt.date.fromisoformat(attrs["baseline"]),
+                dt.date.fromisoformat(attrs["end_of_period"]))
+    plan = load_plan()
+    return plan.baseline, plan.period_end
+
+
+def _share_symbology(layers: Mapping[str, pd.DataFrame], indicator: str,
+                     shares: gpd.GeoDataFrame) -> Symbology:
+    """Return the district shading, its classes broken at the indicator's threshold."""
+    symbology = layer_symbology("coverage_by_district", shares)
+    row = headline(layers, indicator)
+    if row is None or pd.isna(row["target"]):
+        return symbology
+    return replace(symbology, classes=target_classes(float(row["target"]),
+                                                     str(row.get("comparison") or ">=")))
+
+
+_TIMELINE_LEGEND = (
+    ("800 m 站点服务范围（所选日期） Within 800 m of a station open on the day shown",
+     Symbology(layer="timeline", geometry="polygon", colour=CATCHMENT_COLOUR,
+               fill_opacity=0.3, width=1.0)),
+    ("运营线路（所选日期） Sections open on the day shown",
+     Symbology(layer="timeline", geometry="line", colour=LINE_COLOUR, width=2.5)),
+    ("车站（所选日期） Stations open on the day shown",
+     Symbology(layer="timeline", geometry="point", colour=STATION_COLOUR, radius=2.5,
+               fill_opacity=1.0)),
+)
+
+
 def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: str,
                   legend: list[tuple[str, Symbology]],
-                  area_names: Mapping[str, str] | None = None) -> None:
+                  area_names: Mapping[str, str] | None = None, *,
+                  show_first: bool = True) -> None:
     """Add one overlay per (method, area) of an analysis layer; the first one shown.
 
     Each overlay has its own legend section, titled like the overlay with its method
@@ -126,7 +174,7 @@ def _add_measured(fmap: folium.Map, frame: gpd.GeoDataFrame, name: str, prefix: 
         own = replace(symbology, categories=tuple(
             c for c in symbology.categories if c.value == method)) if method else symbology
         add_overlay(fmap, part, own, _measurement_name(prefix, method, readable), legend,
-             show=first, popup_columns=popup)
+             show=first and show_first, popup_columns=popup)
         first = False
 
 def _measured_areas(layers: Mapping[str, pd.DataFrame],
@@ -162,27 +210,38 @@ def station_coverage_map(
     """
     fmap = base_map("wgs84", tianditu_key)
     legend: list[tuple[str, Symbology]] = []
-    found = _district_shares(layers, "rail_station_coverage_800m")
+    indicator = "rail_station_coverage_800m"
+    timeline = isinstance(layers.get("rail_sections"), gpd.GeoDataFrame)
+    found = _district_shares(layers, indicator)
     if found is not None:
         shares, measured, labels, popup = found
         title = f"{_STATION_SHARE} ({measured})" if measured else _STATION_SHARE
-        add_overlay(fmap, shares, layer_symbology("coverage_by_district", shares), title, legend,
-             show=False, popup_columns=popup, popup_labels=labels)
+        add_overlay(fmap, shares, _share_symbology(layers, indicator, shares), title, legend,
+                    show=False, popup_columns=popup, popup_labels=labels)
     catchments = spatial_layer(layers, "station_catchments_800m")
     area = _measured_areas(layers, [catchments])
     if area is not None:
         add_layer(fmap, area, "coverage_area", legend, popup_columns=AREA_POPUP)
     if catchments is not None:
         _add_measured(fmap, catchments, "station_catchments_800m",
-                      "800 m 站点服务范围 Station catchments", legend, _area_names(layers))
+                      "800 m 站点服务范围 Station catchments", legend, _area_names(layers),
+                      show_first=not timeline)
     stations = spatial_layer(layers, "metro_stations")
     if stations is not None:
         small = replace(layer_symbology("metro_stations", stations), radius=2.5)
         add_overlay(fmap, stations, small, layer_title("metro_stations", stations), legend,
-             popup_columns=["lines"])  # small, so the catchments show between them
-    add_network_years(fmap, layers)
+             show=not timeline, popup_columns=["lines"])  # small: catchments show between
+    row = headline(layers, indicator, method="euclidean")
+    add_title(fmap, describe(layers, row, "800 m coverage") if row is not None else
+              "Rail stations and their 800 m catchments",
+              "rail stations with their opening dates; straight-line 800 m")
+    if timeline:
+        baseline, period_end = _period(layers)
+        if add_network_slider(fmap, layers, baseline=baseline, period_end=period_end):
+            legend.extend(_TIMELINE_LEGEND)
     return finish_map(fmap, legend,
                       area if area is not None else spatial_layer(layers, "districts"))
+
 
 def park_coverage_map(
     layers: Mapping[str, pd.DataFrame], *, tianditu_key: str | None = None
@@ -218,5 +277,22 @@ def park_coverage_map(
     if parks is not None:
         add_layer(fmap, parks, "parks", legend,
                    popup_columns=["area_m2", "service_radius_m", "green_type"])
+    straight = headline(layers, "park_service_coverage", method="euclidean")
+    walking = headline(layers, "park_service_coverage", method="network")
+    if straight is not None:
+        title = describe(layers, straight, "Park service-radius coverage")
+        if walking is not None:
+            title += f" (walking {share_text(walking['value'])})"
+    else:
+        title = "Parks and their service areas (GB/T 50563-2010)"
+    add_title(fmap, title, _data_line(parks))
     bounds = area if area is not None and service is not None else parks
     return finish_map(fmap, legend, bounds if bounds is not None else districts)
+
+
+def _data_line(frame: pd.DataFrame | None) -> str:
+    """Return "data: <title of the layer>" (which data the figure rests on)."""
+    if frame is None:
+        return ""
+    meta = frame.attrs.get("gisplan", {})
+    return f"data: {meta.get('title_en') or meta.get('name') or ''}".strip()

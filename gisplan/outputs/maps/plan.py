@@ -22,8 +22,14 @@ from gisplan.outputs.maps._base import (
     layer_title,
     spatial_layer,
 )
+from gisplan.outputs.maps._titles import add_title
 from gisplan.outputs.maps.basemaps import System
-from gisplan.outputs.symbology import Symbology, layer_symbology
+from gisplan.outputs.symbology import (
+    Symbology,
+    approximate_mask,
+    has_geometry,
+    layer_symbology,
+)
 
 __all__ = ["NOT_ON_PLAN_MAP", "PLAN_LAYERS", "PLAN_SHOWN", "plan_map"]
 
@@ -87,7 +93,22 @@ def plan_map(
             _add_planning_zones(fmap, frame, legend, system=system)
             continue
         add_layer(fmap, frame, name, legend, show=name in PLAN_SHOWN, system=system)
+    add_title(fmap, *_plan_title(layers, system))
     return finish_map(fmap, legend, spatial_layer(layers, "districts"))
+
+
+def _plan_title(layers: Mapping[str, pd.DataFrame], system: System) -> tuple[str, str]:
+    """Return the plan map's title (features placed, how) and its data line."""
+    frames = [layers[n] for n in PLAN_LAYERS if n in layers]
+    total = sum(len(f) for f in frames)
+    located = sum(int(has_geometry(f).sum()) for f in frames if "geometry" in f)
+    rough = sum(int((has_geometry(f) & approximate_mask(f)).sum()) for f in frames
+                if "geometry" in f)
+    day = layers.get("indicators", pd.DataFrame()).attrs.get("as_of")
+    title = (f"十四五规划空间图层 Plan layers: {located:,} of {total:,} features on the map, "
+             f"{rough:,} of them schematic or at a district point")
+    shift = "; shifted to GCJ-02 for the Amap basemap" if system == "gcj02" else ""
+    return title, (f"data of {day}" if day else "embedded layers") + shift
 
 def _add_planning_zones(fmap: folium.Map, frame: gpd.GeoDataFrame,
                         legend: list[tuple[str, Symbology]], *, system: System) -> None:

@@ -18,6 +18,7 @@ import shapely
 
 from gisplan._errors import DateError
 from gisplan.analysis import CoverageResult
+from gisplan.analysis.distances import requirement_column
 from gisplan.catalogue.dates import layer_as_of, section_status
 from gisplan.crs import WGS84
 from gisplan.outputs._fonts import bilingual, figure_rc
@@ -308,7 +309,7 @@ def life_circle_figures(model: ReportModel, section: Section,
     if target is None or hexes is None:
         return []
     circle = life_circle(str(target.params.get("circle", "15min")))
-    labels = {r.requirement: r.label_zh for r in circle_requirements(circle.circle)}
+    labels = {requirement_column(r): r.label_zh for r in circle_requirements(circle.circle)}
     measured = [n for n in labels if n in hexes and hexes[n].notna().any()]
     unmeasured = [n for n in labels if n not in measured]
     if not measured:
