@@ -71,9 +71,11 @@ def test_maps_start_with_context_and_subject_only(maps, layers):
     for name in ("metro_stations", "tod_sites", "functional_zones", "ecosystem_projects",
                  "eco_pattern_areas", "eco_pattern_rivers", "parks"):
         assert _title(layers, name) in hidden
-    assert len(shown["stations"]) == 3 and len(shown["parks"]) == 4
-    assert _title(layers, "metro_stations") in shown["stations"]
-    assert sum("800 m" in name for name in shown["stations"]) == 1
+    # the station map opens with the measured areas; its time slider draws the network,
+    # the stations and the catchments of one day (the layer control's ones start off)
+    assert shown["stations"] == [_title(layers, "coverage_area")]
+    assert any(type(c).__name__ == "_Slider" for c in maps["stations"]._children.values())
+    assert len(shown["parks"]) == 4
     assert _title(layers, "parks") in shown["parks"]
     assert sum("公园服务范围" in name for name in shown["parks"]) == 1
 

@@ -122,19 +122,37 @@ def test_readme_plan_period_table_comes_from_the_code():
         assert numbers == pytest.approx(expected, abs=0.051), start
 
 
+def _share_by_hand(day: str, area_id: str) -> float:
+    """Share of an area within 800 m of a station whose first line opened by ``day``."""
+    import geopandas as gpd
+    import shapely
+
+    stations = gisplan.load_layer("metro_stations")
+    first = [min(part.split(":")[1] for part in str(text).split(";") if ":" in part)
+             if isinstance(text, str) and ":" in text else "9999"
+             for text in stations["line_opened"]]
+    open_then = stations[[f <= day for f in first]].to_crs("EPSG:4544")
+    areas = gisplan.load_layer("coverage_area")
+    area = shapely.union_all(areas[areas["area_id"] == area_id].to_crs("EPSG:4544").geometry)
+    discs = shapely.union_all(gpd.GeoSeries(open_then.geometry).buffer(800, quad_segs=64).values)
+    return shapely.intersection(area, discs).area / area.area
+
+
 def test_network_history_and_chart(tmp_path):
     from gisplan.outputs.charts import CHART_NAME, plan_period_chart
     from gisplan.plan.history import network_history
 
     history = network_history([2010, 2020, 2025])
-    assert list(history["metro_km"]) == sorted(history["metro_km"])
     assert history["metro_km"].iloc[0] == pytest.approx(18.5)  # line 1 phase I
+    # 成都轨道交通集团: 518.96 km of metro at the end of 2020 (after the 2020-12-18 openings)
+    assert history["metro_km"].iloc[1] == pytest.approx(518.96, rel=0.01)
     assert np.isnan(history["metro_with_construction_km"].iloc[0])  # starts of works unknown
     urban = evaluate(targets=RAIL, as_of=BASELINE).table.set_index("area").loc["urban_rail",
                                                                        "value"]
     assert history["metro_with_construction_km"].iloc[1] == pytest.approx(urban)
-    core = history["coverage_core_five_districts"]
-    assert core.is_monotonic_increasing and core.iloc[-1] > 0.5
+    # the 2020 share, worked with shapely from the stations' own opening dates
+    assert history["coverage_core_five_districts"].iloc[1] == pytest.approx(
+        _share_by_hand("2020-12-31", "core_five_districts"), abs=1e-3)  # disc polygons differ
     written = plan_period_chart(history, tmp_path)
     assert [p.name for p in written] == [f"{CHART_NAME}.png", f"{CHART_NAME}.svg"]
     assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -150,20 +168,26 @@ def test_cli_chart_writes_png_and_svg(capsys, tmp_path):
     assert "wrote" in out
 
 
-def test_station_map_has_one_layer_per_year_end():
+def test_station_map_slider_has_one_day_per_year_end_with_its_stations():
+    import folium
+
     from gisplan.outputs.maps import station_coverage_map
-    from gisplan.outputs.maps._timeline import TIMELINE_YEARS, add_network_years
+    from gisplan.outputs.maps._timeline import add_network_slider, timeline_days
 
     layers = {name: gisplan.load_layer(name) for name in ("metro_stations", "rail_sections")}
     html = station_coverage_map(layers).get_root().render()
-    assert "end of 2020 (baseline)" in html and "end of 2025 (end of plan)" in html
-    assert html.count("today 20") >= 1
+    assert "2020-12-31 (\\u57fa\\u671f baseline)" in html  # 基期, JSON-escaped
+    days = timeline_days(layers)
+    compiled = gisplan.layer_metadata("rail_sections")["data_as_of"]
+    assert days[0].isoformat() == "2010-12-31" and days[-1].isoformat() == compiled
+    assert all(b.year == a.year + 1 for a, b in zip(days[:-2], days[1:-1], strict=True))
     first = len(gisplan.load_layer("metro_stations", as_of="2010-12-31"))
-    assert f"end of 2010: {first} stations, 800 m" in html
-    import folium
-
-    assert add_network_years(folium.Map(), layers) == len(TIMELINE_YEARS) + 1
-    assert add_network_years(folium.Map(), {"metro_stations": layers["metro_stations"]}) == 0
+    assert f'"stations": {first},' in html or f'"stations":{first},' in html
+    plan = gisplan.plan.load_plan()
+    assert add_network_slider(folium.Map(), layers, baseline=plan.baseline,
+                              period_end=plan.period_end) == len(days)
+    assert add_network_slider(folium.Map(), {"metro_stations": layers["metro_stations"]},
+                              baseline=plan.baseline, period_end=plan.period_end) == 0
 
 
 def test_the_station_count_of_the_data_day_is_the_same_both_ways(capsys):

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 
-from gisplan.catalogue.dates import layer_as_of, section_status
+from gisplan.catalogue.dates import latest_day, layer_as_of, section_status
 from gisplan.crs import METRIC_CRS, WGS84
 from gisplan.outputs.maps._titles import area_label, share_text
 
@@ -32,7 +32,7 @@ RADIUS_M = 800.0
 SIMPLIFY_M = 10.0
 CATCHMENT_COLOUR = "#f5b041"
 LINE_COLOUR = "#1f3b73"
-STATION_COLOUR = "#222222"
+STATION_COLOUR = "#000000"
 
 TIMELINE_CSS = """<style>
 .gisplan-timeline {position: absolute; bottom: 28px; left: 50%; transform: translateX(-50%);
@@ -56,15 +56,20 @@ def _wgs84(geometry: shapely.Geometry) -> dict[str, Any]:
 
 
 def timeline_days(layers: Mapping[str, pd.DataFrame]) -> list[dt.date]:
-    """Return the days of the slider: the dates of ``rail_history`` (year-ends, then the last)."""
+    """Return the days of the slider: the dates of ``rail_history`` (year-ends, then the last).
+
+    Without ``rail_history``: every year-end from the first opening, then the day the rail
+    data were compiled (or today, if earlier).
+    """
     history = layers.get("rail_history")
     if history is not None and len(history):
         return [dt.date.fromisoformat(str(d)[:10]) for d in history["date"]]
     sections = layers.get("rail_sections")
-    opened = pd.to_datetime(sections["opened"], errors="coerce") if sections is not None else []
-    first = int(pd.Series(opened).dropna().dt.year.min()) if len(opened) else dt.date.today().year
-    today = dt.date.today()
-    return [dt.date(year, 12, 31) for year in range(first, today.year)] + [today]
+    last = latest_day(None if sections is None else sections.attrs.get("gisplan"))
+    opened = pd.Series([] if sections is None else pd.to_datetime(sections["opened"],
+                                                                  errors="coerce")).dropna()
+    first = int(opened.dt.year.min()) if len(opened) else last.year
+    return [dt.date(year, 12, 31) for year in range(first, last.year)] + [last]
 
 
 def _coverage(layers: Mapping[str, pd.DataFrame]) -> tuple[str, dict[str, float]]:

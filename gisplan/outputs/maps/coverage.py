@@ -141,7 +141,7 @@ def _share_symbology(layers: Mapping[str, pd.DataFrame], indicator: str,
 
 
 _TIMELINE_LEGEND = (
-    ("800 m 站点服务范围（所选日期） Within 800 m of a station open on the day shown",
+    ("所选日期的800米范围 Within 800 m of a station open on the day shown",
      Symbology(layer="timeline", geometry="polygon", colour=CATCHMENT_COLOUR,
                fill_opacity=0.3, width=1.0)),
     ("运营线路（所选日期） Sections open on the day shown",
@@ -197,9 +197,11 @@ def station_coverage_map(
         Uses ``coverage_by_district`` (share per district and measurement, in popups;
         joined to ``districts`` when it is a table), ``coverage_area`` (the areas
         measured), ``station_catchments_800m`` (one overlay per method and area:
-        straight-line and network) and ``metro_stations``; with ``rail_sections``, one
-        overlay per year-end shows the network and its 800 m catchments as they grew
-        (:func:`gisplan.outputs.maps._timeline.add_network_years`).
+        straight-line and network) and ``metro_stations``; with ``rail_sections``, a
+        time slider draws the network and its 800 m catchments of one day at a time,
+        each day's coverage from ``rail_history`` in the title
+        (:func:`gisplan.outputs.maps._timeline.add_network_slider`), and the layer
+        control's catchments and stations start switched off.
     tianditu_key : str, optional
         Adds Tianditu basemaps.
 
