@@ -93,3 +93,27 @@ def test_nothing_is_written_unless_asked(tmp_path, monkeypatch):
     assert result.written == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["city.osm.pbf"]
     assert np.isfinite(result.evaluation.table["value"]).any()
+
+
+@needs_extract
+def test_report_on_a_pbf_of_the_extract_prints_its_scoreboard_and_names_the_file(
+        tmp_path, built, capsys):
+    from gisplan.cli import main
+
+    path = _pbf(tmp_path / "central.osm.pbf", bounds=True)
+    out = tmp_path / "report"
+    assert main(["report", "--osm", str(path), "--out", str(out), "--no-pdf"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    import pandas as pd
+
+    table = pd.read_csv(out / "headline.csv")
+    expected = built.evaluation.table
+    assert list(table["target_id"]) == list(expected["target_id"])
+    assert table["value"].to_numpy() == pytest.approx(expected["value"].to_numpy(dtype=float),
+                                                      nan_ok=True)
+    assert "osm_import_area" in set(table["area"])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    cover = page.split('id="headline"')[0]
+    assert "central.osm.pbf" in cover and "OpenStreetMap file" in cover
+    # the imported layers are titled with their file, not with the embedded extract
+    assert "Parks and green space (central.osm.pbf)" in page
