@@ -46,17 +46,18 @@ def _read(spec: str | os.PathLike[str], what: str) -> gpd.GeoDataFrame:
     if isinstance(spec, str) and spec in set(areas["area_id"]):
         return areas[areas["area_id"] == spec]
     path = Path(spec)
+    named = what if repr(str(spec)) in what else f"{what} {str(spec)!r}"  # the file, once
     if not path.exists():
         raise LayerFileError(
-            f"{what} {str(spec)!r} is neither a file nor an area_id of layer {AREA_LAYER} "
+            f"{named} is neither a file nor an area_id of layer {AREA_LAYER} "
             f"({', '.join(areas['area_id'])})")
     try:
         frame = pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise LayerFileError(f"{what} {str(spec)!r} could not be read as GeoPackage, GeoJSON "
+        raise LayerFileError(f"{named} could not be read as GeoPackage, GeoJSON "
                              f"or Shapefile: {exc}") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise LayerFileError(f"{what} {str(spec)!r} has no geometries; give a polygon layer")
+        raise LayerFileError(f"{named} has no geometries; give a polygon layer")
     return frame
 
 

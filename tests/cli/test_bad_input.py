@@ -94,3 +94,11 @@ def test_charts_maps_and_geopackages_get_the_usual_permissions(tmp_path):
         os.umask(old)
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_an_unreadable_area_file_is_named_once(tmp_path, capsys):
+    junk = tmp_path / "junk.geojson"
+    junk.write_text("not a polygon file", encoding="utf-8")
+    assert main(["coverage", "stations", "--area", str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert f"--area {str(junk)!r} could not be read as GeoPackage" in err
