@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gisplan-installed
 
-.PHONY: run test lint browser bench clean
+.PHONY: run test lint browser bench mutation clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,5 +41,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/osm_import_bench.py --nodes 200000 --json > build/bench/osm_import.jsonl
 	cat build/bench/*.jsonl
 
+# Mutation testing of the numerical core (the extra "mutation": mutmut). The files to mutate
+# and the tests to run are set in setup.cfg's [mutmut] section; the tests read the raw data
+# from ../shared. Not part of `make test`: a full run takes about half an hour on two cores
+# (results are kept in mutants/, so a second run only checks what changed). Writes
+# build/mutation/report.md and build/mutation/results.json.
+SHARED ?= $(abspath ../shared)
+
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[mutation]"
+	GISPLAN_SHARED_DIR=$(SHARED) $(BIN)/mutmut run
+	$(BIN)/python benchmarks/mutation_report.py --out build/mutation
+
 clean:
-	rm -rf build
+	rm -rf build mutants
