@@ -45,12 +45,14 @@ bench: $(STAMP)
 # and the tests to run are set in setup.cfg's [mutmut] section; the tests read the raw data
 # from ../shared. Not part of `make test`: a full run takes about half an hour on two cores
 # (results are kept in mutants/, so a second run only checks what changed). Writes
-# build/mutation/report.md and build/mutation/results.json.
+# build/mutation/report.md and build/mutation/results.json. MUTANTS="name ..." (mutmut's
+# names or globs, e.g. 'gisplan.catalogue.dates.*') checks those mutants again.
 SHARED ?= $(abspath ../shared)
+MUTANTS ?=
 
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[mutation]"
-	GISPLAN_SHARED_DIR=$(SHARED) $(BIN)/mutmut run
+	GISPLAN_SHARED_DIR=$(SHARED) $(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/python benchmarks/mutation_report.py --out build/mutation
 
 clean:
