@@ -36,7 +36,10 @@ def street(a, b):
     return shapely.LineString([(X0 + a[0], Y0 + a[1]), (X0 + b[0], Y0 + b[1])])
 
 
-def stations(*xy, names=None, index=None, extent=box(0, 0, SIDE, SIDE)):
+WHOLE = box(0, 0, SIDE, SIDE)
+
+
+def stations(*xy, names=None, index=None, extent=WHOLE):
     frame = gpd.GeoDataFrame({"name_zh": names or [f"s{i}" for i in range(len(xy))]},
                              geometry=[shapely.Point(X0 + x, Y0 + y) for x, y in xy], crs=CRS,
                              index=index)
