@@ -1,0 +1,217 @@
+"""The steps of the coverage grid, each against a brute-force or another library's answer."""
+
+import cv2
+import numpy as np
+import pytest
+import shapely
+from scipy import ndimage
+
+from gisplan.analysis import _coverage_grid as cg
+
+
+def _blocks_by_hand(image):
+    """Top-left corners of the fully covered and of the checkerboard 2x2 blocks."""
+    a, b, c, d = image[:-1, :-1], image[:-1, 1:], image[1:, :-1], image[1:, 1:]
+    full = a & b & c & d
+    checker = ((a == d) & (b == c) & (a != b)).astype(np.uint8)
+    return full, checker
+
+
+def _random_image(rng, shape, share):
+    return (rng.random(shape) < share).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_open_2x2_keeps_the_cells_of_fully_covered_blocks(seed):
+    rng = np.random.default_rng(seed)
+    image = _random_image(rng, (37, 29), 0.7)
+    image[0, :] = image[:, 0] = image[-1, :] = image[:, -1] = 1  # covered up to the border
+    full, _ = _blocks_by_hand(image.astype(bool))
+    expected = np.zeros(image.shape, dtype=bool)
+    for dr in (0, 1):
+        for dc in (0, 1):
+            expected[dr:dr + full.shape[0], dc:dc + full.shape[1]] |= full
+    scipy = ndimage.binary_opening(image, structure=np.ones((2, 2)), border_value=0)
+    np.testing.assert_array_equal(expected, scipy)
+    got = image.copy()
+    cg._open_2x2(got, np.empty_like(got))
+    np.testing.assert_array_equal(got.astype(bool), expected)
+
+
+def test_open_band_opens_only_its_band_with_one_cell_of_context():
+    rng = np.random.default_rng(7)
+    image = _random_image(rng, (30, 40), 0.6)
+    opened = image.copy()
+    cg._open_2x2(opened, np.empty_like(opened))
+    rows, cols = slice(5, 12), slice(0, 40)
+    got = image.copy()
+    cg._open_band(got, rows, cols)
+    np.testing.assert_array_equal(got[rows, cols], opened[rows, cols])
+    outside = np.ones(image.shape, dtype=bool)
+    outside[rows, cols] = False
+    np.testing.assert_array_equal(got[outside], image[outside])
+    corner = image.copy()
+    cg._open_band(corner, slice(27, 30), slice(36, 40))  # at the image's corner
+    np.testing.assert_array_equal(corner[27:, 36:], opened[27:, 36:])
+
+
+@pytest.mark.parametrize(("shape", "share", "band"), [
+    ((40, 33), 0.5, cg.TOUCH_BAND_CELLS), ((61, 50), 0.5, 64), ((25, 9), 0.4, 30),
+    ((3, 8), 0.5, cg.TOUCH_BAND_CELLS), ((90, 17), 0.5, 40)])
+def test_corner_touches_are_every_checkerboard_block(shape, share, band, monkeypatch):
+    monkeypatch.setattr(cg, "TOUCH_BAND_CELLS", band)  # several bands of rows
+    rng = np.random.default_rng(shape[0])
+    image = _random_image(rng, shape, share)
+    _, checker = _blocks_by_hand(image)
+    expected = np.argwhere(checker)
+    got = cg._corner_touches(image)
+    assert got.dtype.kind == "i"
+    np.testing.assert_array_equal(got, expected)
+
+
+def _join_by_hand(image):
+    image = image.copy()
+    while True:
+        _, checker = _blocks_by_hand(image)
+        if not checker.any():
+            return image
+        for r, c in np.argwhere(checker):
+            image[r:r + 2, c:c + 2] = 1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_diagonal_touches_are_joined_until_none_is_left(seed):
+    rng = np.random.default_rng(seed)
+    image = _random_image(rng, (23, 31), 0.45)
+    got = image.copy()
+    cg._join_diagonal_touches(got)
+    np.testing.assert_array_equal(got, _join_by_hand(image))
+    assert not _blocks_by_hand(got)[1].any()
+
+
+def test_a_chain_of_touches_is_followed():
+    # joining the first touch makes the next one: a staircase of single cells
+    image = np.zeros((8, 8), dtype=np.uint8)
+    for i in range(7):
+        image[i, i] = 1
+    got = image.copy()
+    cg._join_diagonal_touches(got)
+    np.testing.assert_array_equal(got, _join_by_hand(image))
+
+
+def _marked(ends, shape):
+    image = np.zeros(shape, dtype=np.uint8)
+    cg._draw_segments(image, np.asarray(ends, dtype=float).reshape(4, -1))
+    return image
+
+
+def test_segments_along_the_axes_and_diagonals_are_cvs_lines():
+    shape = (40, 50)
+    segments = [(3, 4, 30, 4), (5, 2, 5, 35), (10, 10, 30, 30), (40, 5, 20, 25), (7, 7, 7, 7),
+                (30, 30, 10, 30)]
+    for x0, y0, x1, y1 in segments:
+        expected = np.zeros(shape, dtype=np.uint8)
+        cv2.line(expected, (x0, y0), (x1, y1), 1, thickness=1, lineType=cv2.LINE_8)
+        np.testing.assert_array_equal(_marked([[x0], [y0], [x1], [y1]], shape), expected)
+
+
+def test_segments_are_cut_at_the_image_edges():
+    shape = (12, 20)
+    # beyond every edge, along a row and a column: only the cells inside are marked
+    image = _marked([[-5.0, 7.0], [3.0, -9.0], [26.0, 7.0], [3.0, 30.0]], shape)
+    expected = np.zeros(shape, dtype=np.uint8)
+    expected[3, :] = 1
+    expected[:, 7] = 1
+    np.testing.assert_array_equal(image, expected)
+    # centres half a cell outside are not inside
+    image = _marked([[-0.5, 19.5, 2.0, 2.0], [2.0, 2.0, -0.5, 11.5],
+                     [-0.5, 19.5, 2.0, 2.0], [2.0, 2.0, -0.5, 11.5]], shape)
+    assert image.sum() == 0
+
+
+def test_samples_are_no_more_than_a_cell_apart():
+    # a shallow segment: every column between its ends holds one marked cell
+    image = _marked([[1.0], [1.0], [41.0], [6.0]], (10, 45))
+    assert (image[:, 1:42].sum(axis=0) == 1).all()
+    assert image.sum() == 41
+    assert image[1, 1] == 1 and image[6, 41] == 1
+    # a segment shorter than a cell marks its two ends
+    image = _marked([[3.0], [3.0], [3.4], [4.2]], (10, 10))
+    assert image[3, 3] == 1 and image[4, 3] == 1 and image.sum() == 2
+
+
+def test_a_segment_longer_than_a_batch_and_the_ones_after_it_are_drawn():
+    width = cg.DRAW_BATCH + 100
+    image = _marked([[0.0, 5.0, 2.0], [0.0, 2.0, 1.0], [width - 1.0, 9.0, 2.0],
+                     [0.0, 2.0, 2.0]], (3, width))
+    assert image[0].sum() == width
+    assert image[2, 5:10].sum() == 5 and image[1, 2] == 1 and image[2, 2] == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_packed_windows_do_not_overlap_and_keep_their_gap(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 60, size=(int(rng.integers(2, 30)), 2))
+    gap = int(rng.integers(1, 9))
+    corner, size = cg._pack(sizes, gap)
+    assert corner.min(axis=0).tolist() == [0, 0]
+    high = corner + sizes
+    assert size.tolist() == high.max(axis=0).tolist()
+    for i in range(len(sizes)):
+        for j in range(i + 1, len(sizes)):
+            apart = ((corner[i] >= high[j] + gap) | (corner[j] >= high[i] + gap)).any()
+            assert apart, (i, j)
+
+
+@pytest.mark.parametrize("width", [35, 22])
+def test_shelves_place_the_tallest_first_left_to_right(width):
+    sizes = np.array([[10, 5], [10, 20], [10, 10], [25, 8]])
+    corner, size = cg._shelves(sizes, 2, width)
+    # by hand: the 20-high at 0 and the 10-high 12 right of it (22 fits a width of 22);
+    # the 8-high (25 wide) starts a shelf 20 + 2 up, the 5-high one 8 + 2 above that
+    assert corner.tolist() == [[0, 32], [0, 0], [12, 0], [0, 22]]
+    assert size.tolist() == [25, 37]
+
+
+def test_windows_of_a_quarter_of_the_cells_or_more_have_their_own_canvas():
+    canvases = cg._canvases(np.array([[10, 10]] * 5), gap=2)  # a fifth each: one canvas
+    assert len(canvases) == 1 and canvases[0][0].tolist() == [0, 1, 2, 3, 4]
+    canvases = cg._canvases(np.array([[10, 10]] * 4), gap=2)  # a quarter each
+    assert [c[0].tolist() for c in canvases] == [[0], [1], [2], [3]]
+    canvases = cg._canvases(np.array([[100, 100], [10, 10], [10, 10]]), gap=2)
+    assert [c[0].tolist() for c in canvases] == [[0], [1, 2]]
+    assert canvases[0][2].tolist() == [100, 100]
+    # rows 16, 21, 25 and 33 cells wide all give 220 cells; the first (narrowest) wins
+    assert canvases[1][1].tolist() == [[0, 0], [0, 12]] and canvases[1][2].tolist() == [10, 22]
+
+
+def test_is_box():
+    assert cg._is_box(shapely.box(0, 0, 2, 3))
+    assert not cg._is_box(shapely.Polygon([(0, 0), (2, 0), (2, 3), (1, 3.5), (0, 3)]))
+    assert not cg._is_box(None)
+
+
+def test_disc_takes_the_cells_within_the_radius():
+    disc = cg._disc(2.0)
+    assert disc.shape == (5, 5)
+    # centres within 2 cells: the 4-tips at distance 2 count, (1, 2) at sqrt 5 does not
+    assert disc[2, 0] == disc[0, 2] == disc[4, 2] == disc[2, 4] == 1
+    assert disc[1, 0] == 0 and disc.sum() == 13
+
+
+def test_burn_marks_centres_inside_or_the_touched_cells_grown():
+    target = np.zeros((10, 10), dtype=np.uint8)
+    square = np.array([shapely.box(2.0, 2.0, 5.0, 4.0)])
+    cg._burn(target, square, np.array([0.0, 0.0]), 1.0)
+    expected = np.zeros((10, 10), dtype=np.uint8)
+    expected[2:4, 2:5] = 1  # rows are y: the cells whose centres lie inside
+    np.testing.assert_array_equal(target, expected)
+    grown = np.zeros((10, 10), dtype=np.uint8)
+    cg._burn(grown, np.array([shapely.box(2.2, 2.2, 4.8, 3.8)]), np.array([0.0, 0.0]), 1.0,
+             grow=True)
+    expected = np.zeros((10, 10), dtype=np.uint8)
+    expected[1:5, 1:6] = 1  # the touched cells (rows 2-3, columns 2-4) and their neighbours
+    np.testing.assert_array_equal(grown, expected)
+    kept = np.ones((3, 3), dtype=np.uint8)
+    cg._burn(kept, np.array([shapely.Polygon()]), np.array([0.0, 0.0]), 1.0)
+    assert kept.all()
