@@ -215,3 +215,51 @@ def test_burn_marks_centres_inside_or_the_touched_cells_grown():
     kept = np.ones((3, 3), dtype=np.uint8)
     cg._burn(kept, np.array([shapely.Polygon()]), np.array([0.0, 0.0]), 1.0)
     assert kept.all()
+
+
+def _traced(image, corner=((0, 0),), low=((0, 0),), high=None, origin=(0.0, 0.0), cell=1.0):
+    high = [image.shape[::-1]] if high is None else high
+    return cg._trace(image, np.array(corner), np.array(low), np.array(high), np.array(origin),
+                     cell)
+
+
+def test_trace_runs_through_the_centres_of_the_outer_cells():
+    image = np.zeros((8, 8), dtype=np.uint8)
+    image[1, 1] = image[2, 1] = image[2, 2] = 1  # an L of three cells: a triangle
+    (triangle,) = _traced(image, origin=(100.0, 200.0), cell=2.0)
+    assert triangle.normalize().equals_exact(shapely.Polygon(
+        [(103, 203), (103, 205), (105, 205)]).normalize(), 1e-9)
+    assert triangle.area == pytest.approx(2.0)
+
+
+def test_trace_keeps_holes_in_their_polygon():
+    image = np.zeros((9, 9), dtype=np.uint8)
+    image[1:8, 1:8] = 1
+    image[3:6, 3:6] = 0
+    (ring,) = _traced(image)
+    assert ring.is_valid and len(ring.interiors) == 1
+    assert shapely.Polygon(ring.exterior).equals(shapely.box(1.5, 1.5, 7.5, 7.5))
+    assert not ring.contains(shapely.Point(4.5, 4.5))
+    assert ring.contains(shapely.Point(2, 2))
+
+
+def test_trace_leaves_out_single_cells_and_lines_of_cells():
+    image = np.zeros((6, 6), dtype=np.uint8)
+    image[1, 1] = 1
+    image[4, 2:5] = 1
+    traced = _traced(image)
+    assert traced.dtype == object and traced.shape == (0,)
+    assert _traced(np.zeros((4, 4), dtype=np.uint8)).shape == (0,)
+
+
+def test_trace_moves_each_outline_back_to_its_window():
+    # two 5 x 5 slots side by side on one canvas; the second slot's region starts on its edge
+    image = np.zeros((5, 10), dtype=np.uint8)
+    image[1:4, 1:4] = 1
+    image[1:3, 5:8] = 1
+    polygons = _traced(image, corner=[(0, 0), (5, 0)], low=[(10, 10), (100, 50)],
+                       high=[(15, 15), (105, 55)])
+    assert len(polygons) == 2
+    first, second = sorted(polygons, key=lambda p: p.bounds)
+    assert first.equals(shapely.box(11.5, 11.5, 13.5, 13.5))
+    assert second.equals(shapely.box(100.5, 51.5, 102.5, 52.5))
