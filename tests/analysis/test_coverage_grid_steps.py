@@ -263,3 +263,39 @@ def test_trace_moves_each_outline_back_to_its_window():
     first, second = sorted(polygons, key=lambda p: p.bounds)
     assert first.equals(shapely.box(11.5, 11.5, 13.5, 13.5))
     assert second.equals(shapely.box(100.5, 51.5, 102.5, 52.5))
+
+
+def _parts_do_not_overlap(covered):
+    parts = shapely.get_parts(covered)
+    assert shapely.is_valid(covered), shapely.is_valid_reason(covered)
+    assert sum(p.area for p in parts) == pytest.approx(shapely.union_all(parts).area,
+                                                        rel=1e-12)
+
+
+@pytest.mark.parametrize("shift", [0.0, 3.1, 6.2, 9.3, 12.4])
+def test_streets_in_diagonal_blocks_give_one_valid_cover(shift):
+    # two short streets whose covers meet across the corner of their 200 m blocks
+    # (cells of 12.5 m, blocks of 16 cells): one window, one outline, no overlap
+    found = 0
+    for dx in np.arange(20.0, 95.0, 7.5):
+        a = [[0.0, 0.0], [150.0 + shift, 150.0]]
+        b = [[150.0 + dx, 150.0 + dx + shift], [300.0 + dx, 300.0 + dx]]
+        covered = cg.grid_cover(np.array([a, b]), 50.0, 12.5)
+        _parts_do_not_overlap(covered)
+        found += len(shapely.get_parts(covered)) == 1
+    assert found > 0  # some of the placements join the two covers
+
+
+def test_a_cover_is_cut_exactly_to_a_box_and_to_a_polygon():
+    segments = np.array([[[0.0, 0.0], [1000.0, 0.0]], [[500.0, -400.0], [500.0, 400.0]]])
+    box = shapely.box(100.0, -30.0, 900.0, 200.0)
+    # the outlines run through cell centres at -56.25 + 12.5 k (x) and -456.25 + 12.5 k (y);
+    # this box's top runs through the corners where the two covers meet
+    on_centres = shapely.box(106.25, -31.25, 893.75, 56.25)
+    triangle = shapely.Polygon([(0, -100), (1000, -100), (500, 300)])
+    free = cg.grid_cover(segments, 50.0, 12.5)
+    for area in (box, on_centres, triangle):
+        cut = cg.grid_cover(segments, 50.0, 12.5, area=area)
+        _parts_do_not_overlap(cut)
+        assert area.buffer(1e-6).contains(cut)
+        assert cut.area == pytest.approx(free.intersection(area).area, rel=0.01)
