@@ -7,7 +7,8 @@ import pytest
 import shapely
 from shapely.ops import substring
 
-from gisplan.network import EdgeSources, network_from_edges
+from gisplan import GisplanError
+from gisplan.network import EdgeSources, WalkNetwork, network_from_edges
 from tests.network.test_graph import X0, Y0, at_node, grid, lines, node_at
 
 
@@ -93,3 +94,33 @@ def test_a_source_that_starts_at_the_limit_reaches_its_own_node(big_grid):
     assert dist[node] == 250.0
     beyond = net.distances(EdgeSources(source.edge, source.position, np.array([250.5])), 250.0)
     assert np.isinf(beyond).all()
+
+
+def test_extent_is_the_hull_of_the_nodes():
+    net = network_from_edges(lines([(0, 0), (100, 0)], [(100, 0), (50, 80)]))
+    hull = shapely.Polygon([(X0, Y0), (X0 + 100, Y0), (X0 + 50, Y0 + 80)])
+    assert net.extent().equals(hull) and net.extent().area == pytest.approx(4000.0)
+    assert net.extent(10.0).contains(hull.buffer(9.9))
+    assert not net.extent(10.0).contains(hull.buffer(10.1))
+    # a network of one node (a street of length 0): its hull is the point
+    point = network_from_edges(lines([(0, 0), (0, 0)]))
+    assert point.n_nodes == 1
+    assert point.extent().equals(shapely.Point(X0, Y0))
+
+
+def test_a_network_needs_its_edge_geometry_or_vertices():
+    net = network_from_edges(lines([(0, 0), (100, 0)]))
+    parts = (net.node_xy, net.edge_u, net.edge_v, net.edge_length, net.graph, net.component,
+             "test")
+    with pytest.raises(GisplanError, match="needs its edge geometry or its edge vertices"):
+        WalkNetwork(*parts)
+    from_geometry = WalkNetwork(*parts, geometry=net.edge_geometry)
+    assert from_geometry.edge_vertices[2].tolist() == pytest.approx([0.0, 100.0])
+    assert WalkNetwork(*parts, vertices=net.edge_vertices).edge_lines([0])[0].equals(
+        net.edge_geometry[0])
+
+
+def test_no_edge_lines():
+    net = network_from_edges(lines([(0, 0), (100, 0)]))
+    got = net.edge_lines([])
+    assert got.dtype == object and got.shape == (0,)
