@@ -175,3 +175,41 @@ def test_park_polygons_are_covered_as_a_whole_on_the_network():
         # the walk covers the street's 300 m x 20 m strip in the area; the park its 1 hm2
         assert result.covered_km2 * 1e6 == pytest.approx(300 * 20 + 100 * 100,
                                                          rel=1e-9 if exact else 0.05)
+
+
+def test_no_stations_cover_an_empty_polygon_and_check_no_extent():
+    result = station_coverage(stations(extent=None), SQUARE)
+    assert result.notes == ["no stations: nothing is covered"]
+    assert result.covered.iloc[0].geom_type == "Polygon" and result.covered.iloc[0].is_empty
+
+
+def test_park_coverage_on_a_network_measures_in_the_networks_crs():
+    # a network built in UTM 48N for a Chengdu area: the network's CRS is the measuring one
+    streets = gpd.GeoSeries([street((0, 0), (5000, 0)), street((0, 200), (5000, 200))],
+                            crs=CRS)
+    net = network_from_edges(streets, crs="EPSG:32648")
+    parks = gpd.GeoDataFrame({"service_radius_m": [300.0]}, geometry=[box(1000, 20, 1100, 120)],
+                             crs=CRS)
+    area = gpd.GeoSeries([box(900, -10, 1200, 150)], crs=CRS)
+    result = park_coverage(parks, area, method="network", network=net, access_distance=10.0,
+                           entrance_distance=50.0, exact_area=True, area_name="strip")
+    assert result.params["crs"] == "EPSG:32648"
+    assert result.params["area"] == "strip"
+    assert result.covered_km2 * 1e6 == pytest.approx(16_000.0, rel=2e-3)
+
+
+def test_unreachable_parks_are_named_and_non_parks_counted_without_a_method_column():
+    net = network_from_edges(gpd.GeoSeries([street((0, 0), (5000, 0)),
+                                            street((0, 400), (5000, 400))], crs=CRS))
+    parks = gpd.GeoDataFrame(
+        {"name_zh": ["远园", "草地", "绿带"], "park_green": [True, False, False],
+         "service_radius_m": [300.0, 300.0, 300.0]},
+        geometry=[box(1000, 150, 1100, 250), box(2000, 20, 2100, 120),
+                  box(3000, 20, 3100, 120)], crs=CRS)
+    result = park_coverage(parks, gpd.GeoSeries([box(0, -10, 5000, 410)], crs=CRS),
+                           method="network", network=net, entrance_distance=50.0)
+    assert result.unreachable == [0]
+    assert result.notes[-2:] == [
+        "2 feature(s) of the park layer received no service radius: 0 schematic drawing(s) "
+        "and 2 non-park green feature(s) (park_green False)",
+        "1 source(s) within reach of the area but not on the network: 远园"]
