@@ -299,3 +299,23 @@ def test_a_cover_is_cut_exactly_to_a_box_and_to_a_polygon():
         _parts_do_not_overlap(cut)
         assert area.buffer(1e-6).contains(cut)
         assert cut.area == pytest.approx(free.intersection(area).area, rel=0.01)
+
+
+def test_long_streets_far_apart_are_covered_whole():
+    # few long streets kilometres apart, along the axes (where a lone street's grid cover
+    # is exact): each window holds its streets whole, so the areas agree
+    segments = np.array([
+        [[0.0, 0.0], [10.0, 0.0]],
+        [[0.0, 3000.0], [3000.0, 3000.0]],      # east-west, far north of the first
+        [[5000.0, 0.0], [5000.0, 2500.0]],      # north-south, far east
+        [[2500.0, 6000.0], [200.0, 6000.0]],    # drawn westwards
+        [[6000.0, 7800.0], [6000.0, 6000.0]],   # drawn southwards
+    ])
+    covered = cg.grid_cover(segments, 50.0, 12.5)
+    exact = shapely.union_all(shapely.buffer(shapely.linestrings(segments), 50.0))
+    _parts_do_not_overlap(covered)
+    assert covered.area == pytest.approx(exact.area, rel=0.015)
+    # each street's own cover is whole (the outline lies within a cell of the exact one)
+    for line in shapely.linestrings(segments)[1:]:
+        near = covered.intersection(line.buffer(62.5)).area
+        assert near == pytest.approx(line.buffer(50.0).area, rel=0.015)
