@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
-from gisplan._errors import PbfError
+from gisplan._errors import PbfError, PbfLayoutError
 from gisplan.sources import _pbf
 
 # ---------------------------------------------------------------- protobuf encoding
@@ -267,3 +267,116 @@ def test_dense_ids_and_coordinates_must_pair(tmp_path):
     with pytest.raises(PbfError, match="a dense node group has ids and coordinates of "
                                        "different lengths"):
         decoded(write(tmp_path, [block(f_bytes(2, body))]))
+
+
+# --------------------------------------------------------- framing and damaged files
+
+
+def _blob(raw: bytes, *, field: int = 3, raw_size: int | None = None) -> bytes:
+    body = {1: raw, 3: zlib.compress(raw), 4: lzma.compress(raw)}.get(field, raw)
+    size = len(raw) if raw_size is None else raw_size
+    return (b"" if size < 0 else f_varint(2, size)) + f_bytes(field, body)
+
+
+def _file(*blobs: tuple[bytes, bytes]) -> bytes:
+    out = b""
+    for kind, blob in blobs:
+        header = f_bytes(1, kind) + f_varint(3, len(blob))
+        out += len(header).to_bytes(4, "big") + header + blob
+    return out
+
+
+def test_header_blobs_are_skipped_and_the_share_read_is_reported(tmp_path):
+    path = tmp_path / "two.osm.pbf"
+    header = f_bytes(4, b"OsmSchema-V0.6")
+    path.write_bytes(_file((b"OSMHeader", _blob(header)),
+                           (b"OSMData", _blob(block(dense_group()))),
+                           (b"OSMData", _blob(block(WAYS), field=1))))
+    shares = [share for share, _ in _pbf.blocks(path)]
+    assert len(shares) == 2 and shares[-1] == 1.0 and 0 < shares[0] < 1
+
+
+def test_large_objects_are_framed_with_longer_lengths(tmp_path):
+    # ways of 200 refs (a length of two bytes) and of 6,000 refs (three bytes)
+    long_ways = way(1, list(range(1, 201))) + way(2, list(range(1, 6001)), [(1, 2)])
+    (found,) = decoded(write(tmp_path, [block(long_ways)]))
+    (ways,) = found.ways
+    assert ways.ref_first.tolist() == [0, 200, 6200]
+    assert ways.refs[:200].tolist() == list(range(1, 201))
+    assert ways.refs[200:].tolist() == list(range(1, 6001))
+    strings = [b"x" * 130, b"y" * 20_000]
+    table = f_bytes(1, b"".join(f_bytes(1, s) for s in strings))
+    (found,) = decoded(write(tmp_path, [table + f_bytes(2, way(3, [1, 2]))], name="s.osm.pbf"))
+    assert found.strings == strings
+
+
+@pytest.mark.parametrize(("field", "name"), [(5, "bzip2"), (6, "lz4"), (7, "zstd")])
+def test_other_compressions_are_refused_by_name(tmp_path, field, name):
+    path = tmp_path / "other.osm.pbf"
+    path.write_bytes(_file((b"OSMData", f_varint(2, 10) + f_bytes(field, b"0123456789"))))
+    with pytest.raises(PbfLayoutError, match=f"uses {name} compression"):
+        decoded(path)
+
+
+@pytest.mark.parametrize(("blob", "message"), [
+    (f_varint(2, 5), "a blob holds no data"),
+    (_blob(b"12345", raw_size=6), "decompresses to the wrong size"),
+    (_blob(b"12345", field=4, raw_size=4), "decompresses to the wrong size"),
+    (f_varint(2, 5) + f_bytes(3, b"not zlib"), "does not decompress"),
+    (f_varint(2, 5) + f_bytes(4, b"not lzma"), "does not decompress"),
+])
+def test_damaged_blobs_are_refused(tmp_path, blob, message):
+    path = tmp_path / "bad.osm.pbf"
+    path.write_bytes(_file((b"OSMData", blob)))
+    with pytest.raises(PbfError, match=message):
+        decoded(path)
+
+
+def test_a_blob_without_its_raw_size_is_read(tmp_path):
+    path = tmp_path / "nosize.osm.pbf"
+    path.write_bytes(_file((b"OSMData", _blob(block(dense_group()), raw_size=-1))))
+    (found,) = decoded(path)
+    assert found.nodes[0].ids.tolist() == [10, 12, 11]
+
+
+def test_truncated_and_oversized_files_are_refused(tmp_path):
+    good = blob_file([block(dense_group())])
+    header_size = int.from_bytes(good[:4], "big")
+    cases = [
+        (good[:2], "ends inside a blob header length"),
+        (good[:4 + header_size - 1], "ends inside a blob header"),
+        (good[:-1], "ends inside a data blob"),
+        ((64 * 1024 + 1).to_bytes(4, "big"), "a blob header claims 65537 bytes"),
+    ]
+    huge = f_bytes(1, b"OSMData") + f_varint(3, 32 * 1024 * 1024 + 1)
+    cases.append((len(huge).to_bytes(4, "big") + huge, "a blob claims 33554433 bytes"))
+    for i, (data, message) in enumerate(cases):
+        path = tmp_path / f"cut{i}.osm.pbf"
+        path.write_bytes(data)
+        with pytest.raises(PbfError, match=message):
+            decoded(path)
+    # the largest sizes allowed are read
+    limit = f_bytes(1, b"OSMData") + f_varint(3, 32 * 1024 * 1024)
+    path = tmp_path / "limit.osm.pbf"
+    path.write_bytes(len(limit).to_bytes(4, "big") + limit)
+    with pytest.raises(PbfError, match="ends inside a data blob"):
+        decoded(path)
+
+
+def test_messages_running_past_their_end_are_refused():
+    with pytest.raises(PbfError, match="a message runs past its end"):
+        list(_pbf._fields(f_bytes(2, b"abc"), 0, 4))
+    with pytest.raises(PbfError, match="a message runs past its end"):
+        list(_pbf._fields(FIXED64, 0, 5))
+    with pytest.raises(PbfError, match="unknown protobuf wire type 3"):
+        list(_pbf._fields(key(1, 3), 0, 1))
+    with pytest.raises(PbfError, match="a packed field ends inside a number"):
+        _pbf.packed_varints(np.array([0x80], dtype=np.uint8))
+    values, ends = _pbf.packed_varints(np.zeros(0, dtype=np.uint8))
+    assert values.dtype == np.uint64 and values.shape == (0,) and ends.shape == (0,)
+
+
+def test_a_group_holding_two_kinds_is_refused(tmp_path):
+    mixed = way(1, [1, 2]) + plain_node(5, 104.0, 30.0, 0)
+    with pytest.raises(PbfError, match="holds more than one kind of entry"):
+        decoded(write(tmp_path, [block(mixed)]))
