@@ -8,8 +8,9 @@ test ("no tests"), the score killed / (killed + survived), and the names of the 
 (``mutmut show NAME`` prints the change).
 
 Mutants listed in ``benchmarks/mutation_equivalent.txt`` (one ``NAME  reason`` a line) are
-equivalent: the program's output cannot change. They still count as survivors in the score;
-the report marks them and lists the other survivors apart.
+equivalent (the program's output cannot change) or change the text of an error message only.
+They still count as survivors in the score; the report marks them, lists the other survivors
+apart and gives a second score, killed / (killed + survived - equivalent).
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def equivalent_mutants(path: Path) -> dict[str, str]:
     return found
 
 
+def _percent(score: float | None) -> str:
+    return "n/a" if score is None else f"{100 * score:.1f} %"
+
+
 def module_of(name: str, names: list[str]) -> str | None:
     """Return the module of a mutant name (the longest module name it starts with)."""
     owners = [m for m in names if name.startswith(m + ".")]
@@ -134,16 +139,24 @@ def summarise(statuses: dict[str, str], names: list[str],
             elif status == "no tests":
                 untested.append(name)
         decided = counts["killed"] + counts["survived"]
+        equivalent_here = [n for n in survivors if n in equivalent]
         result[module] = {
             **{status.replace(" ", "_"): counts[status] for status in STATUSES},
             "other": counts["other"],
             "total": sum(counts.values()),
             "score": round(counts["killed"] / decided, 4) if decided else None,
+            "score_without_equivalent": _score(counts["killed"],
+                                               len(survivors) - len(equivalent_here)),
             "survived_mutants": survivors,
             "equivalent_mutants": {n: equivalent[n] for n in survivors if n in equivalent},
             "no_tests_mutants": untested,
         }
     return result
+
+
+def _score(killed: int, survived: int) -> float | None:
+    """Return killed / (killed + survived), rounded, or None when both are 0."""
+    return round(killed / (killed + survived), 4) if killed + survived else None
 
 
 def markdown(summary: dict[str, dict]) -> str:
@@ -152,20 +165,20 @@ def markdown(summary: dict[str, dict]) -> str:
              "Score = killed / (killed + survived). Equivalent survivors (the program's output "
              "cannot change) are counted as survivors and listed with their reason.", "",
              "| module | killed | survived | equivalent | timeout | skipped | no tests | other "
-             "| score |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| score | score without equivalent |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for module, row in summary.items():
-        score = "n/a" if row["score"] is None else f"{100 * row['score']:.1f} %"
         lines.append(f"| {module} | {row['killed']} | {row['survived']} | "
                      f"{len(row['equivalent_mutants'])} | {row['timeout']} | {row['skipped']} | "
-                     f"{row['no_tests']} | {row['other']} | {score} |")
+                     f"{row['no_tests']} | {row['other']} | {_percent(row['score'])} | "
+                     f"{_percent(row['score_without_equivalent'])} |")
     total = {key: sum(row[key] for row in summary.values())
              for key in ("killed", "survived", "timeout", "skipped", "no_tests", "other")}
-    decided = total["killed"] + total["survived"]
-    score = f"{100 * total['killed'] / decided:.1f} %" if decided else "n/a"
     equivalent = sum(len(row["equivalent_mutants"]) for row in summary.values())
     lines.append(f"| **all** | {total['killed']} | {total['survived']} | {equivalent} | "
                  f"{total['timeout']} | {total['skipped']} | {total['no_tests']} | "
-                 f"{total['other']} | {score} |")
+                 f"{total['other']} | {_percent(_score(total['killed'], total['survived']))} | "
+                 f"{_percent(_score(total['killed'], total['survived'] - equivalent))} |")
     for module, row in summary.items():
         open_ = [n for n in row["survived_mutants"] if n not in row["equivalent_mutants"]]
         if not (row["survived_mutants"] or row["no_tests_mutants"]):

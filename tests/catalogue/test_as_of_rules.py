@@ -12,10 +12,12 @@ from gisplan._errors import DateError
 from gisplan.catalogue.dates import (
     FIRST_OPENING,
     LINE_CLIP_M,
+    beyond_data_note,
     empty_network_note,
     latest_day,
     layer_as_of,
     lower_bound_sections,
+    parse_date,
     section_status,
 )
 from gisplan.crs import METRIC_CRS, WGS84
@@ -193,3 +195,33 @@ def test_lines_as_of_a_day_by_hand(day, lengths):
     metric = result.to_crs(METRIC_CRS).length.to_numpy()
     np.testing.assert_allclose(metric, list(lengths.values()), rtol=1e-3)
     assert result.attrs["gisplan_as_of"]["as_of"] == day.isoformat()
+
+
+def test_section_status_is_an_object_column():
+    assert section_status(_sections(), D(2020, 1, 1)).dtype == object
+
+
+def test_the_note_beyond_the_data_starts_the_day_after_they_were_compiled():
+    meta = {"data_as_of": "2025-03-01"}
+    assert beyond_data_note("metro_stations", meta, D(2025, 3, 1)) is None
+    assert beyond_data_note("metro_stations", None, D(2030, 1, 1)) is None
+    assert beyond_data_note("metro_stations", meta, D(2025, 3, 2)) == (
+        "metro_stations on 2025-03-02: the data were compiled on 2025-03-01, so sections and "
+        "stations opened after that day are missing")
+
+
+def test_bad_dates_are_refused_with_the_expected_form():
+    with pytest.raises(DateError) as error:
+        parse_date("2020/12/31")
+    assert str(error.value) == ("as_of '2020/12/31' is not a date; give it in the form "
+                                "YYYY-MM-DD, e.g. as_of='2020-12-31'")
+    assert parse_date(" 2020-12-31 ") == D(2020, 12, 31)
+    assert parse_date(dt.datetime(2020, 12, 31, 23, 59)) == D(2020, 12, 31)
+
+
+def test_the_missing_date_columns_message_in_full():
+    with pytest.raises(DateError) as error:
+        layer_as_of("metro_stations", _stations().drop(columns="line_opened"), D(2020, 1, 1))
+    assert str(error.value) == (
+        "layer 'metro_stations' has no line_opened column: its features carry no dates, so "
+        "as_of cannot select them (a replacement file? add the columns of the embedded layer)")
