@@ -101,7 +101,7 @@ def test_an_edge_with_half_a_metre_left_at_one_end_is_whole_if_the_other_end_mak
 
 
 def test_street_ends_reached_with_half_a_metre_to_spare():
-    """P-Q-R-S, 100 m each, P-Q and R-S drawn towards Q and R (P-Q) and away (R-S).
+    """P-Q-R-S, 100 m each, drawn eastwards (P-Q ends at Q, R-S starts at R).
 
     A source in the middle of Q-R (start 0) with a limit of 50.5 m reaches Q and R at 50 m:
     the last 0.5 m of P-Q before Q, the first 0.5 m of R-S after R, and P and S not at all.
