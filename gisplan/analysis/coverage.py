@@ -369,7 +369,12 @@ def _real_parks(parks: gpd.GeoDataFrame | gpd.GeoSeries, index: pd.Index) -> npt
     if not isinstance(parks, gpd.GeoDataFrame):
         return real
     if "park_green" in parks.columns:
-        real &= parks.loc[index, "park_green"].fillna(False).astype(bool).to_numpy()
+        # a missing value is not a park, whatever the column's type (a file's NULLs come
+        # as NaN in float64 or as NA in the nullable types)
+        flags = parks.loc[index, "park_green"]
+        known = flags.notna().to_numpy()
+        real &= known
+        real[known] &= flags[known].astype(bool).to_numpy()
     if "geocode_method" in parks.columns:
         real &= (parks.loc[index, "geocode_method"] != "schematic").to_numpy()
     return real

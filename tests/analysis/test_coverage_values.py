@@ -101,9 +101,16 @@ def test_the_given_area_name_is_recorded():
     assert named.params["area"] == "the square (residential land)"
 
 
-def test_a_missing_park_green_value_is_not_a_park():
+@pytest.mark.parametrize(("values", "dtype"), [
+    ([True, pd.NA, False], "boolean"),
+    ([1.0, float("nan"), 0.0], "float64"),  # a flag column with NULLs read from a file
+    ([1, pd.NA, 0], "Int64"),
+    ([1.0, pd.NA, 0.0], "Float64"),
+    ([True, None, False], "object"),
+])
+def test_a_missing_park_green_value_is_not_a_park(values, dtype):
     """park_green True, missing (NA) and False: only the first is a park, two are left out."""
-    flags = pd.Series([True, pd.NA, False], dtype="boolean")
+    flags = pd.Series(values, dtype=dtype)
     parks = with_extent(gpd.GeoDataFrame(
         {"park_green": flags},
         geometry=[PARK, box(1000, 1000, 1100, 1100), box(8000, 8000, 8100, 8100)], crs=CRS))
