@@ -70,3 +70,71 @@ def test_a_polygon_area_keeps_the_cells_its_edge_touches_and_their_neighbours(ce
     covered = cg.grid_cover(segments, 2 * cell, cell, area=pentagon)
     assert covered.is_valid
     assert covered.area == pytest.approx(2 * 9.5625 * cell**2, rel=1e-12)
+
+
+def _octagon(x, y0, y1):
+    """The cover of a street along the centres x from y0 to y1, access 2 cells of 1.
+
+    The disc of radius sqrt(5) covers the columns x - 2 and x + 2 one row beyond the
+    ends and the three middle ones two rows beyond: the outline cuts the four corners.
+    """
+    return shapely.Polygon([(x - 2, y0 - 1), (x - 1, y0 - 2), (x + 1, y0 - 2), (x + 2, y0 - 1),
+                            (x + 2, y1 + 1), (x + 1, y1 + 2), (x - 1, y1 + 2), (x - 2, y1 + 1)])
+
+
+@pytest.mark.parametrize("cell", [1.0, 0.1])
+def test_a_cover_just_outside_a_polygon_area_leaves_no_empty_part(cell):
+    # the pentagon's west edge is at x = 2.75: its raster keeps the columns of 1.5 and 2.5
+    # of the west street, whose outline (up to x = 2.5) lies wholly outside it; the east
+    # street is inside: one part, the octagon of 4 x 14 cells less four half-cell corners
+    segments = _streets_beside_the_edges(cell)
+    pentagon = shapely.Polygon(np.array([(2.75, -20), (40, -20), (40, 40), (20, 45),
+                                         (2.75, 40)]) * cell)
+    covered = cg.grid_cover(segments, 2 * cell, cell, area=pentagon)
+    assert shapely.get_num_geometries(covered) == 1
+    expected = shapely.affinity.scale(_octagon(20.5, 0.5, 10.5), cell, cell, origin=(0, 0))
+    assert expected.area == pytest.approx(54 * cell**2)
+    assert covered.symmetric_difference(expected).area < 1e-9 * cell**2
+
+
+def test_a_park_is_covered_to_the_centres_of_the_cells_within_half_a_cell_of_it():
+    # 10 m cells with centres at 5 + 10 k. The park (9, 9)-(91, 51), grown by half a cell
+    # with square corners, takes the centres 5 to 95 by 5 to 55, corners included (the
+    # corner centre (5, 5) lies 5.7 m from the park's corner). A footpath 0.2 m wide
+    # going north from it takes one column of centres, a one-cell spur that is dropped
+    park = shapely.box(9, 9, 91, 51)
+    path = shapely.box(45.9, 50, 46.1, 101)
+    covered = cg.grid_cover(np.empty((0, 2, 2)), 20.0, 10.0,
+                            fill=np.array([shapely.union(park, path)]))
+    assert covered.is_valid
+    assert covered.normalize().equals_exact(
+        shapely.MultiPolygon([shapely.box(5, 5, 95, 55)]).normalize(), 1e-9)
+
+
+def test_the_disc_takes_the_cells_at_its_radius_within_rounding():
+    # a radius whose square falls short of 5 by exactly the 1e-9 allowed for rounding:
+    # the eight cells at distance sqrt(5) still count, 13 + 8 = 21 cells
+    radius = 2.236067977276183
+    assert radius * radius + 1e-9 == 5.0
+    disc = cg._disc(radius)
+    assert disc.shape == (5, 5)
+    assert disc.sum() == 21 and disc[0, 1] == disc[1, 0] == disc[4, 3] == 1
+    assert disc[0, 0] == 0
+
+
+@pytest.mark.parametrize("turn", [(1, 0, 0, 1), (-1, 0, 0, 1), (0, 1, 1, 0), (0, 1, -1, 0)])
+def test_outlines_meeting_any_edge_of_a_box_at_a_vertex_are_cut_validly(turn):
+    # the same streets and box (with edges on the centres of the 50 m cells) mirrored or
+    # turned so that the edge where an outline meets the box at a vertex is, in turn, the
+    # east (x = 125), west, north and south one
+    turn = np.reshape(turn, (2, 2))
+    segments = np.array([[[163.0, 84.2], [730.0, 318.3]],
+                         [[136.8, 522.6], [332.9, 626.6]]]) @ turn.T
+    corners = np.array([[75.0, 125.0], [125.0, 575.0]]) @ turn.T
+    box = shapely.box(*corners.min(axis=0), *corners.max(axis=0))
+    covered = cg.grid_cover(segments, 200.0, 50.0, area=box)
+    assert covered.is_valid, shapely.is_valid_reason(covered)
+    assert covered.difference(box).area < 1e-6
+    reference = cg.grid_cover(segments @ turn, 200.0, 50.0,
+                              area=shapely.box(75.0, 125.0, 125.0, 575.0))
+    assert covered.area == pytest.approx(reference.area, rel=1e-12)
