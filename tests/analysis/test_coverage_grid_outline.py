@@ -138,3 +138,31 @@ def test_outlines_meeting_any_edge_of_a_box_at_a_vertex_are_cut_validly(turn):
     reference = cg.grid_cover(segments @ turn, 200.0, 50.0,
                               area=shapely.box(75.0, 125.0, 125.0, 575.0))
     assert covered.area == pytest.approx(reference.area, rel=1e-12)
+
+
+def test_windows_inside_the_area_and_cut_by_it_share_a_canvas_and_keep_their_own_cover():
+    # five rows 1000 cells apart, each with a street beside the box's west edge (9 cells
+    # kept, as above) and one 3000 cells east, wholly inside the box (its octagon, 54
+    # cells): ten windows of a tenth of the cells each, packed on one canvas
+    cell = 2.0
+    segments = []
+    for j in range(5):
+        y = 1000 * j
+        segments += [[[0.5, y + 0.5], [0.5, y + 10.5]], [[3000.5, y + 0.5], [3000.5, y + 10.5]]]
+    box = shapely.box(1.75 * cell, -50 * cell, 10_000 * cell, 10_000 * cell)
+    covered = cg.grid_cover(np.array(segments) * cell, 2 * cell, cell, area=box)
+    assert covered.is_valid
+    assert shapely.get_num_geometries(covered) == 10
+    assert covered.area == pytest.approx(5 * (9 + 54) * cell**2, rel=1e-12)
+
+
+def test_streets_far_outside_a_box_add_nothing():
+    # a street inside the box and one 3000 cells north-east of it, beyond the box's
+    # east and north edges: its window lies wholly outside, the box keeps the octagon
+    cell = 2.0
+    segments = np.array([[[0.5, 0.5], [0.5, 10.5]], [[3000.5, 3000.5], [3000.5, 3010.5]]])
+    box = shapely.box(-30 * cell, -30 * cell, 30 * cell, 40 * cell)
+    covered = cg.grid_cover(segments * cell, 2 * cell, cell, area=box)
+    expected = shapely.affinity.scale(_octagon(0.5, 0.5, 10.5), cell, cell, origin=(0, 0))
+    assert shapely.get_num_geometries(covered) == 1
+    assert covered.symmetric_difference(expected).area < 1e-9
