@@ -166,3 +166,52 @@ def test_streets_far_outside_a_box_add_nothing():
     expected = shapely.affinity.scale(_octagon(0.5, 0.5, 10.5), cell, cell, origin=(0, 0))
     assert shapely.get_num_geometries(covered) == 1
     assert covered.symmetric_difference(expected).area < 1e-9
+
+
+def _refused(segments, limit, monkeypatch):
+    """Whether the cover of the segments (access 50 m, cells of 12.5 m) is refused."""
+    monkeypatch.setattr(cg, "MAX_CANVAS_CELLS", limit)
+    try:
+        cg.grid_cover(np.array(segments, dtype=float), 50.0, 12.5)
+    except cg.GridTooLargeError:
+        return True
+    return False
+
+
+# Worked by hand for access 50 m and cells of 12.5 m: the disc has radius sqrt(17), and the
+# grid reaches ceil(sqrt(17)) + 2 = 7 cells beyond the streets; the grid's origin is the
+# lowest street corner less 7 cells, (-87.5, -87.5) for streets from (0, 0), and a street
+# from (0, 0) to (100, 0) spans 8 cells, so the grid is 8 + 14 = 22 by 14 cells.
+
+
+def test_the_canvas_of_a_lone_street_is_its_cells_and_seven_more_on_every_side(monkeypatch):
+    # one window of 16-cell blocks (the street's block and one beyond: 32 x 16 cells, cut
+    # to the 22 x 14 of the grid), grown by 7 cells and cut to the grid: 22 x 14 = 308
+    # cells; its block index is 2 x 1 blocks of 4 cells each
+    street = [[[0.0, 0.0], [100.0, 0.0]]]
+    assert not _refused(street, 308, monkeypatch)
+    assert _refused(street, 307, monkeypatch)
+
+
+def test_the_block_index_costs_four_cells_per_block_of_the_whole_grid(monkeypatch):
+    # a second street ends at x = 100,225: the grid is 8018 + 14 = 8032 = 502 * 16 cells
+    # wide and 14 high, 502 x 1 blocks, 2008 cells of index. The two windows (blocks 0-1
+    # and 500-501, grown by 7 cells and cut to the grid) are 39 x 14 cells each: 1092, so the limit
+    # is met by the index first
+    streets = [[[0.0, 0.0], [100.0, 0.0]], [[100_125.0, 0.0], [100_225.0, 0.0]]]
+    assert not _refused(streets, 2008, monkeypatch)
+    assert _refused(streets, 2007, monkeypatch)
+    monkeypatch.setattr(cg, "MAX_CANVAS_CELLS", 10**9)
+    assert shapely.get_num_geometries(cg.grid_cover(np.array(streets), 50.0, 12.5)) == 2
+
+
+def test_small_windows_are_packed_on_shelves_twice_the_margin_apart(monkeypatch):
+    # five streets 400 cells apart: windows of 39 x 14 cells (the first, cut at the grid's
+    # edge) and 62 x 14 (16 + 32 + 16 cells of blocks, 7 more each side), each under a
+    # quarter of all, packed with gaps of 14 cells. Rows sqrt(53 * 28 + 4 * 76 * 28) ~ 99
+    # cells wide hold one window each: 62 wide, 5 * 14 + 4 * 14 = 126 high, 7812 cells;
+    # wider rows give 115 x 98, 138 x 70 and 191 x 42, all larger. Block index:
+    # ceil(1622 / 16) = 102 blocks, 408 cells
+    streets = [[[x, 0.0], [x + 100.0, 0.0]] for x in np.arange(5) * 5000.0]
+    assert not _refused(streets, 7812, monkeypatch)
+    assert _refused(streets, 7811, monkeypatch)
