@@ -215,3 +215,20 @@ def test_small_windows_are_packed_on_shelves_twice_the_margin_apart(monkeypatch)
     streets = [[[x, 0.0], [x + 100.0, 0.0]] for x in np.arange(5) * 5000.0]
     assert not _refused(streets, 7812, monkeypatch)
     assert _refused(streets, 7811, monkeypatch)
+
+
+def test_streets_grazing_a_triangle_area_give_a_valid_cover_near_the_exact_one():
+    # three streets whose covers only touch the corners and edges of a triangle: the
+    # triangle's raster cuts them into thin, diagonal pieces, which must not leave
+    # one-cell spurs in the outline
+    segments = np.array([[[6.3, 72.4], [93.8, 64.8]], [[22.2, 21.7], [100.0, 28.6]],
+                         [[70.7, 59.7], [13.8, 32.9]]])
+    triangle = shapely.Polygon([(88.4, 29.3), (63.3, 56.9), (81.4, 61.9)])
+    covered = cg.grid_cover(segments, 4.0, 2.0, area=triangle)
+    assert covered.is_valid, shapely.is_valid_reason(covered)
+    exact = shapely.intersection(
+        shapely.union_all(shapely.buffer(shapely.linestrings(segments), 4.0)), triangle)
+    # within 1.5 cells of the exact cover, both ways
+    assert covered.difference(exact.buffer(3.0)).area < 1e-6
+    assert exact.buffer(-3.0).difference(covered).area < 1e-6
+    assert covered.difference(triangle).area < 1e-6
