@@ -1,0 +1,146 @@
+"""How the coverage grid splits its work: windows, canvases, sampling, joined touches.
+
+However the work is split, the covered cells must be those of the exact buffer-and-dissolve
+(within the grid's rounding): each test compares with shapely or with cells worked by hand.
+"""
+
+import numpy as np
+import pytest
+import shapely
+
+from gisplan.analysis import _coverage_grid as cg
+
+
+def _marked(ends, shape):
+    image = np.zeros(shape, dtype=np.uint8)
+    cg._draw_segments(image, np.asarray(ends, dtype=float).reshape(4, -1))
+    return image
+
+
+def test_a_segment_one_cell_long_marks_both_of_its_ends():
+    # from (3, 3) to (3.9, 3.6): one step, whose two samples fall in cells (3, 3) and (4, 4)
+    image = _marked([[3.0], [3.0], [3.9], [3.6]], (8, 8))
+    assert image[3, 3] == 1 and image[4, 4] == 1 and image.sum() == 2
+
+
+def test_samples_are_taken_in_single_precision():
+    # the samples are computed in float32 (24-bit significand), then rounded half to even
+    u = 2.0 ** -26
+    # an end 2^-30 past the edge between cells 2 and 3 is 2.5 in float32: cell 2
+    edge = 2.5 + 2.0 ** -30
+    image = _marked([[edge], [1.0], [edge], [1.0]], (6, 6))
+    assert image[1, 2] == 1 and image.sum() == 1
+    image = _marked([[1.0], [edge], [1.0], [edge]], (6, 6))
+    assert image[2, 1] == 1 and image.sum() == 1
+    # three steps of (2^25 - 5) / 3 * 2^-26 (a float32) across, one down: the last sample
+    # is 1 + fl32(3 * step) = 1 + (0.5 - 2^-24) = 1.5 in float32 (a tie, to even), so
+    # cell 2, although the end itself, 1.5 - 5 * 2^-26, lies in cell 1
+    across = (2 ** 25 - 5) * u
+    image = _marked([[1.0], [0.0], [1.0 + across], [3.0]], (6, 6))
+    expected = np.zeros((6, 6), dtype=np.uint8)
+    expected[[0, 1, 2, 3], [1, 1, 1, 2]] = 1
+    np.testing.assert_array_equal(image, expected)
+    image = _marked([[0.0], [1.0], [3.0], [1.0 + across]], (6, 6))
+    np.testing.assert_array_equal(image, expected.T)
+
+
+def _join_by_hand(image):
+    image = image.copy()
+    while True:
+        a, b, c, d = image[:-1, :-1], image[:-1, 1:], image[1:, :-1], image[1:, 1:]
+        checker = (a == d) & (b == c) & (a != b)
+        if not checker.any():
+            return image
+        for r, c in np.argwhere(checker):
+            image[r:r + 2, c:c + 2] = 1
+
+
+def test_a_touch_made_by_joining_is_joined_in_the_last_column_and_row():
+    # joining the block at (1, 1) fills cell (1, 2), which makes the block at (0, 2), in
+    # the image's last column of blocks, touch only at a corner: it is joined in turn
+    image = np.zeros((4, 4), dtype=np.uint8)
+    image[0, 3] = image[1, 1] = image[2, 2] = 1
+    got = image.copy()
+    cg._join_diagonal_touches(got)
+    expected = np.zeros((4, 4), dtype=np.uint8)
+    expected[0:2, 2:4] = expected[1:3, 1:3] = 1
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got, _join_by_hand(image))
+    got = image.T.copy()  # the same in the last row of blocks
+    cg._join_diagonal_touches(got)
+    np.testing.assert_array_equal(got, expected.T)
+
+
+@pytest.mark.parametrize("band", [cg.TOUCH_BAND_CELLS, 4])
+def test_corner_touches_in_images_two_cells_wide(band, monkeypatch):
+    monkeypatch.setattr(cg, "TOUCH_BAND_CELLS", band)  # 4: bands of two rows
+    checker = np.array([[1, 0], [0, 1]], dtype=np.uint8)
+    assert cg._corner_touches(checker).tolist() == [[0, 0]]
+    assert cg._corner_touches(1 - checker).tolist() == [[0, 0]]
+    # five rows, two columns: touches at the blocks with top rows 0 and 3
+    image = np.array([[1, 0], [0, 1], [0, 1], [0, 1], [1, 0]], dtype=np.uint8)
+    assert cg._corner_touches(image).tolist() == [[0, 0], [3, 0]]
+
+
+@pytest.mark.parametrize(("sizes", "gap", "corners", "size"), [
+    # side sqrt(2*2 + 5*3 + 7*3) = 6.32: rows 6, 7, 9 or 12 wide, tallest first. Rows of
+    # 6 and 7 give three shelves (6 x 7 = 42 cells), 12 puts the 4- and 6-wide on one
+    # shelf and the 1-wide on a second (11 x 4 = 44), 9 puts the 6- and 1-wide on the
+    # second shelf (8 x 5 = 40): the smallest
+    ([[1, 1], [4, 2], [6, 2]], 1, [[7, 3], [0, 0], [0, 3]], [8, 5]),
+    # side sqrt(2*9 + 3*2 + 2*3) = 5.48, widest 2: rows 5, 6, 8 or 10 wide. A row of 5
+    # holds the 8-high and the 2-high (3 x 10 = 30 cells); 6 and more take all three on
+    # one row (6 x 8 = 48)
+    ([[1, 8], [2, 1], [1, 2]], 1, [[0, 0], [0, 9], [2, 0]], [3, 10]),
+])
+def test_packing_tries_rows_of_one_to_two_square_roots(sizes, gap, corners, size):
+    got_corners, got_size = cg._pack(np.array(sizes), gap)
+    assert got_corners.tolist() == corners
+    assert got_size.tolist() == size
+
+
+def test_windows_of_equal_height_keep_their_order_along_a_shelf():
+    # ten 2 x 3 windows, then ten 2 x 5: the taller first, each kind in its given order
+    sizes = np.array([[2, 3]] * 10 + [[2, 5]] * 10)
+    corner, size = cg._shelves(sizes, 1, 1000)
+    order = [*range(10, 20), *range(10)]
+    assert corner[order, 0].tolist() == list(range(0, 60, 3))
+    assert (corner[:, 1] == 0).all() and size.tolist() == [59, 5]
+
+
+def _exact(segments, access, fill=()):
+    """The exact covered area: the buffers of the segments and the fills, dissolved."""
+    return shapely.union_all([*shapely.buffer(shapely.linestrings(segments), access), *fill])
+
+
+def _close_outlines(grid, exact, cell):
+    """The grid outline is nowhere more than 1.5 cells from the exact one (1 m2 slack)."""
+    outside = grid.difference(exact.buffer(1.5 * cell)).area
+    missing = exact.buffer(-1.5 * cell).difference(grid).area
+    return outside < 1.0 and missing < 1.0
+
+
+def test_parks_and_streets_far_from_the_coordinate_origin():
+    # projected coordinates (hundreds of km), a small park, a 5 km square park (its corners
+    # 25 blocks apart) and an east-west street north of both, away from either
+    x, y = 500_003.3, 3_400_002.1
+    parks = np.array([shapely.box(x, y, x + 100, y + 60),
+                      shapely.box(x + 10_000, y, x + 15_000, y + 5_000)])
+    street = np.array([[[x, y + 10_000], [x + 5_000, y + 10_000]]])
+    covered = cg.grid_cover(street, 50.0, 12.5, fill=parks)
+    exact = _exact(street, 50.0, parks)
+    assert covered.is_valid
+    assert shapely.get_num_geometries(covered) == 3
+    assert covered.area == pytest.approx(exact.area, rel=0.002)
+    assert _close_outlines(covered, exact, 12.5)
+
+
+def test_streets_drawn_either_way_are_covered_whole():
+    # a street drawn westwards along the bottom (its start in a block east of both its end
+    # and its row) and one drawn eastwards along the top, each 5 km long, 5 km apart
+    segments = np.array([[[5_003.3, 2.1], [3.3, 2.1]], [[3.3, 5_002.1], [5_003.3, 5_002.1]]])
+    covered = cg.grid_cover(segments, 50.0, 12.5)
+    exact = _exact(segments, 50.0)
+    assert covered.is_valid and shapely.get_num_geometries(covered) == 2
+    assert covered.area == pytest.approx(exact.area, rel=0.005)
+    assert _close_outlines(covered, exact, 12.5)
