@@ -144,3 +144,45 @@ def test_streets_drawn_either_way_are_covered_whole():
     assert covered.is_valid and shapely.get_num_geometries(covered) == 2
     assert covered.area == pytest.approx(exact.area, rel=0.005)
     assert _close_outlines(covered, exact, 12.5)
+
+
+def _in_blocks(block, points, margin):
+    """Points given in cells from the lower-left corner of a block of the grid, in metres.
+
+    With 1 m cells the grid's origin lies ``margin`` cells below and left of the lowest
+    point, (0, 0) here.
+    """
+    return np.array(points, dtype=float) + np.array(block) * cg.BLOCK_CELLS - margin
+
+
+ACCESS_WIDE = 24.4
+"""An access distance of 24.4 cells: the disc (radius 24.42) reaches beyond a block but
+not across three empty blocks (49 cells between marked cells)."""
+MARGIN_WIDE = 27  # ceil(24.42) + 2
+
+
+@pytest.mark.parametrize("pair", [
+    # the top-right corner of one block and the bottom-left of the block two up, two right
+    [[(2, 2), (15.5, 15.5)], [(32.5, 32.5), (46, 46)]],
+    # ... of the block three right, two up
+    [[(2, 2), (15.5, 15.5)], [(48.5, 32.5), (62, 46)]],
+    # ... of the block three right, three up
+    [[(2, 2), (15.5, 15.5)], [(48.5, 48.5), (62, 62)]],
+    # a street across two blocks, another two blocks east of its end
+    [[(2, 8), (30, 8)], [(64.5, 8), (90, 8)]],
+])
+def test_covers_that_meet_across_nearby_blocks_are_one_outline(pair):
+    # 36 short streets 400 m apart make many small windows, cheapest on the finest blocks;
+    # the pair of streets in nearby blocks, far from them, have covers that meet
+    xs = np.arange(6) * 400.0
+    lone = np.array([[[x, y], [x + 2.0, y]] for x in xs for y in xs])
+    pair = _in_blocks((200, 200), pair, MARGIN_WIDE).reshape(2, 2, 2)
+    segments = np.concatenate([lone, pair])
+    covered = cg.grid_cover(segments, ACCESS_WIDE, 1.0)
+    exact = _exact(segments, ACCESS_WIDE)
+    assert shapely.get_num_geometries(exact) == 37
+    assert covered.is_valid, shapely.is_valid_reason(covered)
+    assert shapely.get_num_geometries(covered) == 37
+    # the lone streets are discs, which the grid makes about 2 % smaller
+    assert covered.area == pytest.approx(exact.area, rel=0.03)
+    assert _close_outlines(covered, exact, 1.0)
