@@ -186,3 +186,51 @@ def test_covers_that_meet_across_nearby_blocks_are_one_outline(pair):
     # the lone streets are discs, which the grid makes about 2 % smaller
     assert covered.area == pytest.approx(exact.area, rel=0.03)
     assert _close_outlines(covered, exact, 1.0)
+
+
+def test_windows_are_the_marked_blocks_grown_by_one_block():
+    # three short streets far apart, in cells from the grid's origin (cell edges at
+    # integers; ends are given as cell centres, half a cell lower). Far-apart small windows
+    # are cheapest on the finest blocks (16 cells): each window is its streets' blocks grown
+    # by one block, cut to the grid of 1000 x 600 cells
+    edges = np.array([
+        [96.0, 300.0, 100.5, 300.0],   # from a block's left edge: block (6, 18)
+        [500.0, 8.0, 527.5, 8.0],      # blocks (31, 0) to (32, 0), half a cell before 528
+        [900.0, 550.0, 905.0, 555.0],  # block (56, 34)
+    ])
+    windows = cg._windows(edges.T - 0.5, np.empty((0, 2)), np.empty(0, dtype=np.int64),
+                          np.zeros(2), 1.0, np.array([1000, 600]))
+    got = [(low.tolist(), high.tolist(), ids.tolist(), fills.tolist())
+           for low, high, ids, fills in windows]
+    assert got == [
+        ([30 * 16, 0], [34 * 16, 2 * 16], [1], []),  # blocks 30-33 by 0-1 (none below 0)
+        ([5 * 16, 17 * 16], [8 * 16, 20 * 16], [0], []),
+        ([55 * 16, 33 * 16], [58 * 16, 36 * 16], [2], []),
+    ]
+
+
+@pytest.mark.parametrize(("blocks", "marked", "shape", "side", "count"), [
+    # (rows, columns) of blocks; shape in cells (x, y). Each price is the cells of the
+    # windows (the marked blocks grown by one, cut to the shape) plus 100,000 a window.
+    # Blocks 16: rows 7-9 and 11-12, 2 windows: 48 x 23 + 30 x 23 + 200,000 = 201,794;
+    # blocks 32: rows 4 and 6 grown into one, 110 x 23 + 100,000 = 102,530; blocks 64:
+    # rows 2 and 3 grown into one, 142 x 23 + 100,000 = 103,266. The 32-cell blocks win
+    ((13, 2), [(8, 0), (12, 0)], (23, 206), 32, 1),
+    # columns 2 and 12, 5 cells high: blocks 16 and 32 give 2 windows (330 and 650 cells
+    # + 200,000), blocks 64 one (194 x 5 + 100,000)
+    ((1, 13), [(0, 2), (0, 12)], (194, 5), 64, 1),
+    # a lone block in the top-right corner, cut to 25 x 20 cells: the finest window wins
+    # (500 cells, against 41 x 52 and 105 x 52)
+    ((4, 7), [(3, 6)], (105, 52), 16, 1),
+    # two blocks 13 rows and 8 columns apart: two 48 x 48 windows (204,608) against one of
+    # 296 x 364 cells (207,744) at blocks 64, or two of 96 x 96 (218,432) at blocks 32
+    ((27, 19), [(8, 5), (21, 13)], (296, 428), 16, 2),
+])
+def test_windows_are_grouped_at_the_block_size_with_the_least_work(blocks, marked, shape,
+                                                                   side, count):
+    occupied = np.zeros(blocks, dtype=bool)
+    occupied[tuple(np.array(marked).T)] = True
+    labels, got_side = cg._cheapest_grouping(occupied, np.array(shape))
+    assert got_side == side
+    assert labels.max() == count
+    assert labels.shape == tuple(-(-np.array(blocks) * 16 // side))
