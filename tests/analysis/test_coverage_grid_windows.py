@@ -189,7 +189,7 @@ def test_covers_that_meet_across_nearby_blocks_are_one_outline(pair):
 
 
 def test_windows_are_the_marked_blocks_grown_by_one_block():
-    # three short streets far apart, in cells from the grid's origin (cell edges at
+    # four short streets far apart, in cells from the grid's origin (cell edges at
     # integers; ends are given as cell centres, half a cell lower). Far-apart small windows
     # are cheapest on the finest blocks (16 cells): each window is its streets' blocks grown
     # by one block, cut to the grid of 1000 x 600 cells
@@ -197,6 +197,7 @@ def test_windows_are_the_marked_blocks_grown_by_one_block():
         [96.0, 300.0, 100.5, 300.0],   # from a block's left edge: block (6, 18)
         [500.0, 8.0, 527.5, 8.0],      # blocks (31, 0) to (32, 0), half a cell before 528
         [900.0, 550.0, 905.0, 555.0],  # block (56, 34)
+        [995.0, 200.0, 998.0, 200.0],  # block (62, 12), the last column of blocks
     ])
     windows = cg._windows(edges.T - 0.5, np.empty((0, 2)), np.empty(0, dtype=np.int64),
                           np.zeros(2), 1.0, np.array([1000, 600]))
@@ -204,6 +205,7 @@ def test_windows_are_the_marked_blocks_grown_by_one_block():
            for low, high, ids, fills in windows]
     assert got == [
         ([30 * 16, 0], [34 * 16, 2 * 16], [1], []),  # blocks 30-33 by 0-1 (none below 0)
+        ([61 * 16, 11 * 16], [1000, 14 * 16], [3], []),  # blocks 61-62, cut at 1000 cells
         ([5 * 16, 17 * 16], [8 * 16, 20 * 16], [0], []),
         ([55 * 16, 33 * 16], [58 * 16, 36 * 16], [2], []),
     ]
@@ -225,6 +227,10 @@ def test_windows_are_the_marked_blocks_grown_by_one_block():
     # two blocks 13 rows and 8 columns apart: two 48 x 48 windows (204,608) against one of
     # 296 x 364 cells (207,744) at blocks 64, or two of 96 x 96 (218,432) at blocks 32
     ((27, 19), [(8, 5), (21, 13)], (296, 428), 16, 2),
+    # a row of 154 blocks and a block 4 rows above its end, cut to 2450 x 73 cells: apart
+    # on the finest blocks, 2450 x 32 + 18 x 25 + 200,000 = 278,850 cells; one window on
+    # the coarser ones, 2450 x 73 + 100,000 = 278,850 cells. In a tie the finest wins
+    ((5, 154), [*((0, c) for c in range(154)), (4, 153)], (2450, 73), 16, 2),
 ])
 def test_windows_are_grouped_at_the_block_size_with_the_least_work(blocks, marked, shape,
                                                                    side, count):
