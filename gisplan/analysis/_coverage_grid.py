@@ -111,7 +111,7 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
         shapely.prepare(area)
     # the block index of the windows costs some 8 bytes per block (a canvas cell: 2)
     _check_size(int(np.prod(-(-shape // BLOCK_CELLS))) * 4, cell)
-    windows = _windows(ends, fill_xy, fill_owner, origin, cell, shape)
+    windows = _windows(ends, fill_xy, fill_owner, origin, cell, shape, radius)
     low = np.array([w[0] - margin for w in windows]).clip(0)
     high = np.array([np.minimum(w[1] + margin, shape) for w in windows])
     grid = _Grid(origin, cell, radius, ends, fill, area, _is_box(area))
@@ -344,14 +344,15 @@ def _disc(radius: float) -> npt.NDArray[np.uint8]:
 
 
 def _windows(ends: FloatArray, fill_xy: FloatArray, fill_owner: IntArray,
-             origin: FloatArray, cell: float, shape: IntArray
+             origin: FloatArray, cell: float, shape: IntArray, radius: float
              ) -> list[tuple[IntArray, IntArray, IntArray, IntArray]]:
     """Split the work into windows whose covered cells cannot touch each other.
 
     Every segment (``ends`` in cell units) or fill polygon marks the blocks its bounding box
-    overlaps; marked blocks are grown by one block (more than the dilation radius), and
-    each 8-connected group of blocks is a window. Returns ``(low, high, segment_ids,
-    fill_ids)`` per window, ``low``/``high`` in cells from ``origin``.
+    overlaps; marked blocks are grown by enough blocks that two windows lie more than two
+    dilation radii (``radius``, in cells) apart, and each 8-connected group of blocks is a
+    window. Returns ``(low, high, segment_ids, fill_ids)`` per window, ``low``/``high`` in
+    cells from ``origin``.
     """
     blocks = -(-shape // BLOCK_CELLS)
     block = np.floor((ends + 0.5) * (1.0 / BLOCK_CELLS)).astype(np.int64)
@@ -377,7 +378,7 @@ def _windows(ends: FloatArray, fill_xy: FloatArray, fill_owner: IntArray,
         owner = np.repeat(big, count)
         k = run_offsets(count)
         occupied[first[1][owner] + k // width[owner], first[0][owner] + k % width[owner]] = True
-    labels, block_cells = _cheapest_grouping(occupied, shape)
+    labels, block_cells = _cheapest_grouping(occupied, shape, radius)
     scale = block_cells // BLOCK_CELLS
     label_of = labels[first[1] // scale, first[0] // scale]
     n_segments = ends.shape[1]
@@ -393,8 +394,8 @@ def _windows(ends: FloatArray, fill_xy: FloatArray, fill_owner: IntArray,
     return windows
 
 
-def _cheapest_grouping(occupied: npt.NDArray[np.bool_],
-                       shape: IntArray) -> tuple[npt.NDArray[np.int32], int]:
+def _cheapest_grouping(occupied: npt.NDArray[np.bool_], shape: IntArray,
+                       radius: float) -> tuple[npt.NDArray[np.int32], int]:
     """Group occupied blocks into windows at the block size with the least work.
 
     Small blocks give tight windows but many of them; large blocks give few windows
@@ -408,9 +409,10 @@ def _cheapest_grouping(occupied: npt.NDArray[np.bool_],
         padded = np.zeros((rows, cols), dtype=bool)
         padded[:occupied.shape[0], :occupied.shape[1]] = occupied
         coarse = padded.reshape(rows // scale, scale, cols // scale, scale).any(axis=(1, 3))
-        labels, count = ndimage.label(ndimage.binary_dilation(coarse, structure=eight),
-                                      structure=eight)
         side = BLOCK_CELLS * scale
+        grown = ndimage.binary_dilation(coarse, structure=eight,
+                                        iterations=_growth(radius, side))
+        labels, count = ndimage.label(grown, structure=eight)
         cells = sum(float(np.prod(np.minimum(np.array([r.stop, c.stop]) * side, shape[::-1])
                                   - np.array([r.start, c.start]) * side))
                     for r, c in ndimage.find_objects(labels))
@@ -419,6 +421,16 @@ def _cheapest_grouping(occupied: npt.NDArray[np.bool_],
             best = cost, labels, side
     assert best is not None
     return best[1], best[2]
+
+
+def _growth(radius: float, side: int) -> int:
+    """Blocks of ``side`` cells to grow the marked blocks by, so that windows never touch.
+
+    Grown by ``k`` blocks, two windows have at least ``2 k + 1`` empty blocks between their
+    marked cells; their covers (discs of ``radius`` cells, one more for the outline through
+    the cell centres) stay apart when that is more than ``2 (radius + 1)`` cells.
+    """
+    return max(1, int(np.ceil((2.0 * (radius + 1.0) / side - 1.0) / 2.0)))
 
 
 def _open_2x2(image: npt.NDArray[np.uint8], spare: npt.NDArray[np.uint8]) -> None:

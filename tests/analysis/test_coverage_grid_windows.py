@@ -10,6 +10,8 @@ import shapely
 
 from gisplan.analysis import _coverage_grid as cg
 
+RADIUS = float(np.hypot(4, 1))  # the disc of the default cell, a quarter of the distance
+
 
 def _marked(ends, shape):
     image = np.zeros(shape, dtype=np.uint8)
@@ -200,7 +202,7 @@ def test_windows_are_the_marked_blocks_grown_by_one_block():
         [995.0, 200.0, 998.0, 200.0],  # block (62, 12), the last column of blocks
     ])
     windows = cg._windows(edges.T - 0.5, np.empty((0, 2)), np.empty(0, dtype=np.int64),
-                          np.zeros(2), 1.0, np.array([1000, 600]))
+                          np.zeros(2), 1.0, np.array([1000, 600]), RADIUS)
     got = [(low.tolist(), high.tolist(), ids.tolist(), fills.tolist())
            for low, high, ids, fills in windows]
     assert got == [
@@ -236,7 +238,40 @@ def test_windows_are_grouped_at_the_block_size_with_the_least_work(blocks, marke
                                                                    side, count):
     occupied = np.zeros(blocks, dtype=bool)
     occupied[tuple(np.array(marked).T)] = True
-    labels, got_side = cg._cheapest_grouping(occupied, np.array(shape))
+    labels, got_side = cg._cheapest_grouping(occupied, np.array(shape), RADIUS)
     assert got_side == side
     assert labels.max() == count
     assert labels.shape == tuple(-(-np.array(blocks) * 16 // side))
+
+
+@pytest.mark.parametrize(("access", "cell", "apart", "lone"), [
+    (3000.0, 10.0, 3000.0, 0),  # a disc of 300 cells: its covers reach across many blocks
+    # the grid starts 29 cells (the margin) west of the first street: blocks 1 and 5, three
+    # empty blocks (48 cells) between them, the streets 50 m apart, the discs 26 m each;
+    # 36 lone streets 400 m apart elsewhere make the finest (16-cell) blocks the cheapest
+    (26.0, 1.0, 51.0, 36),
+])
+def test_covers_of_streets_in_separate_windows_never_overlap(access, cell, apart, lone):
+    # two short streets whose covers overlap although their blocks lie several blocks
+    # apart: the windows must be grown by as many blocks as the disc reaches
+    pair = [[[0.0, 0.0], [cell, 0.0]], [[apart, 0.0], [apart + cell, 0.0]]]
+    others = [[[400.0 * i, 1000.0], [400.0 * i + cell, 1000.0]] for i in range(lone)]
+    segments = np.array(pair + others)
+    covered = cg.grid_cover(segments, access, cell)
+    # discs of 3 km: 8 segments a quarter circle would cut 14 m off their edge
+    exact = shapely.union_all(shapely.buffer(shapely.linestrings(segments), access,
+                                             quad_segs=64))
+    assert covered.is_valid
+    assert shapely.get_num_geometries(covered) == 1 + lone
+    assert _close_outlines(covered, exact, cell)
+
+
+@pytest.mark.parametrize(("radius", "side", "blocks"), [
+    (np.hypot(4, 1), 16, 1),  # the default disc: one block, 3 empty blocks between windows
+    (23.0, 16, 1),  # 3 x 16 = 48 cells between windows, 2 x (23 + 1) = 48: one block
+    (24.0, 16, 2),  # 2 x 25 = 50 > 48: two blocks, 5 x 16 = 80 cells between windows
+    (24.0, 32, 1),  # 3 x 32 = 96 > 50
+    (300.0, 64, 5),  # 2 x 301 = 602: (602 / 64 - 1) / 2 = 4.2, so 5 blocks (11 x 64 = 704)
+])
+def test_windows_grow_by_the_blocks_the_disc_reaches(radius, side, blocks):
+    assert cg._growth(radius, side) == blocks
