@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
+from gisplan import GisplanError
 from gisplan.network import network_from_arrays, network_from_edges
 from gisplan.network.build import _distinct_positions, coincident_points
 
@@ -131,3 +132,11 @@ def test_a_midpoint_on_a_vertex_is_that_vertex():
     net = network_from_edges(streets, crs=CRS)
     assert net.n_edges == 1
     assert net.edge_length[0] == pytest.approx(0.87)
+
+
+def test_no_lines_in_a_crs_with_zone_prefixed_eastings_are_refused_as_no_segments():
+    # EPSG:4499 (CGCS2000 Gauss-Kruger zone 21) writes the zone before the easting: its
+    # point (0, 0) is no place on Earth; with no vertex at all, no place is asked for
+    streets = gpd.GeoSeries([shapely.LineString(), None], crs="EPSG:4499")
+    with pytest.raises(GisplanError, match="no street segments"):
+        network_from_edges(streets)
