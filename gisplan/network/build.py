@@ -132,7 +132,14 @@ def network_from_arrays(
     Returns
     -------
     WalkNetwork
+
+    Raises
+    ------
+    GisplanError
+        If there is no edge (``first`` has fewer than two entries).
     """
+    if len(first) < 2:
+        raise GisplanError("no street segments: the network needs at least one edge")
     head, tail = first[:-1], first[1:] - 1
     start, end = node_of_vertex[head], node_of_vertex[tail]
     present = np.zeros(int(max(start.max(), end.max())) + 1 if len(head) else 0, dtype=bool)

@@ -71,7 +71,7 @@ def test_given_distances_along_the_edges_are_taken_as_they_are():
 
 def test_no_edges_at_all_is_refused():
     xy, first = np.zeros((0, 2)), np.array([0])
-    with pytest.raises(ValueError):
+    with pytest.raises(GisplanError, match="no street segments"):
         network_from_arrays(xy, first, np.zeros(0, dtype=np.int64), source="test", crs=CRS)
 
 
