@@ -6,10 +6,19 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-__all__ = ["symmetric_csr"]
+__all__ = ["index_dtype", "symmetric_csr"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+
+def index_dtype(n: int, entries: int) -> type[np.signedinteger]:
+    """Return int32 for the indices of an n x n matrix of ``entries`` values, if they fit.
+
+    The row pointers count up to ``entries`` and the column indices up to ``n - 1``; both
+    stay below ``2**31 - 1`` for int32 (half the memory of int64), else int64.
+    """
+    return np.int32 if max(n, entries) < 2**31 - 1 else np.int64
 
 
 def symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_matrix:
@@ -34,7 +43,7 @@ def symmetric_csr(n: int, u: IntArray, v: IntArray, length: FloatArray) -> csr_m
         first = np.flatnonzero(new)
         key, weight = key[first], np.minimum.reduceat(weight, first)
     lo, hi = np.divmod(key, n)
-    index = np.int32 if max(n, 2 * len(key)) < 2**31 - 1 else np.int64
+    index = index_dtype(n, 2 * len(key))
     indptr = np.zeros(n + 1, dtype=index)
     np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
     lower = csr_matrix((weight, hi.astype(index), indptr), shape=(n, n)).transpose().tocsr()

@@ -7,6 +7,7 @@ import shapely
 
 from gisplan import GisplanError
 from gisplan.network import network_from_arrays, network_from_edges
+from gisplan.network._csr import index_dtype
 from gisplan.network.build import _distinct_positions, coincident_points
 
 CRS = "EPSG:4544"
@@ -140,3 +141,16 @@ def test_no_lines_in_a_crs_with_zone_prefixed_eastings_are_refused_as_no_segment
     streets = gpd.GeoSeries([shapely.LineString(), None], crs="EPSG:4499")
     with pytest.raises(GisplanError, match="no street segments"):
         network_from_edges(streets)
+
+
+@pytest.mark.parametrize(("n", "entries", "dtype"), [
+    (10, 20, np.int32),
+    (2**31 - 2, 0, np.int32),  # the largest node count and entry count with int32 indices
+    (0, 2**31 - 2, np.int32),
+    (2**31 - 1, 0, np.int64),
+    (0, 2**31 - 1, np.int64),
+    (2**31, 2**31, np.int64),
+    (3**20, 2**32, np.int64),
+])
+def test_sparse_indices_are_int32_only_while_they_fit(n, entries, dtype):
+    assert index_dtype(n, entries) is dtype
