@@ -8,7 +8,7 @@ import shapely
 from gisplan import GisplanError
 from gisplan.network import network_from_arrays, network_from_edges
 from gisplan.network._csr import index_dtype
-from gisplan.network.build import _distinct_positions, coincident_points
+from gisplan.network.build import _distinct_positions, _duplicates, coincident_points
 
 CRS = "EPSG:4544"
 
@@ -154,3 +154,40 @@ def test_no_lines_in_a_crs_with_zone_prefixed_eastings_are_refused_as_no_segment
 ])
 def test_sparse_indices_are_int32_only_while_they_fit(n, entries, dtype):
     assert index_dtype(n, entries) is dtype
+
+
+def _run_arrays(*runs):
+    """xy, first and the distance of each vertex from its run's first vertex."""
+    xy, first, _ = _runs(*runs)
+    along = np.concatenate([np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(
+        np.asarray(r, dtype=float), axis=0).T))]) for r in runs])
+    return xy, first, along
+
+
+STRAIGHT = [(0.0, 0.0), (10.0, 0.0)]  # midpoint x = 5
+OUT_AND_BACK = [(0.0, 0.0), (20.0, 0.0), (10.0, 0.0)]  # 30 m, midpoint x = 15
+FURTHER = [(0.0, 0.0), (30.0, 0.0), (10.0, 0.0)]  # 50 m, midpoint x = 25
+
+
+def test_one_street_between_other_nodes_numbered_beyond_2_to_the_27_is_kept():
+    # nodes 0 and 1 joined to node 2**27 by the same line: different end nodes, so no
+    # repeat, although 2**27 + 1 / (2**27 + 1) and 2**27 are one double
+    xy, first, along = _run_arrays(STRAIGHT, STRAIGHT)
+    u, v = np.array([0, 1]), np.array([2**27, 2**27])
+    assert not _duplicates(u, v, xy, first, along).any()
+
+
+def test_pairs_of_nodes_with_numbers_beyond_2_to_the_53_are_told_apart():
+    # node pairs (2**27, 2**28 - 1) and (2**27, 2**28): 2**27 * (2**28 + 1) + 2**28 - 1 and
+    # the next integer, more than 2**53 and one double. Each pair has two streets with
+    # different midpoints; the second of the first pair and the first of the second share
+    # theirs (x = 15), but join other nodes: nothing repeats
+    low, high = 2**27, 2**28
+    key = low * (high + 1) + high - 1
+    assert float(key) == float(key + 1)
+    xy, first, along = _run_arrays(STRAIGHT, OUT_AND_BACK, OUT_AND_BACK, FURTHER)
+    u, v = np.full(4, low), np.array([high - 1, high - 1, high, high])
+    assert not _duplicates(u, v, xy, first, along).any()
+    # and the same streets between one pair of nodes: the third repeats the second
+    assert _duplicates(u, np.full(4, high), xy, first, along).tolist() == [
+        False, False, True, False]
