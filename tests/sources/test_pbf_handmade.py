@@ -322,6 +322,7 @@ def test_other_compressions_are_refused_by_name(tmp_path, field, name):
     (f_varint(2, 5), "a blob holds no data"),
     (_blob(b"12345", raw_size=6), "decompresses to the wrong size"),
     (_blob(b"12345", field=4, raw_size=4), "decompresses to the wrong size"),
+    (_blob(b"12345", field=1, raw_size=0), "decompresses to the wrong size"),
     (f_varint(2, 5) + f_bytes(3, b"not zlib"), "does not decompress"),
     (f_varint(2, 5) + f_bytes(4, b"not lzma"), "does not decompress"),
 ])
@@ -380,3 +381,107 @@ def test_a_group_holding_two_kinds_is_refused(tmp_path):
     mixed = way(1, [1, 2]) + plain_node(5, 104.0, 30.0, 0)
     with pytest.raises(PbfError, match="holds more than one kind of entry"):
         decoded(write(tmp_path, [block(mixed)]))
+
+
+# ------------------------------------------------- edge cases of the specification
+
+
+def test_numbers_beyond_two_to_the_53_are_decoded_exactly(tmp_path):
+    """Ids and string indices are 64-bit integers: none passes through a float64.
+
+    2**53 + 1 is the first integer a float64 cannot hold; a node id of 2**53 + 1 is stored
+    zigzagged as 2**54 + 2, which a float64 would round to 2**54.
+    """
+    big = 2**53 + 1
+    group = plain_node(big, 104.0, 30.0, 0, [(big, big + 2)])
+    (found,) = decoded(write(tmp_path, [block(group)]))
+    assert found.nodes[0].ids.tolist() == [big]
+    assert found.nodes[0].kv.tolist() == [big, big + 2, 0]
+    (found,) = decoded(write(tmp_path, [block(way(big, [big, 1]))], name="w.osm.pbf"))
+    assert found.ways[0].ids.tolist() == [big]
+    assert found.ways[0].refs.tolist() == [big, 1]
+
+
+def test_a_length_beyond_the_int64_range_is_refused():
+    """A span length of 2**64 - 1 cannot fit in any message: the message is refused."""
+    message = f_varint(1, 7) + key(8, 2) + varint(2**64 - 1)
+    with pytest.raises(PbfError, match="a way message runs past its end"):
+        _message_fields([message], {1}, {8})
+
+
+def test_dense_groups_without_ids_or_timestamps(tmp_path):
+    """Absent packed fields read as empty; nodes without DenseInfo get timestamps 0."""
+    body = f_packed(8, [1], signed=True) + f_packed(9, [2], signed=True)
+    raw = block(f_bytes(2, b""), f_bytes(2, f_packed(1, [4], signed=True) + body))
+    (found,) = decoded(write(tmp_path, [raw]))
+    empty, one = found.nodes
+    assert empty.ids.tolist() == empty.lon.tolist() == empty.timestamp.tolist() == []
+    assert empty.ids.dtype == empty.kv.dtype == np.int64
+    assert one.ids.tolist() == [4] and one.timestamp.tolist() == [0]
+    assert one.timestamp.dtype == np.int64
+    # -1e9 + 1000 * 1 nanodegrees and 2e9 + 1000 * 2
+    np.testing.assert_allclose(one.lat, [-0.999999], atol=1e-12)
+    np.testing.assert_allclose(one.lon, [2.000002], atol=1e-12)
+
+
+def test_a_string_of_16384_bytes_has_a_three_byte_length():
+    """16384 = 2**14 is written 0x80 0x80 0x01: its second byte is exactly 0x80."""
+    assert varint(16384) == b"\x80\x80\x01"
+    strings = [b"a", b"y" * 16384, b"b"]
+    table = b"".join(f_bytes(1, s) for s in strings)
+    assert _pbf._strings(table, 0, len(table)) == strings
+
+
+def test_a_way_without_nodes_at_the_end_of_a_group(tmp_path):
+    (found,) = decoded(write(tmp_path, [block(way(1, [5, 3]) + way(2, []))]))
+    (ways,) = found.ways
+    assert ways.ref_first.tolist() == [0, 2, 2]
+    assert ways.refs.tolist() == [5, 3]
+
+
+def test_relations_read_leniently(tmp_path):
+    """Relations: the id defaults to 0, unknown fields are skipped, and unpaired
+    keys, values or member fields are dropped (only complete pairs and triples kept)."""
+    no_id = f_bytes(4, f_packed(2, [6]) + f_packed(3, [7]))
+    unknown = f_bytes(4, f_varint(1, 5) + f_varint(20, 99) + f_packed(2, [6, 1])
+                      + f_packed(3, [7]) + f_packed(8, [5, 0]) + f_packed(9, [10], signed=True)
+                      + f_packed(10, [0, 1, 1]))
+    group = no_id + FIXED32 + f_varint(15, 1) + unknown + relation(6, [(1, 2)], [(1, 8, 5)])
+    (found,) = decoded(write(tmp_path, [block(group)]))
+    (rels,) = found.relations
+    assert rels.ids == [0, 5, 6]
+    assert rels.tags == [[(6, 7)], [(6, 7)], [(1, 2)]]
+    assert rels.members == [[], [(0, 10, 5)], [(1, 8, 5)]]
+
+
+def test_a_block_without_string_table_or_scales_uses_the_defaults(tmp_path):
+    """Defaults of osmformat.proto: granularity 100 nanodegrees, offsets 0, dates in seconds."""
+    dense = f_bytes(2, f_packed(1, [1], signed=True) + f_packed(8, [3], signed=True)
+                    + f_packed(9, [-7], signed=True)
+                    + f_bytes(5, f_packed(2, [2001], signed=True)))
+    raw = f_bytes(2, dense) + f_bytes(2, way(1, [1, 2], stamp=2001))
+    (found,) = decoded(write(tmp_path, [raw]))
+    assert found.strings == []
+    (nodes,), (ways,) = found.nodes, found.ways
+    np.testing.assert_allclose(nodes.lat, [300e-9], rtol=1e-12)  # 100 * 3 nanodegrees
+    np.testing.assert_allclose(nodes.lon, [-700e-9], rtol=1e-12)
+    assert nodes.timestamp.tolist() == ways.timestamp.tolist() == [2001]  # 2001 units of 1000 ms
+
+
+def test_every_group_of_a_block_is_read(tmp_path):
+    """Empty groups, changeset groups, unwanted groups and unknown fields are passed over."""
+    changesets = f_bytes(5, f_varint(1, 1))
+    unknown = f_bytes(15, b"")
+    raw = block(b"", changesets, dense_group() + unknown, b"", WAYS)
+    (found,) = decoded(write(tmp_path, [raw]))
+    assert [n.ids.tolist() for n in found.nodes] == [[10, 12, 11]]
+    assert found.ways[0].ids.tolist() == [7, 8, 9, 2**40]
+    (found,) = decoded(write(tmp_path, [raw], name="w.osm.pbf"), ["ways"])
+    assert found.nodes == [] and found.ways[0].ids.tolist() == [7, 8, 9, 2**40]
+
+
+def test_reading_nodes_goes_on_to_the_last_block_of_nodes(tmp_path):
+    path = write(tmp_path, [block(dense_group()), block(dense_group(with_kv=True)),
+                            block(WAYS)])
+    assert [b.nodes[0].kv.tolist() for b in decoded(path, ["nodes"])] == [
+        [], [1, 2, 0, 0, 3, 4, 0]]
