@@ -485,3 +485,22 @@ def test_reading_nodes_goes_on_to_the_last_block_of_nodes(tmp_path):
                             block(WAYS)])
     assert [b.nodes[0].kv.tolist() for b in decoded(path, ["nodes"])] == [
         [], [1, 2, 0, 0, 3, 4, 0]]
+
+
+def test_blob_headers_at_the_limits_of_the_format(tmp_path):
+    """A header of exactly 64 KiB and an empty blob are allowed; a blob of any type other
+    than OSMData, even one not in UTF-8, is skipped; a header without a size is refused."""
+    data = _blob(block(WAYS))
+    header = f_bytes(1, b"OSMData") + f_varint(3, len(data))
+    # pad the header with an unknown bytes field: a key byte, 3 length bytes, the rest
+    header += f_bytes(15, bytes(64 * 1024 - len(header) - 4))
+    assert len(header) == 64 * 1024
+    path = tmp_path / "limits.osm.pbf"
+    path.write_bytes(_file((b"OSMHeader", b""), (b"\xff\xfe", _blob(b"abc")))
+                     + len(header).to_bytes(4, "big") + header + data)
+    (found,) = decoded(path)
+    assert found.ways[0].ids.tolist() == [7, 8, 9, 2**40]
+    no_size = f_bytes(1, b"OSMData")
+    path.write_bytes(len(no_size).to_bytes(4, "big") + no_size + _blob(block(WAYS)))
+    with pytest.raises(PbfError, match="a blob claims -1 bytes"):
+        decoded(path)
