@@ -220,6 +220,10 @@ def _message_fields(buf: ByteArray, start: IntArray, end: IntArray, varint_field
             raise PbfError("unknown protobuf wire type in a way or node message")
         value, after_value = _varints_at(buf, after)
         is_varint, is_span = wire == 0, wire == 2
+        # compared unsigned: a length of 2**63 or more would be negative as int64
+        room = np.maximum(end[active] - after_value, 0).astype(np.uint64)
+        if np.any(is_span & (value > room)):
+            raise PbfError("a field of a way or node message runs past the end of its message")
         for f in varint_fields:
             hit = is_varint & (field == f)
             out[f][0][active[hit]] = value[hit].astype(np.int64)

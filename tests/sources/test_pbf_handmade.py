@@ -402,13 +402,6 @@ def test_numbers_beyond_two_to_the_53_are_decoded_exactly(tmp_path):
     assert found.ways[0].refs.tolist() == [big, 1]
 
 
-def test_a_length_beyond_the_int64_range_is_refused():
-    """A span length of 2**64 - 1 cannot fit in any message: the message is refused."""
-    message = f_varint(1, 7) + key(8, 2) + varint(2**64 - 1)
-    with pytest.raises(PbfError, match="a way message runs past its end"):
-        _message_fields([message], {1}, {8})
-
-
 def test_dense_groups_without_ids_or_timestamps(tmp_path):
     """Absent packed fields read as empty; nodes without DenseInfo get timestamps 0."""
     body = f_packed(8, [1], signed=True) + f_packed(9, [2], signed=True)
@@ -504,3 +497,15 @@ def test_blob_headers_at_the_limits_of_the_format(tmp_path):
     path.write_bytes(len(no_size).to_bytes(4, "big") + no_size + _blob(block(WAYS)))
     with pytest.raises(PbfError, match="a blob claims -1 bytes"):
         decoded(path)
+
+
+@pytest.mark.parametrize("length", [
+    3,  # one byte more than the message has after its length
+    2**63,  # negative as a signed 64-bit number
+    2**64 - 11,  # minus 11: back to the message's start, where the same field is read again
+    2**64 - 1,
+])
+def test_message_fields_refuse_a_length_beyond_the_message(length):
+    message = key(8, 2) + varint(length) + b"\x01\x02"
+    with pytest.raises(PbfError, match="runs past the end of its message"):
+        _message_fields([message], set(), {8})
