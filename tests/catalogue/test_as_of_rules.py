@@ -225,3 +225,22 @@ def test_the_missing_date_columns_message_in_full():
     assert str(error.value) == (
         "layer 'metro_stations' has no line_opened column: its features carry no dates, so "
         "as_of cannot select them (a replacement file? add the columns of the embedded layer)")
+
+
+@pytest.mark.parametrize("day", ["2010/09/27", "27.09.2010", "2010-09-27T00:00", "20100927"])
+def test_dates_in_another_form_are_refused_even_when_all_are_in_it(day):
+    sections = pd.DataFrame({"section_id": ["a"], "opened": [day], "construction_from": [day],
+                             "status": ["operating"]})
+    with pytest.raises(ValueError):
+        section_status(sections, D(2021, 1, 1))
+
+
+@pytest.mark.parametrize("line_id", ["XXXX", "nan", "None", "x"])
+def test_a_section_without_tracks_belongs_to_no_line(line_id):
+    # section x (open from 2012, no tracks) lies under a line whose id is odd
+    lines, sections = _lines()
+    odd = gpd.GeoDataFrame({"line_id": [line_id], "name": ["odd"]}, geometry=[
+        shapely.LineString([(X0, Y0 - 3000), (X0 + 500, Y0 - 3000)])], crs=METRIC_CRS)
+    lines = pd.concat([lines, odd.to_crs(lines.crs)], ignore_index=True)
+    result = layer_as_of("metro_lines", lines, D(2016, 1, 1), sections)
+    assert result["line_id"].tolist() == ["1", "2"]
