@@ -371,7 +371,7 @@ class WalkNetwork:
         targets = np.concatenate([self.edge_u[sources.edge], self.edge_v[sources.edge]])
         weights = np.concatenate([sources.start + position,
                                   sources.start + (length - position)])
-        sub = self._within_reach(sources, limit)
+        sub = self._within_reach(EdgeSources(sources.edge, position, sources.start), limit)
         if sub is None:
             return node_distances(self.graph, targets, weights, limit)
         out = np.full(self.n_nodes, np.inf)
@@ -385,7 +385,9 @@ class WalkNetwork:
     def _within_reach(self, sources: EdgeSources, limit: float) -> IntArray | None:
         """Nodes in the cells within ``limit - start`` of a source (a superset of the reachable).
 
-        None when they would be more than a quarter of the network.
+        The sources' positions must lie on their edges (0 to the edge's length): shapely
+        would measure a negative one from the edge's far end. None when the nodes would be
+        more than a quarter of the network.
         """
         reach = limit - sources.start
         ok = reach >= 0

@@ -160,3 +160,19 @@ def test_node_distances_follow_each_stored_direction():
         assert got.tolist() == pytest.approx([expected[n] for n in range(4)])
     # from node 2: 50 m up to node 1, then 100 m to node 0
     assert node_distances(graph, [2], [0.0], 1000.0).tolist() == [150.0, 50.0, 0.0, 7.0]
+
+
+def test_a_position_before_the_edge_counts_from_its_first_node_in_a_pruned_search():
+    # a 30 x 30 grid 100 m apart: a search of 30 m runs on the nodes near the source. The
+    # source lies a nanometre before the first node of an edge (as GEOS may put it): it is
+    # 0 m from that node and 100 m from the other, so only the first node is reached,
+    # whatever the direction the edge was drawn in
+    for reverse in (False, True):
+        segs = grid(30)
+        net = network_from_edges(segs.reverse() if reverse else segs)
+        edge = int(np.flatnonzero(np.isclose(net.edge_length, 100.0))[400])
+        sources = EdgeSources(np.array([edge]), np.array([-1e-9]), np.array([0.0]))
+        assert net._within_reach(sources, 30.0) is not None
+        dist = net.distances(sources, 30.0)
+        assert np.flatnonzero(np.isfinite(dist)).tolist() == [net.edge_u[edge]]
+        assert dist[net.edge_u[edge]] == pytest.approx(0.0, abs=1e-6)
