@@ -11,6 +11,10 @@ Mutants listed in ``benchmarks/mutation_equivalent.txt`` (one ``NAME  reason`` a
 equivalent (the program's output cannot change) or change the text of an error message only.
 They still count as survivors in the score; the report marks them, lists the other survivors
 apart and gives a second score, killed / (killed + survived - equivalent).
+
+With ``--readme``, the block of README.md between ``<!-- mutation:start -->`` and
+``<!-- mutation:end -->`` is rewritten with the table and the equivalent mutants, so that the
+README quotes the run and the list of ``mutation_equivalent.txt`` from one place.
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ from __future__ import annotations
 import argparse
 import configparser
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = Path(__file__).resolve().parent / "mutation_equivalent.txt"
+README_START, README_END = "<!-- mutation:start -->", "<!-- mutation:end -->"
 STATUSES = ("killed", "survived", "timeout", "skipped", "no tests")
 """The statuses counted per module; any other status of mutmut is counted under "other"."""
 LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
@@ -164,21 +171,7 @@ def markdown(summary: dict[str, dict]) -> str:
     lines = ["# Mutation testing of the numerical core", "",
              "Score = killed / (killed + survived). Equivalent survivors (the program's output "
              "cannot change) are counted as survivors and listed with their reason.", "",
-             "| module | killed | survived | equivalent | timeout | skipped | no tests | other "
-             "| score | score without equivalent |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for module, row in summary.items():
-        lines.append(f"| {module} | {row['killed']} | {row['survived']} | "
-                     f"{len(row['equivalent_mutants'])} | {row['timeout']} | {row['skipped']} | "
-                     f"{row['no_tests']} | {row['other']} | {_percent(row['score'])} | "
-                     f"{_percent(row['score_without_equivalent'])} |")
-    total = {key: sum(row[key] for row in summary.values())
-             for key in ("killed", "survived", "timeout", "skipped", "no_tests", "other")}
-    equivalent = sum(len(row["equivalent_mutants"]) for row in summary.values())
-    lines.append(f"| **all** | {total['killed']} | {total['survived']} | {equivalent} | "
-                 f"{total['timeout']} | {total['skipped']} | {total['no_tests']} | "
-                 f"{total['other']} | {_percent(_score(total['killed'], total['survived']))} | "
-                 f"{_percent(_score(total['killed'], total['survived'] - equivalent))} |")
+             *table(summary)]
     for module, row in summary.items():
         open_ = [n for n in row["survived_mutants"] if n not in row["equivalent_mutants"]]
         if not (row["survived_mutants"] or row["no_tests_mutants"]):
@@ -195,11 +188,79 @@ def markdown(summary: dict[str, dict]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def table(summary: dict[str, dict]) -> list[str]:
+    """Return the Markdown table of the counts and scores per module, with a total row."""
+    lines = ["| module | killed | survived | equivalent | timeout | skipped | no tests | other "
+             "| score | score without equivalent |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for module, row in summary.items():
+        lines.append(f"| {module} | {row['killed']} | {row['survived']} | "
+                     f"{len(row['equivalent_mutants'])} | {row['timeout']} | {row['skipped']} | "
+                     f"{row['no_tests']} | {row['other']} | {_percent(row['score'])} | "
+                     f"{_percent(row['score_without_equivalent'])} |")
+    total = {key: sum(row[key] for row in summary.values())
+             for key in ("killed", "survived", "timeout", "skipped", "no_tests", "other")}
+    equivalent = sum(len(row["equivalent_mutants"]) for row in summary.values())
+    lines.append(f"| **all** | {total['killed']} | {total['survived']} | {equivalent} | "
+                 f"{total['timeout']} | {total['skipped']} | {total['no_tests']} | "
+                 f"{total['other']} | {_percent(_score(total['killed'], total['survived']))} | "
+                 f"{_percent(_score(total['killed'], total['survived'] - equivalent))} |")
+    return lines
+
+
+def readme_block(summary: dict[str, dict]) -> str:
+    """Return the README's block: the table, then each module's equivalent mutants.
+
+    Parameters
+    ----------
+    summary : dict
+        The result of :func:`summarise`.
+
+    Returns
+    -------
+    str
+        Markdown, the equivalent mutants of each module folded in a ``<details>`` element.
+    """
+    lines = [README_START, "", *table(summary)]
+    for module, row in summary.items():
+        open_ = [n for n in row["survived_mutants"] if n not in row["equivalent_mutants"]]
+        if open_:
+            lines += ["", f"Surviving in `{module}`, not classified: "
+                      + ", ".join(f"`{n}`" for n in open_)]
+        if row["equivalent_mutants"]:
+            lines += ["", "<details>", f"<summary>{module}: {len(row['equivalent_mutants'])} "
+                      "equivalent survivors and why</summary>", ""]
+            lines += [f"- `{n}`: {why}" for n, why in row["equivalent_mutants"].items()]
+            lines += ["", "</details>"]
+    return "\n".join([*lines, "", README_END])
+
+
+def replace_readme_block(readme: Path, block: str) -> None:
+    """Replace the README's mutation block with ``block``, atomically.
+
+    Raises
+    ------
+    SystemExit
+        If the README has no ``<!-- mutation:start -->`` ... ``<!-- mutation:end -->`` block.
+    """
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{readme} has no {README_START} ... {README_END} block to replace")
+    updated = text[:start] + block + text[end + len(README_END):]
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=readme.parent,
+                                     delete=False, suffix=".tmp") as tmp:
+        tmp.write(updated)
+    os.replace(tmp.name, readme)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write report.md and results.json; return 1 when mutmut has no results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "mutation",
                         help="folder for report.md and results.json (default build/mutation)")
+    parser.add_argument("--readme", action="store_true",
+                        help="also rewrite the table and equivalent mutants in README.md")
     args = parser.parse_args(argv)
     statuses = mutant_statuses(ROOT)
     if not statuses:
@@ -211,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
                                            encoding="utf-8")
     report = markdown(summary)
     (args.out / "report.md").write_text(report, encoding="utf-8")
+    if args.readme:
+        replace_readme_block(ROOT / "README.md", readme_block(summary))
     print(report.split("\n## ")[0])
     return 0
 
