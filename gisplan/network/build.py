@@ -254,7 +254,8 @@ def _midpoints(xy: FloatArray, first: IntArray, along: FloatArray,
     step = np.searchsorted(total, target, side="right") - 1
     step = np.clip(step, head, np.maximum(tail - 1, head))
     span = total[step + 1] - total[step]
-    fraction = np.divide(target - total[step], span, out=np.zeros(len(step)), where=span > 0)
+    fraction = np.zeros(len(step))  # 0 along a step of no length
+    np.divide(target - total[step], span, out=fraction, where=span > 0)
     return xy[step] + (xy[step + 1] - xy[step]) * fraction[:, None]
 
 
