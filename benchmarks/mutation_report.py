@@ -229,7 +229,7 @@ def readme_block(summary: dict[str, dict]) -> str:
                       + ", ".join(f"`{n}`" for n in open_)]
         if row["equivalent_mutants"]:
             lines += ["", "<details>", f"<summary>{module}: {len(row['equivalent_mutants'])} "
-                      "equivalent survivors and why</summary>", ""]
+                      "surviving mutants classified, with the reason</summary>", ""]
             lines += [f"- `{n}`: {why}" for n, why in row["equivalent_mutants"].items()]
             lines += ["", "</details>"]
     return "\n".join([*lines, "", README_END])

@@ -50,3 +50,15 @@ def test_station_counts_in_the_caveats_match_the_layer():
     assert f"the {len(stations)} stations of `metro_stations`\nopen on {day}" in README
     assert f"{tram_only} of them are 蓉2 tram stops only" in README
     assert f"{beyond} are the S3 stations in 资阳" in README
+
+
+def test_equivalent_mutants_are_listed_in_the_readme_with_their_reason():
+    """The README's mutation block lists every line of benchmarks/mutation_equivalent.txt."""
+    listed = Path(__file__).resolve().parent.parent / "benchmarks" / "mutation_equivalent.txt"
+    block = README.split("<!-- mutation:start -->", 1)[1].split("<!-- mutation:end -->", 1)[0]
+    entries = [line.partition(" ") for line in listed.read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")]
+    assert entries, "no equivalent mutants listed"
+    missing = [name for name, _, reason in entries
+               if f"- `{name}`: {reason.strip()}" not in block]
+    assert not missing, f"equivalent mutants missing from the README: {missing}"
