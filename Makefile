@@ -28,7 +28,7 @@ browser:
 	sh tests/install_browser.sh
 
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # The three benchmarks, with their peers (the extra "bench": pyrosm, pandana, cityseer;
 # a peer that does not install is reported as missing), JSON lines under build/bench/.
