@@ -13,29 +13,25 @@ import shapely
 from gisplan import IncompleteDataWarning, declare_extent, park_coverage, station_coverage
 from gisplan.analysis._network_cover import ACCESS_QUAD_SEGS
 from gisplan.network import network_from_edges
-
-CRS = "EPSG:4544"
-X0, Y0 = 500_000.0, 3_400_000.0
-SIDE = 10_000.0
-CIRCLE_TOL = 1e-3  # 128-gon discs: within 0.05 % of pi r^2
-
-
-def box(x0, y0, x1, y1):
-    return shapely.box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+from tests.analysis.test_park_coverage_inputs import (
+    CRS,
+    PARK,
+    SIDE,
+    SQUARE,
+    X0,
+    Y0,
+    box,
+    served,
+    with_extent,
+)
+from tests.analysis.test_park_coverage_inputs import TOL as CIRCLE_TOL
 
 
 def street(*coords):
     return shapely.LineString([(X0 + x, Y0 + y) for x, y in coords])
 
 
-SQUARE = gpd.GeoSeries([box(0, 0, SIDE, SIDE)], crs=CRS)
 WEST_HALF = box(0, 0, SIDE / 2, SIDE)
-PARK = box(4950, 4950, 5050, 5050)  # 100 m x 100 m, 1 hm2: 500 m
-
-
-def served(side: float, radius: float) -> float:
-    """Area within ``radius`` of a square of ``side``: the square, four strips, a disc."""
-    return side * side + 4 * side * radius + math.pi * radius * radius
 
 
 def _incomplete(caught):
@@ -73,11 +69,6 @@ def test_parks_incomplete_over_the_area_warn_at_the_callers_line():
     assert len(warned) == 1 and warned[0].filename == __file__
     assert "(50.0%) of the area lies beyond the extent where parks" in str(warned[0].message)
     assert result.covered_km2 * 1e6 == pytest.approx(served(100, 500), rel=CIRCLE_TOL)
-
-
-def with_extent(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The parks, complete over the square (so that no extent note is added)."""
-    return declare_extent(frame, SQUARE.to_crs("EPSG:4326").iloc[0])
 
 
 def test_park_groups_are_named_by_name_zh_by_default():
