@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +27,7 @@ from gisplan.outputs.charts import draw_rail_lengths, draw_station_coverage
 from gisplan.outputs.report._model import ReportModel, Section
 from gisplan.outputs.static_maps import Panel, PanelLayer, figure_bytes, static_map
 from gisplan.outputs.symbology import METHOD_COLOURS, Category, Symbology, has_geometry
-from gisplan.plan import Evaluation, PlanTarget
+from gisplan.plan import Evaluation, Plan, PlanTarget
 from gisplan.standards.life_circles import circle_requirements, life_circle
 
 __all__ = ["ReportFigure", "section_figures"]
@@ -54,6 +55,18 @@ class ReportFigure:
 def _svg(figure: object) -> str:
     text = figure_bytes(figure, "svg").decode("utf-8")
     return text[text.index("<svg"):]
+
+
+def _history_chart(draw: Callable[[Any, pd.DataFrame, Plan], None],
+                   history: pd.DataFrame, plan: Plan) -> str:
+    """Return the SVG of a year-by-year chart drawn by ``draw(axis, history, plan)``."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(figure_rc()):
+        chart = Figure(figsize=(9, 4.2), layout="constrained")
+        draw(chart.subplots(), history, plan)
+    return _svg(chart)
 
 
 def _share(value: float) -> str:
@@ -115,17 +128,12 @@ def rail_figures(model: ReportModel, section: Section,
     figures = []
     plan = model.evaluation.plan
     if history is not None and len(history):
-        import matplotlib
-        from matplotlib.figure import Figure
-
-        with matplotlib.rc_context(figure_rc()):
-            chart = Figure(figsize=(9, 4.2), layout="constrained")
-            draw_rail_lengths(chart.subplots(), history, plan)
         figures.append(ReportFigure(
             "rail_length", bilingual("轨道交通里程（逐年年末）",
                                      "Route length by mode at each year-end, with the "
                                      "plan's thresholds; lengths official where published, "
-                                     "else measured"), _svg(chart)))
+                                     "else measured"),
+            _history_chart(draw_rail_lengths, history, plan)))
     sections, lines = _spatial(model, "rail_sections"), _spatial(model, "metro_lines")
     if sections is None:
         return figures
@@ -222,15 +230,9 @@ def station_figures(model: ReportModel, section: Section,
     figures = []
     plan = model.evaluation.plan
     if history is not None and len(history):
-        import matplotlib
-        from matplotlib.figure import Figure
-
-        with matplotlib.rc_context(figure_rc()):
-            chart = Figure(figsize=(9, 4.2), layout="constrained")
-            draw_station_coverage(chart.subplots(), history, plan)
         figures.append(ReportFigure("coverage_by_year", bilingual(
             f"{target.target_id} 逐年年末覆盖率", f"{target.target_id} at each year-end "
-            "(straight-line 800 m)"), _svg(chart)))
+            "(straight-line 800 m)"), _history_chart(draw_station_coverage, history, plan)))
     chart_by_district = _district_chart(model, target)
     if chart_by_district is not None:
         figures.append(chart_by_district)
