@@ -38,6 +38,13 @@ def _thresholds(plan: Plan, kind: str) -> list[tuple[float, str]]:
     return sorted(set(found))
 
 
+def _draw_thresholds(axis: Any, plan: Plan, kind: str, styles: tuple[str, ...],
+                     scale: float = 1) -> None:
+    """Draw the first thresholds of ``kind`` as red lines, one line style each, times ``scale``."""
+    for style, (value, text) in zip(styles, _thresholds(plan, kind), strict=False):
+        axis.axhline(value * scale, color="#b22222", linestyle=style, label=f"target {text}")
+
+
 def draw_rail_lengths(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
     """Draw operating length by mode, year by year, with the plan's length thresholds.
 
@@ -60,9 +67,7 @@ def draw_rail_lengths(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
                    colors=["#1f5fa8", "#7a9a01", "#d9822b"][:len(modes)], alpha=0.9)
     axis.plot(dates, history["metro_with_construction_km"], color="black", marker="o",
               label="metro operating + under construction")
-    for style, (value, text) in zip(("--", ":", "-."), _thresholds(plan, "rail_length"),
-                                    strict=False):
-        axis.axhline(value, color="#b22222", linestyle=style, label=f"target {text}")
+    _draw_thresholds(axis, plan, "rail_length", ("--", ":", "-."))
     axis.set_ylabel("route length, km")
     axis.set_title("Rail network at the end of each year")
     axis.legend(loc="upper left", fontsize=8)
@@ -85,9 +90,7 @@ def draw_station_coverage(axis: Any, history: pd.DataFrame, plan: Plan) -> None:
     for column in [c for c in history.columns if c.startswith("coverage_")]:
         name = column.removeprefix("coverage_").replace("_", " ")
         axis.plot(dates, history[column] * 100, marker="o", label=f"800 m coverage, {name}")
-    for style, (value, text) in zip(("--", ":"), _thresholds(plan, "station_coverage"),
-                                    strict=False):
-        axis.axhline(value * 100, color="#b22222", linestyle=style, label=f"target {text}")
+    _draw_thresholds(axis, plan, "station_coverage", ("--", ":"), scale=100)
     axis.set_ylabel("share of area within 800 m of a station, %")
     axis.set_ylim(0, 100)
     axis.legend(loc="upper left", fontsize=8)
