@@ -286,24 +286,32 @@ class WalkNetwork:
         Returns
         -------
         numpy.ndarray, shape (k, 2, 2)
-            The parts split at the edge vertices, as ``[[x0, y0], [x1, y1]]`` in :attr:`crs`.
+            The parts split at the edge vertices, as ``[[x0, y0], [x1, y1]]`` in :attr:`crs`:
+            the pieces of whole edges first, then those of cut parts, each in input order.
         """
         xy, first, along = self.edge_vertices
-        count = first[edge + 1] - first[edge] - 1
-        j = np.repeat(first[edge], count) + run_offsets(count)
-        whole = np.repeat((start <= 0.0) & (end >= self.edge_length[edge]), count)
-        # whole edges: their own vertices; parts: cut each segment to the wanted distances
-        cut, owner = j[~whole], np.repeat(np.arange(len(edge)), count)[~whole]
+        whole = (start <= 0.0) & (end >= self.edge_length[edge])
+        # whole edges: their own vertices (``take`` gathers rows faster than indexing)
+        count = first[edge[whole] + 1] - first[edge[whole]] - 1
+        j = np.repeat(first[edge[whole]], count) + run_offsets(count)
+        # parts: each segment of the edge cut to the wanted distances
+        part = edge[~whole]
+        count = first[part + 1] - first[part] - 1
+        cut = np.repeat(first[part], count) + run_offsets(count)
+        owner = np.repeat(np.flatnonzero(~whole), count)
         low = np.maximum(along[cut], start[owner])
         high = np.minimum(along[cut + 1], end[owner])
         keep = high > low
         cut, low, high = cut[keep], low[keep], high[keep]
+        out = np.empty((len(j) + len(cut), 2, 2))
+        out[:len(j), 0] = np.take(xy, j, axis=0)
+        out[:len(j), 1] = np.take(xy, j + 1, axis=0)
+        base = np.take(xy, cut, axis=0)
+        step = np.take(xy, cut + 1, axis=0) - base
         span = np.maximum(along[cut + 1] - along[cut], np.finfo(float).tiny)
-        step = xy[cut + 1] - xy[cut]
-        j = j[whole]
-        head = np.concatenate([xy[j], xy[cut] + step * ((low - along[cut]) / span)[:, None]])
-        tail = np.concatenate([xy[j + 1], xy[cut] + step * ((high - along[cut]) / span)[:, None]])
-        return np.stack([head, tail], axis=1)
+        out[len(j):, 0] = base + step * ((low - along[cut]) / span)[:, None]
+        out[len(j):, 1] = base + step * ((high - along[cut]) / span)[:, None]
+        return out
 
     def snap(self, points: npt.ArrayLike, max_distance: float) -> tuple[EdgeSources, FloatArray]:
         """Project points onto their nearest edge.

@@ -63,25 +63,26 @@ def test_a_touch_made_by_joining_is_joined_in_the_last_column_and_row():
     image = np.zeros((4, 4), dtype=np.uint8)
     image[0, 3] = image[1, 1] = image[2, 2] = 1
     got = image.copy()
-    cg._join_diagonal_touches(got)
+    cg._join_diagonal_touches(got, np.full_like(got, 255))
     expected = np.zeros((4, 4), dtype=np.uint8)
     expected[0:2, 2:4] = expected[1:3, 1:3] = 1
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(got, _join_by_hand(image))
     got = image.T.copy()  # the same in the last row of blocks
-    cg._join_diagonal_touches(got)
+    cg._join_diagonal_touches(got, np.full_like(got, 255))
     np.testing.assert_array_equal(got, expected.T)
 
 
-@pytest.mark.parametrize("band", [cg.TOUCH_BAND_CELLS, 4])
-def test_corner_touches_in_images_two_cells_wide(band, monkeypatch):
-    monkeypatch.setattr(cg, "TOUCH_BAND_CELLS", band)  # 4: bands of two rows
+def test_corner_touches_in_images_two_cells_wide():
     checker = np.array([[1, 0], [0, 1]], dtype=np.uint8)
-    assert cg._corner_touches(checker).tolist() == [[0, 0]]
-    assert cg._corner_touches(1 - checker).tolist() == [[0, 0]]
+    assert cg._corner_touches(checker, np.full_like(checker, 255)).tolist() == [[0, 0]]
+    assert cg._corner_touches(1 - checker, np.full_like(1 - checker, 255)).tolist() == [[0, 0]]
     # five rows, two columns: touches at the blocks with top rows 0 and 3
     image = np.array([[1, 0], [0, 1], [0, 1], [0, 1], [1, 0]], dtype=np.uint8)
-    assert cg._corner_touches(image).tolist() == [[0, 0], [3, 0]]
+    assert cg._corner_touches(image, np.full_like(image, 255)).tolist() == [[0, 0], [3, 0]]
+    # one row or one column has no 2x2 block
+    assert cg._corner_touches(image[:1], np.full_like(image[:1], 255)).shape == (0, 2)
+    assert cg._corner_touches(image[:, :1], np.full_like(image[:, :1], 255)).shape == (0, 2)
 
 
 @pytest.mark.parametrize(("sizes", "gap", "corners", "size"), [
