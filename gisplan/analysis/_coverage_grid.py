@@ -417,8 +417,13 @@ def _windows(ends: FloatArray, fill_xy: FloatArray, fill_owner: IntArray,
     last = [np.clip(last[i], 0, blocks[i] - 1) for i in (0, 1)]
     width, height = last[0] - first[0] + 1, last[1] - first[1] + 1
     occupied = np.zeros(blocks[::-1], dtype=bool)
-    occupied[first[1], first[0]] = True
-    big = np.flatnonzero(width * height > 1)
+    flat = occupied.ravel()
+    # the four corner blocks are the whole box when it spans at most two blocks each way
+    # (nearly every street piece); larger boxes mark every block
+    for row in (first[1], last[1]):
+        for col in (first[0], last[0]):
+            flat[row * blocks[0] + col] = True
+    big = np.flatnonzero((width > 2) | (height > 2))
     if len(big):
         count = width[big] * height[big]
         owner = np.repeat(big, count)
@@ -574,13 +579,14 @@ def _trace(image: npt.NDArray[np.uint8], corner: IntArray, low: IntArray, high: 
     order = order[lengths[order] >= 3]
     if not len(order):
         return np.empty(0, dtype=object)
+    counts = lengths[order]
     xy = np.concatenate([contours[i] for i in order]).reshape(-1, 2)
-    ring = np.repeat(np.arange(len(order)), lengths[order])
-    first = xy[np.searchsorted(ring, np.arange(len(order)))]
+    first = xy[np.cumsum(counts) - counts]
     inside = ((first[:, None, :] >= corner[None]) &
               (first[:, None, :] < (corner + high - low)[None])).all(axis=2)
-    slot = np.argmax(inside, axis=1)[ring]
-    xy = (xy - corner[slot] + low[slot] + 0.5) * cell + origin
-    rings = shapely.linearrings(xy, indices=ring)
+    slot = np.argmax(inside, axis=1)
+    # one shift per ring, repeated over its vertices
+    xy = (xy + np.repeat(low[slot] - corner[slot], counts, axis=0) + 0.5) * cell + origin
+    rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(order)), counts))
     _, polygon_of = np.unique(owner[order], return_inverse=True)
     return shapely.polygons(rings, indices=polygon_of)

@@ -65,10 +65,11 @@ def reached_intervals(net: WalkNetwork, dist: npt.NDArray[np.float64], sources: 
     """Return the parts of edges within ``limit`` of a source as ``(edge, start, end)``.
 
     Whole edges run from 0 to their length; partial edges are cut at the remaining
-    distance, from either end node and around the sources. Only the edges at reached
-    nodes are looked at.
+    distance, from either end node and around the sources. Only the edges with a
+    reached end node are looked at.
     """
-    candidate = net.edges_at(np.flatnonzero(dist <= limit))
+    near = dist <= limit
+    candidate = np.flatnonzero(np.take(near, net.edge_u) | np.take(near, net.edge_v))
     length = net.edge_length[candidate]
     du, dv = dist[net.edge_u[candidate]], dist[net.edge_v[candidate]]
     reach_u = np.where(du <= limit, limit - du, -1.0)

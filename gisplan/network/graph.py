@@ -25,7 +25,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from gisplan._arrays import grid_buckets, group_by, run_offsets
+from gisplan._arrays import grid_buckets, run_offsets
 from gisplan._errors import GisplanError
 from gisplan.crs import METRIC_CRS
 from gisplan.network._segment_index import SegmentIndex
@@ -108,7 +108,6 @@ class WalkNetwork:
     _cells: tuple[FloatArray, float, IntArray, IntArray, IntArray] | None = field(
         default=None, init=False, repr=False)
     _hull: shapely.Geometry | None = field(default=None, init=False, repr=False)
-    _incidence: tuple[IntArray, IntArray] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self, geometry: npt.NDArray[np.object_] | None,
                       vertices: tuple[FloatArray, IntArray, FloatArray] | None) -> None:
@@ -234,34 +233,13 @@ class WalkNetwork:
             self._vertices = (xy, first, along)
         return self._vertices
 
-    @property
-    def node_edges(self) -> tuple[IntArray, IntArray]:
-        """Edges at each node (built on first use).
-
-        Returns ``(first, edges)``: the edges ending at node ``i`` are
-        ``edges[first[i]:first[i + 1]]``.
-        """
-        if self._incidence is None:
-            first, edges = group_by(np.concatenate([self.edge_u, self.edge_v]), self.n_nodes)
-            np.remainder(edges, self.n_edges, out=edges)
-            self._incidence = (first, edges)
-        return self._incidence
-
-    def edges_at(self, nodes: IntArray) -> IntArray:
-        """Return the edges ending at any of ``nodes``, sorted, each once."""
-        first, edges = self.node_edges
-        count = first[nodes + 1] - first[nodes]
-        picked = np.zeros(self.n_edges, dtype=bool)
-        picked[edges[np.repeat(first[nodes], count) + run_offsets(count)]] = True
-        return np.flatnonzero(picked)
-
     def prepare(self) -> WalkNetwork:
         """Build the spatial indexes now rather than on first use; returns the network.
 
         The network builders call it, so that every coverage query pays only for its
         own work.
         """
-        _ = self.segment_index, self.node_cells, self.node_edges, self.extent()
+        _ = self.segment_index, self.node_cells, self.extent()
         return self
 
     def extent(self, margin: float = 0.0) -> shapely.Geometry:
@@ -409,11 +387,13 @@ class WalkNetwork:
         high = np.clip(np.floor((where + pad - origin) / size), 0, shape - 1)
         low, span = low.astype(np.int64), (high - low).astype(np.int64) + 1
         count = span[:, 0] * span[:, 1]
-        owner = np.repeat(np.arange(len(count)), count)
+        # the k-th cell of a source's block: column k // rows, row k % rows, numbered
+        # from its first cell on one-dimensional arrays
         k = run_offsets(count)
+        rows = np.repeat(span[:, 1], count)
         seen = np.zeros(len(start) - 1, dtype=bool)
-        seen[(low[owner, 0] + k // span[owner, 1]) * shape[1] + low[owner, 1]
-             + k % span[owner, 1]] = True
+        seen[np.repeat(low[:, 0] * shape[1] + low[:, 1], count) + k
+             + k // rows * (shape[1] - rows)] = True
         wanted = np.flatnonzero(seen)
         first = start[wanted]
         total = start[wanted + 1] - first

@@ -198,6 +198,55 @@ def test_disc_takes_the_cells_within_the_radius():
     assert disc[1, 0] == 0 and disc.sum() == 13
 
 
+def _minkowski_sum(kernels):
+    """The sum of centred structuring elements, by brute force over their cells."""
+    offsets = {(0, 0)}
+    for kernel in kernels:
+        half = np.array(kernel.shape) // 2
+        cells = [tuple(c) for c in np.argwhere(kernel) - half]
+        offsets = {(a + c, b + d) for a, b in offsets for c, d in cells}
+    reach = max(max(abs(a), abs(b)) for a, b in offsets)
+    out = np.zeros((2 * reach + 1, 2 * reach + 1), dtype=np.uint8)
+    for a, b in offsets:
+        out[a + reach, b + reach] = 1
+    return out
+
+
+def test_the_diamond_lattice_takes_every_other_cell_of_the_diamond():
+    np.testing.assert_array_equal(cg._diamond_lattice(1), [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    lattice = cg._diamond_lattice(3)
+    assert lattice.shape == (7, 7) and lattice.sum() == 16
+    assert lattice[3, 0] == lattice[0, 3] == lattice[3, 2] == 1 and lattice[3, 3] == 0
+
+
+@pytest.mark.parametrize(("radius", "parts"), [
+    (np.hypot(2, 1), 2), (np.hypot(3, 1), 2), (np.hypot(4, 1), 2), (np.hypot(2.5, 1), 2),
+    (np.hypot(5, 1), 1), (np.hypot(8, 1), 1), (2.0, 1), (3.0, 1)])
+def test_disc_factors_sum_to_the_disc(radius, parts):
+    # discs of hypot(k, 1) cells for k = 2, 3 and 4 (the default) are octagons, a square
+    # plus a diamond lattice; larger ones are rounder, and a disc of 2 or 3 cells has a
+    # one-cell tip, so they stay whole
+    radius = float(radius)
+    factors = cg._disc_factors(radius)
+    assert len(factors) == parts
+    np.testing.assert_array_equal(_minkowski_sum(factors), cg._disc(radius))
+    if parts == 2:
+        side = factors[0].shape[0]
+        np.testing.assert_array_equal(factors[0], np.ones((side, side)))
+
+
+@pytest.mark.parametrize("radius", [float(np.hypot(4, 1)), float(np.hypot(3, 1)), 2.0, 4.5])
+def test_dilating_by_the_factors_is_dilating_by_the_disc(radius):
+    rng = np.random.default_rng(int(radius * 10))
+    image = (rng.random((60, 45)) < 0.02).astype(np.uint8)
+    image[0, 10] = image[59, 44] = image[30, 0] = 1  # at the edges
+    expected = cv2.dilate(image, cg._disc(radius))
+    scratch = np.full_like(image, 255)
+    dilated, free = cg._dilate_by_disc(image.copy(), scratch, radius)
+    np.testing.assert_array_equal(dilated, expected)
+    assert free is not dilated
+
+
 def test_burn_marks_centres_inside_or_the_touched_cells_grown():
     target = np.zeros((10, 10), dtype=np.uint8)
     square = np.array([shapely.box(2.0, 2.0, 5.0, 4.0)])
