@@ -80,9 +80,10 @@ def test_corner_touches_in_images_two_cells_wide():
     # five rows, two columns: touches at the blocks with top rows 0 and 3
     image = np.array([[1, 0], [0, 1], [0, 1], [0, 1], [1, 0]], dtype=np.uint8)
     assert cg._corner_touches(image, np.full_like(image, 255)).tolist() == [[0, 0], [3, 0]]
-    # one row or one column has no 2x2 block
-    assert cg._corner_touches(image[:1], np.full_like(image[:1], 255)).shape == (0, 2)
-    assert cg._corner_touches(image[:, :1], np.full_like(image[:, :1], 255)).shape == (0, 2)
+    # one row or one column has no 2x2 block; nor has a plain image a checkerboard one
+    for plain in (image[:1], image[:, :1], image[:1, :1], np.ones((4, 5), dtype=np.uint8)):
+        found = cg._corner_touches(plain, np.full_like(plain, 255))
+        assert found.shape == (0, 2) and found.dtype == np.int64
 
 
 @pytest.mark.parametrize(("sizes", "gap", "corners", "size"), [
