@@ -457,16 +457,17 @@ def _cheapest_grouping(occupied: npt.NDArray[np.bool_], shape: IntArray,
     best: tuple[float, npt.NDArray[np.int32], int] | None = None
     for scale in (1, 2, 4):
         rows, cols = -(-np.array(occupied.shape) // scale) * scale
-        padded = np.zeros((rows, cols), dtype=bool)
+        padded = np.zeros((rows, cols), dtype=np.uint8)
         padded[:occupied.shape[0], :occupied.shape[1]] = occupied
-        coarse = padded.reshape(rows // scale, scale, cols // scale, scale).any(axis=(1, 3))
+        coarse = padded.reshape(rows // scale, scale, cols // scale, scale).max(axis=(1, 3))
         side = BLOCK_CELLS * scale
-        grown = ndimage.binary_dilation(coarse, structure=eight,
-                                        iterations=_growth(radius, side))
+        # grown by k blocks every way: the 8-neighbourhood k times, one square of 2k + 1
+        reach = 2 * _growth(radius, side) + 1
+        grown = cv2.dilate(coarse, np.ones((reach, reach), dtype=np.uint8))
         labels, count = ndimage.label(grown, structure=eight)
-        cells = sum(float(np.prod(np.minimum(np.array([r.stop, c.stop]) * side, shape[::-1])
-                                  - np.array([r.start, c.start]) * side))
-                    for r, c in ndimage.find_objects(labels))
+        box = np.array([(r.start, c.start, r.stop, c.stop)
+                        for r, c in ndimage.find_objects(labels)]).reshape(-1, 4) * side
+        cells = float((np.minimum(box[:, 2:], shape[::-1]) - box[:, :2]).prod(axis=1).sum())
         cost = cells + WINDOW_COST_CELLS * count
         if best is None or cost < best[0]:
             best = cost, labels, side
