@@ -429,9 +429,13 @@ def _relations(raw: bytes, start: int, end: int) -> tuple[list[int], list[list[t
                 if f == 9:
                     numbers = np.cumsum(_zigzag(numbers))
                 {2: keys, 3: vals, 8: roles, 9: memids, 10: types}[f].extend(numbers.tolist())
+        if len(keys) != len(vals):
+            raise PbfError("a relation has different numbers of tag keys and values")
+        if not len(roles) == len(memids) == len(types):
+            raise PbfError("a relation has different numbers of member roles, ids and types")
         ids.append(rid)
-        tags.append(list(zip(keys, vals, strict=False)))
-        members.append(list(zip(types, memids, roles, strict=False)))
+        tags.append(list(zip(keys, vals, strict=True)))
+        members.append(list(zip(types, memids, roles, strict=True)))
     return ids, tags, members
 
 

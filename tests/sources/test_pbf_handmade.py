@@ -261,6 +261,23 @@ def test_tag_keys_and_values_must_pair(tmp_path):
         decoded(write(tmp_path, [block(bad_node)], name="node.osm.pbf"))
 
 
+@pytest.mark.parametrize(("fields", "message"), [
+    # two keys, one value
+    (f_packed(2, [1, 3]) + f_packed(3, [2]), "a relation has different numbers of tag keys"),
+    # two member ids, one role and one type
+    (f_packed(8, [5]) + f_packed(9, [7, 8], signed=True, delta=True) + f_packed(10, [1]),
+     "a relation has different numbers of member roles, ids and types"),
+    # roles and ids, no types
+    (f_packed(8, [5]) + f_packed(9, [7], signed=True, delta=True),
+     "a relation has different numbers of member roles, ids and types"),
+], ids=["tags", "member ids", "member types"])
+def test_relation_tags_and_members_must_pair(tmp_path, fields, message):
+    # as for ways and nodes: a damaged relation is refused, not cut to its shortest list
+    bad = f_bytes(4, f_varint(1, 9) + fields)
+    with pytest.raises(PbfError, match=message):
+        decoded(write(tmp_path, [block(bad)]))
+
+
 def test_dense_ids_and_coordinates_must_pair(tmp_path):
     body = (f_packed(1, [1, 2], signed=True, delta=True) + f_packed(8, [5], signed=True)
             + f_packed(9, [5, 6], signed=True))
@@ -432,19 +449,19 @@ def test_a_way_without_nodes_at_the_end_of_a_group(tmp_path):
     assert ways.refs.tolist() == [5, 3]
 
 
-def test_relations_read_leniently(tmp_path):
-    """Relations: the id defaults to 0, unknown fields are skipped, and unpaired
-    keys, values or member fields are dropped (only complete pairs and triples kept)."""
+def test_relations_without_an_id_or_with_unknown_fields(tmp_path):
+    """Relations: the id defaults to 0 and unknown fields are skipped."""
     no_id = f_bytes(4, f_packed(2, [6]) + f_packed(3, [7]))
     unknown = f_bytes(4, f_varint(1, 5) + f_varint(20, 99) + f_packed(2, [6, 1])
-                      + f_packed(3, [7]) + f_packed(8, [5, 0]) + f_packed(9, [10], signed=True)
-                      + f_packed(10, [0, 1, 1]))
+                      + f_packed(3, [7, 3]) + f_packed(8, [5, 0])
+                      + f_packed(9, [10, 2], signed=True) + f_packed(10, [0, 1]))
     group = no_id + FIXED32 + f_varint(15, 1) + unknown + relation(6, [(1, 2)], [(1, 8, 5)])
     (found,) = decoded(write(tmp_path, [block(group)]))
     (rels,) = found.relations
     assert rels.ids == [0, 5, 6]
-    assert rels.tags == [[(6, 7)], [(6, 7)], [(1, 2)]]
-    assert rels.members == [[], [(0, 10, 5)], [(1, 8, 5)]]
+    assert rels.tags == [[(6, 7)], [(6, 7), (1, 3)], [(1, 2)]]
+    # member ids are delta-coded: 10, then 10 + 2
+    assert rels.members == [[], [(0, 10, 5), (1, 12, 0)], [(1, 8, 5)]]
 
 
 def test_a_block_without_string_table_or_scales_uses_the_defaults(tmp_path):
