@@ -163,10 +163,13 @@ def _lines_as_of(lines: gpd.GeoDataFrame, sections: gpd.GeoDataFrame,
     open_sections = sections[(section_status(sections, day) == "operating")
                              & sections.geometry.notna()].to_crs(METRIC_CRS)
     metric = lines.to_crs(METRIC_CRS)
+    # the lines each section carries; a section without tracks carries none (an empty
+    # id matches no line, even a line whose id is empty)
+    carried = open_sections["tracks"].fillna("").str.split(";").map(
+        lambda ids: {i for i in ids if i})
     keep, geometries = [], []
     for i, (line_id, track) in enumerate(zip(metric["line_id"], metric.geometry, strict=True)):
-        on_line = open_sections[open_sections["tracks"].fillna("").str.split(";")
-                                .map(lambda ids, line=line_id: line in ids)]
+        on_line = open_sections[carried.map(lambda ids, line=line_id: line in ids)]
         if on_line.empty:
             continue
         corridor = shapely.union_all(on_line.geometry.buffer(LINE_CLIP_M).values)

@@ -235,7 +235,7 @@ def test_dates_in_another_form_are_refused_even_when_all_are_in_it(day):
         section_status(sections, D(2021, 1, 1))
 
 
-@pytest.mark.parametrize("line_id", ["XXXX", "nan", "None", "x"])
+@pytest.mark.parametrize("line_id", ["XXXX", "nan", "None", "x", ""])
 def test_a_section_without_tracks_belongs_to_no_line(line_id):
     # section x (open from 2012, no tracks) lies under a line whose id is odd
     lines, sections = _lines()
@@ -244,3 +244,16 @@ def test_a_section_without_tracks_belongs_to_no_line(line_id):
     lines = pd.concat([lines, odd.to_crs(lines.crs)], ignore_index=True)
     result = layer_as_of("metro_lines", lines, D(2016, 1, 1), sections)
     assert result["line_id"].tolist() == ["1", "2"]
+
+
+def test_empty_track_ids_match_no_line():
+    # "1;" and ";" hold an empty id beside (or instead of) a line: a line with an empty
+    # id does not take them, line 1 still takes its own
+    lines, sections = _lines()
+    sections.loc[sections["section_id"] == "1-1", "tracks"] = "1;"
+    sections.loc[sections["section_id"] == "x", "tracks"] = ";"
+    blank = gpd.GeoDataFrame({"line_id": [""], "name": ["blank"]}, geometry=[
+        shapely.LineString([(X0, Y0 - 3000), (X0 + 1000, Y0)])], crs=METRIC_CRS)
+    lines = pd.concat([lines, blank.to_crs(lines.crs)], ignore_index=True)
+    result = layer_as_of("metro_lines", lines, D(2012, 6, 1), sections)
+    assert result["line_id"].tolist() == ["1"]
