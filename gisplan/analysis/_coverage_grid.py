@@ -30,6 +30,7 @@ from scipy import ndimage
 
 from gisplan._arrays import run_offsets
 from gisplan._errors import GridTooLargeError
+from gisplan.analysis._canvas_packing import pack_canvases, slot_of
 
 __all__ = ["GridTooLargeError", "grid_cover"]
 
@@ -42,10 +43,6 @@ DRAW_BATCH = 1 << 16
 WINDOW_COST_CELLS = 100_000
 """The fixed cost of a window, in cells of image work (measured roughly: an image
 operation costs ~5 ns per cell, a window ~0.5 ms of fixed overhead)."""
-LARGE_WINDOW_SHARE = 0.25
-"""Windows with at least this share of all window cells get a canvas of their own; the
-others share one."""
-
 MAX_CANVAS_CELLS = 400_000_000
 """Largest total of canvas cells (two bytes each) that a covered area may need."""
 
@@ -114,7 +111,7 @@ def grid_cover(segments: FloatArray, access: float, cell: float, *,
     low = np.array([w[0] - margin for w in windows]).clip(0)
     high = np.array([np.minimum(w[1] + margin, shape) for w in windows])
     grid = _Grid(origin, cell, radius, ends, fill, area, _is_box(area))
-    canvases = _canvases(high - low, gap=2 * margin)
+    canvases = pack_canvases(high - low, gap=2 * margin)
     _check_size(sum(int(size.prod()) for _, _, size in canvases), cell)
     polygons = []
     for members, corner, size in canvases:
@@ -228,54 +225,6 @@ def _cover_canvas(grid: _Grid, windows: list[tuple[IntArray, IntArray, IntArray,
             _open_band(image, rows, cols)
     _join_diagonal_touches(image, spare)
     return _trace(image, corner, low, high, grid.origin, grid.cell)
-
-
-def _canvases(sizes: IntArray, gap: int) -> list[tuple[IntArray, IntArray, IntArray]]:
-    """Group the windows into canvases: a large window alone, the small ones packed together.
-
-    Returns ``(members, corners, canvas_size)`` per canvas. Packing saves the fixed cost
-    of each image operation when there are hundreds of small windows.
-    """
-    cells = sizes.prod(axis=1)
-    large = cells >= LARGE_WINDOW_SHARE * cells.sum()
-    canvases = [(np.array([i]), np.zeros((1, 2), dtype=np.int64), sizes[i])
-                for i in np.flatnonzero(large)]
-    small = np.flatnonzero(~large)
-    if len(small):
-        corners, size = _pack(sizes[small], gap)
-        canvases.append((small, corners, size))
-    return canvases
-
-
-def _pack(sizes: IntArray, gap: int) -> tuple[IntArray, IntArray]:
-    """Place rectangles of ``sizes`` (width, height) on shelves, ``gap`` cells apart.
-
-    Tallest first, left to right, a new shelf when a row is full; of a few row widths
-    around the square root of the total, the one with the smallest canvas wins. Returns
-    the lower-left corner of each rectangle and the size of the canvas.
-    """
-    side = np.sqrt((sizes + gap).prod(axis=1).sum())
-    widest = int(sizes[:, 0].max())
-    best: tuple[IntArray, IntArray] | None = None
-    for factor in (1.0, 1.25, 1.5, 2.0):
-        corner, size = _shelves(sizes, gap, max(widest, int(side * factor)))
-        if best is None or size.prod() < best[1].prod():
-            best = corner, size
-    assert best is not None
-    return best
-
-
-def _shelves(sizes: IntArray, gap: int, width: int) -> tuple[IntArray, IntArray]:
-    corner = np.zeros_like(sizes)
-    x = y = shelf = used = 0
-    for i in np.argsort(-sizes[:, 1], kind="stable").tolist():
-        if x and x + sizes[i, 0] > width:
-            x, y, shelf = 0, y + shelf + gap, 0
-        corner[i] = (x, y)
-        used = max(used, x + int(sizes[i, 0]))
-        x += int(sizes[i, 0]) + gap
-        shelf = max(shelf, int(sizes[i, 1]))
-    return corner, np.array([used, y + shelf])
 
 
 def _draw_segments(image: npt.NDArray[np.uint8], ends: FloatArray) -> None:
@@ -580,10 +529,7 @@ def _trace(image: npt.NDArray[np.uint8], corner: IntArray, low: IntArray, high: 
         return np.empty(0, dtype=object)
     counts = lengths[order]
     xy = np.concatenate([contours[i] for i in order]).reshape(-1, 2)
-    first = xy[np.cumsum(counts) - counts]
-    inside = ((first[:, None, :] >= corner[None]) &
-              (first[:, None, :] < (corner + high - low)[None])).all(axis=2)
-    slot = np.argmax(inside, axis=1)
+    slot = slot_of(xy[np.cumsum(counts) - counts], corner, high - low)
     # one shift per ring, repeated over its vertices
     xy = (xy + np.repeat(low[slot] - corner[slot], counts, axis=0) + 0.5) * cell + origin
     rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(order)), counts))

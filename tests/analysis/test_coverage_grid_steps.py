@@ -147,43 +147,6 @@ def test_a_segment_longer_than_a_batch_and_the_ones_after_it_are_drawn():
     assert image[2, 5:10].sum() == 5 and image[1, 2] == 1 and image[2, 2] == 1
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_packed_windows_do_not_overlap_and_keep_their_gap(seed):
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(1, 60, size=(int(rng.integers(2, 30)), 2))
-    gap = int(rng.integers(1, 9))
-    corner, size = cg._pack(sizes, gap)
-    assert corner.min(axis=0).tolist() == [0, 0]
-    high = corner + sizes
-    assert size.tolist() == high.max(axis=0).tolist()
-    for i in range(len(sizes)):
-        for j in range(i + 1, len(sizes)):
-            apart = ((corner[i] >= high[j] + gap) | (corner[j] >= high[i] + gap)).any()
-            assert apart, (i, j)
-
-
-@pytest.mark.parametrize("width", [35, 22])
-def test_shelves_place_the_tallest_first_left_to_right(width):
-    sizes = np.array([[10, 5], [10, 20], [10, 10], [25, 8]])
-    corner, size = cg._shelves(sizes, 2, width)
-    # by hand: the 20-high at 0 and the 10-high 12 right of it (22 fits a width of 22);
-    # the 8-high (25 wide) starts a shelf 20 + 2 up, the 5-high one 8 + 2 above that
-    assert corner.tolist() == [[0, 32], [0, 0], [12, 0], [0, 22]]
-    assert size.tolist() == [25, 37]
-
-
-def test_windows_of_a_quarter_of_the_cells_or_more_have_their_own_canvas():
-    canvases = cg._canvases(np.array([[10, 10]] * 5), gap=2)  # a fifth each: one canvas
-    assert len(canvases) == 1 and canvases[0][0].tolist() == [0, 1, 2, 3, 4]
-    canvases = cg._canvases(np.array([[10, 10]] * 4), gap=2)  # a quarter each
-    assert [c[0].tolist() for c in canvases] == [[0], [1], [2], [3]]
-    canvases = cg._canvases(np.array([[100, 100], [10, 10], [10, 10]]), gap=2)
-    assert [c[0].tolist() for c in canvases] == [[0], [1, 2]]
-    assert canvases[0][2].tolist() == [100, 100]
-    # rows 16, 21, 25 and 33 cells wide all give 220 cells; the first (narrowest) wins
-    assert canvases[1][1].tolist() == [[0, 0], [0, 12]] and canvases[1][2].tolist() == [10, 22]
-
-
 def test_is_box():
     assert cg._is_box(shapely.box(0, 0, 2, 3))
     assert not cg._is_box(shapely.Polygon([(0, 0), (2, 0), (2, 3), (1, 3.5), (0, 3)]))

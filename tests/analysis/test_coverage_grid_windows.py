@@ -86,32 +86,6 @@ def test_corner_touches_in_images_two_cells_wide():
         assert found.shape == (0, 2) and found.dtype == np.int64
 
 
-@pytest.mark.parametrize(("sizes", "gap", "corners", "size"), [
-    # side sqrt(2*2 + 5*3 + 7*3) = 6.32: rows 6, 7, 9 or 12 wide, tallest first. Rows of
-    # 6 and 7 give three shelves (6 x 7 = 42 cells), 12 puts the 4- and 6-wide on one
-    # shelf and the 1-wide on a second (11 x 4 = 44), 9 puts the 6- and 1-wide on the
-    # second shelf (8 x 5 = 40): the smallest
-    ([[1, 1], [4, 2], [6, 2]], 1, [[7, 3], [0, 0], [0, 3]], [8, 5]),
-    # side sqrt(2*9 + 3*2 + 2*3) = 5.48, widest 2: rows 5, 6, 8 or 10 wide. A row of 5
-    # holds the 8-high and the 2-high (3 x 10 = 30 cells); 6 and more take all three on
-    # one row (6 x 8 = 48)
-    ([[1, 8], [2, 1], [1, 2]], 1, [[0, 0], [0, 9], [2, 0]], [3, 10]),
-])
-def test_packing_tries_rows_of_one_to_two_square_roots(sizes, gap, corners, size):
-    got_corners, got_size = cg._pack(np.array(sizes), gap)
-    assert got_corners.tolist() == corners
-    assert got_size.tolist() == size
-
-
-def test_windows_of_equal_height_keep_their_order_along_a_shelf():
-    # ten 2 x 3 windows, then ten 2 x 5: the taller first, each kind in its given order
-    sizes = np.array([[2, 3]] * 10 + [[2, 5]] * 10)
-    corner, size = cg._shelves(sizes, 1, 1000)
-    order = [*range(10, 20), *range(10)]
-    assert corner[order, 0].tolist() == list(range(0, 60, 3))
-    assert (corner[:, 1] == 0).all() and size.tolist() == [59, 5]
-
-
 def _exact(segments, access, fill=()):
     """The exact covered area: the buffers of the segments and the fills, dissolved."""
     return shapely.union_all([*shapely.buffer(shapely.linestrings(segments), access), *fill])
@@ -277,3 +251,5 @@ def test_covers_of_streets_in_separate_windows_never_overlap(access, cell, apart
 ])
 def test_windows_grow_by_the_blocks_the_disc_reaches(radius, side, blocks):
     assert cg._growth(radius, side) == blocks
+
+
