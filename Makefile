@@ -43,7 +43,7 @@ bench: $(STAMP)
 
 # Mutation testing of the numerical core (the extra "mutation": mutmut). The files to mutate
 # and the tests to run are set in setup.cfg's [mutmut] section; the tests read the raw data
-# from ../shared. Not part of `make test`: a full run takes about half an hour on two cores
+# from ../shared. Not part of `make test`: a full run takes an hour or more on two cores
 # (results are kept in mutants/, so a second run only checks what changed). Writes
 # build/mutation/report.md and build/mutation/results.json. MUTANTS="name ..." (mutmut's
 # names or globs, e.g. 'gisplan.catalogue.dates.*') checks those mutants again.
