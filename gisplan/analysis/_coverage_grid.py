@@ -321,10 +321,11 @@ def _disc_factors(radius: float) -> tuple[npt.NDArray[np.uint8], ...]:
     if side % 2 == 0 or m < 1:
         return (disc,)
     square = np.ones((side, side), dtype=np.uint8)
-    lattice = np.zeros_like(disc)
-    lattice[half - m:half + m + 1, half - m:half + m + 1] = _diamond_lattice(m)
-    if np.array_equal(cv2.dilate(lattice, square), disc):
-        return square, _diamond_lattice(m)
+    lattice = _diamond_lattice(m)
+    centred = np.zeros_like(disc)
+    centred[half - m:half + m + 1, half - m:half + m + 1] = lattice
+    if np.array_equal(cv2.dilate(centred, square), disc):
+        return square, lattice
     return (disc,)
 
 

@@ -270,12 +270,9 @@ class WalkNetwork:
         xy, first, along = self.edge_vertices
         whole = (start <= 0.0) & (end >= self.edge_length[edge])
         # whole edges: their own vertices (``take`` gathers rows faster than indexing)
-        count = first[edge[whole] + 1] - first[edge[whole]] - 1
-        j = np.repeat(first[edge[whole]], count) + run_offsets(count)
+        j, _ = _segment_starts(first, edge[whole])
         # parts: each segment of the edge cut to the wanted distances
-        part = edge[~whole]
-        count = first[part + 1] - first[part] - 1
-        cut = np.repeat(first[part], count) + run_offsets(count)
+        cut, count = _segment_starts(first, edge[~whole])
         owner = np.repeat(np.flatnonzero(~whole), count)
         low = np.maximum(along[cut], start[owner])
         high = np.minimum(along[cut + 1], end[owner])
@@ -403,6 +400,17 @@ class WalkNetwork:
         chosen = np.zeros(self.n_nodes, dtype=bool)
         chosen[order[pick]] = True
         return np.flatnonzero(chosen)
+
+
+def _segment_starts(first: IntArray, edges: IntArray) -> tuple[IntArray, IntArray]:
+    """First vertex of every segment of ``edges`` (edge after edge), and each edge's count.
+
+    ``first`` is the vertex offsets of :attr:`WalkNetwork.edge_vertices`: the segments of
+    edge ``e`` start at vertices ``first[e]`` to ``first[e + 1] - 2``.
+    """
+    head = first[edges]
+    count = first[edges + 1] - head - 1
+    return np.repeat(head, count) + run_offsets(count), count
 
 
 def node_distances(
